@@ -1,0 +1,295 @@
+//! The cohort: at each grid window, how many observed accounts fell
+//! abnormally together, judged against how often they do so on ordinary
+//! windows. Windows where far more fall than chance allows become the
+//! platform periods.
+//!
+//! Each account is looked at through a *bracket*: its last snapshot at or
+//! before the window opens and its first at or after it closes. Accounts
+//! sampled at different moments thus all see an event inside the window,
+//! and windows of one and two buckets catch an event that straddles a
+//! grid point.
+
+use super::Settings;
+use super::model::Model;
+use crate::grid::Track;
+use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
+
+/// An account's change across a window counts as a fall when it is this
+/// many of its own standard deviations below its usual movement. Lower than
+/// `--sensitivity` on purpose: the evidence is the number of accounts that
+/// fall together, not any one of them.
+pub const Z_FALL: f64 = 2.0;
+
+/// Window widths, in buckets.
+const WIDTHS: [i64; 2] = [1, 2];
+
+/// A cohort-wide fall must be this unlikely by chance (about five standard
+/// deviations).
+const MAX_CHANCE: f64 = 3e-7;
+
+/// Floor of the chance that an account falls on an ordinary window, so that
+/// a cohort that never moves does not make two coincident falls a platform
+/// event.
+const MIN_BASE_RATE: f64 = 0.01;
+
+/// What the cohort did across one window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CohortWindow {
+    /// Grid points the window spans.
+    pub from: i64,
+    pub to: i64,
+    /// Accounts observed around the window.
+    pub observed: u32,
+    /// Of those, accounts that fell abnormally.
+    pub fell: u32,
+    /// Standard deviations by which `fell` exceeds chance.
+    pub score: f64,
+}
+
+impl CohortWindow {
+    pub fn breadth(&self) -> f64 {
+        if self.observed == 0 {
+            0.0
+        } else {
+            f64::from(self.fell) / f64::from(self.observed)
+        }
+    }
+}
+
+/// A span of grid points in which the cohort fell together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Period {
+    pub from: i64,
+    pub to: i64,
+    /// The window of the period with the strongest evidence.
+    pub best: CohortWindow,
+}
+
+impl Period {
+    /// Whether the step from grid point `a` to `c` overlaps this period.
+    pub fn overlaps(&self, a: i64, c: i64) -> bool {
+        a < self.to && c > self.from
+    }
+}
+
+/// An account's change across a bracket, when the account is observed there.
+pub struct Bracket {
+    pub a: usize,
+    pub c: usize,
+    pub z: f64,
+}
+
+/// The bracket of `track` around the window `from..to`, if it observes it.
+pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Bracket> {
+    let a = track.last_at_or_before(from)?;
+    let c = track.first_at_or_after(to)?;
+    if !model.observes(track.g[a], track.g[c], to - from) {
+        return None;
+    }
+    let z = model.followers.z(
+        track.followers[a],
+        track.followers[c],
+        track.g[c] - track.g[a],
+    );
+    Some(Bracket { a, c, z })
+}
+
+fn fell(track: &Track, b: &Bracket) -> bool {
+    b.z <= -Z_FALL && track.followers[b.c] < track.followers[b.a]
+}
+
+/// Finds the platform periods: runs of windows in which at least
+/// `min_cohort` accounts were observed, at least `min_breadth` of them fell,
+/// and that many falling together is beyond chance.
+pub fn platform_periods(tracks: &[Track], models: &[Model], settings: &Settings) -> Vec<Period> {
+    let Some((lo, hi)) =
+        tracks
+            .iter()
+            .filter(|t| !t.is_empty())
+            .fold(None, |acc: Option<(i64, i64)>, t| {
+                let (a, b) = (t.g[0], t.g[t.len() - 1]);
+                Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
+            })
+    else {
+        return Vec::new();
+    };
+    let mut flagged: Vec<CohortWindow> = Vec::new();
+    for width in WIDTHS {
+        let counts = count_windows(tracks, models, lo, hi, width);
+        let base = base_rate(&counts, settings);
+        for (i, &(observed, fell)) in counts.iter().enumerate() {
+            let from = lo + i as i64;
+            let w = CohortWindow {
+                from,
+                to: from + width,
+                observed,
+                fell,
+                score: 0.0,
+            };
+            if (observed as usize) < settings.min_cohort || w.breadth() < settings.min_breadth {
+                continue;
+            }
+            let ln_p = ln_binomial_tail(u64::from(observed), u64::from(fell), base);
+            if ln_p <= MAX_CHANCE.ln() {
+                flagged.push(CohortWindow {
+                    score: z_from_ln_tail(ln_p),
+                    ..w
+                });
+            }
+        }
+    }
+    merge(flagged)
+}
+
+/// For each window start in `lo..=hi - width`: (accounts observed, accounts
+/// that fell). Each account walks its own lifetime with two pointers.
+fn count_windows(
+    tracks: &[Track],
+    models: &[Model],
+    lo: i64,
+    hi: i64,
+    width: i64,
+) -> Vec<(u32, u32)> {
+    let len = (hi - lo - width + 1).max(0) as usize;
+    let mut counts = vec![(0u32, 0u32); len];
+    for (track, model) in tracks.iter().zip(models) {
+        if track.len() < 2 {
+            continue;
+        }
+        let (mut a, mut c) = (0usize, 0usize);
+        for from in track.g[0]..=track.g[track.len() - 1] - width {
+            while a + 1 < track.len() && track.g[a + 1] <= from {
+                a += 1;
+            }
+            while track.g[c] < from + width {
+                c += 1;
+            }
+            if !model.observes(track.g[a], track.g[c], width) {
+                continue;
+            }
+            let z = model.followers.z(
+                track.followers[a],
+                track.followers[c],
+                track.g[c] - track.g[a],
+            );
+            let slot = &mut counts[(from - lo) as usize];
+            slot.0 += 1;
+            slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
+        }
+    }
+    counts
+}
+
+/// How often an account falls on an ordinary window: the pooled rate over
+/// windows that are not themselves broad falls.
+fn base_rate(counts: &[(u32, u32)], settings: &Settings) -> f64 {
+    let (mut n, mut k) = (0u64, 0u64);
+    for &(observed, fell) in counts {
+        if (observed as usize) >= settings.min_cohort
+            && f64::from(fell) < settings.min_breadth * f64::from(observed)
+        {
+            n += u64::from(observed);
+            k += u64::from(fell);
+        }
+    }
+    if n == 0 {
+        MIN_BASE_RATE
+    } else {
+        (k as f64 / n as f64).max(MIN_BASE_RATE)
+    }
+}
+
+/// Merges overlapping or touching windows into periods.
+fn merge(mut windows: Vec<CohortWindow>) -> Vec<Period> {
+    windows.sort_by_key(|w| (w.from, w.to));
+    let mut periods: Vec<Period> = Vec::new();
+    for w in windows {
+        match periods.last_mut() {
+            Some(p) if w.from <= p.to => {
+                p.to = p.to.max(w.to);
+                if w.score > p.best.score {
+                    p.best = w;
+                }
+            }
+            _ => periods.push(Period {
+                from: w.from,
+                to: w.to,
+                best: w,
+            }),
+        }
+    }
+    periods
+}
+
+/// The cohort around one account's drop from grid point `from` to `to`.
+pub struct Around {
+    /// Accounts observed, the dropping one included.
+    pub observed: u32,
+    /// Other accounts observed, and how many of them fell too.
+    pub others: u32,
+    pub others_fell: u32,
+    /// Typical relative change of the others (for "while its cohort moved +0.1 %").
+    pub typical_change: Option<f64>,
+}
+
+impl Around {
+    /// Share of the other observed accounts that fell at the same time.
+    pub fn breadth(&self) -> f64 {
+        if self.others == 0 {
+            0.0
+        } else {
+            f64::from(self.others_fell) / f64::from(self.others)
+        }
+    }
+}
+
+pub fn around(tracks: &[Track], models: &[Model], from: i64, to: i64, except: usize) -> Around {
+    let mut result = Around {
+        observed: 0,
+        others: 0,
+        others_fell: 0,
+        typical_change: None,
+    };
+    let mut changes = Vec::new();
+    for (i, (track, model)) in tracks.iter().zip(models).enumerate() {
+        let Some(b) = bracket(track, model, from, to) else {
+            continue;
+        };
+        result.observed += 1;
+        if i == except {
+            continue;
+        }
+        result.others += 1;
+        result.others_fell += u32::from(fell(track, &b));
+        let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
+        if va > 0.0 {
+            changes.push(vc / va - 1.0);
+        }
+    }
+    result.typical_change = median(&mut changes);
+    result
+}
+
+/// Share of the accounts with a following count whose following fell
+/// abnormally across `from..to`; `None` when no account has one there.
+pub fn following_breadth(tracks: &[Track], models: &[Model], from: i64, to: i64) -> Option<f64> {
+    let (mut observed, mut fell_count) = (0u32, 0u32);
+    for (track, model) in tracks.iter().zip(models) {
+        let Some(noise) = model.following else {
+            continue;
+        };
+        let (Some(a), Some(c)) = (track.last_at_or_before(from), track.first_at_or_after(to))
+        else {
+            continue;
+        };
+        let (Some(fa), Some(fc)) = (track.following[a], track.following[c]) else {
+            continue;
+        };
+        if !model.observes(track.g[a], track.g[c], to - from) {
+            continue;
+        }
+        observed += 1;
+        fell_count += u32::from(fc < fa && noise.z(fa, fc, track.g[c] - track.g[a]) <= -Z_FALL);
+    }
+    (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
+}

@@ -1,0 +1,463 @@
+//! Detection: from the grid to a list of events.
+//!
+//! 1. [`model`]: each account's usual movement (drift and spread).
+//! 2. [`cohort`]: windows where far more of the cohort fell together than
+//!    chance allows become platform periods.
+//! 3. Platform events: the accounts that fell abnormally in each period.
+//! 4. Account events: runs of abnormal falls outside platform periods,
+//!    scoped `account` when enough of the cohort was watching and did not
+//!    fall with them, `unknown` when too few accounts were observed.
+//! 5. [`persistence`]: whether the followers came back.
+
+mod cohort;
+mod model;
+mod persistence;
+
+pub use persistence::Persistence;
+
+use crate::grid::{Grid, Track};
+use crate::stats::{MAD_TO_SD, lower_median, mad, median, round};
+use crate::time::{format_compact, format_rfc3339};
+use cohort::{Period, bracket};
+use model::{Model, Noise};
+use persistence::Outcome;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// A step joins a drop run when it is this many standard deviations below
+/// the account's usual movement (the run as a whole must then pass
+/// `--sensitivity`).
+const Z_STEP: f64 = 2.0;
+
+/// An account losing this many times the typical loss of a platform event
+/// (and far outside the spread of the others' losses) is marked `excess`.
+const EXCESS_RATIO: f64 = 3.0;
+
+/// The detection thresholds (SPEC: options of `scan`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Smallest relative loss reported.
+    pub min_drop: f64,
+    /// Smallest absolute loss reported.
+    pub min_lost: u64,
+    /// How abnormal an account's own drop must be, in robust standard
+    /// deviations of its usual movement. Inside a platform event half of
+    /// this suffices: the cohort's fall is evidence too.
+    pub sensitivity: f64,
+    /// Share of the observed cohort that must fall together for a
+    /// platform-wide event.
+    pub min_breadth: f64,
+    /// Fewest accounts observed for a scope to be judged.
+    pub min_cohort: usize,
+    #[serde(rename = "recovery_window_seconds")]
+    pub recovery_window: i64,
+    /// Share of the lost followers that must come back for a revert.
+    pub recovery_share: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_drop: 0.005,
+            min_lost: 10,
+            sensitivity: 6.0,
+            min_breadth: 0.3,
+            min_cohort: 5,
+            recovery_window: 3 * 86_400,
+            recovery_share: 0.8,
+        }
+    }
+}
+
+/// Who a drop hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Much of the cohort fell together.
+    Platform,
+    /// The account fell while its cohort did not.
+    Account,
+    /// Too few accounts were observed to tell.
+    Unknown,
+}
+
+/// An event's scope and persistence; its kind follows from the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Class {
+    pub scope: Scope,
+    pub persistence: Persistence,
+}
+
+impl Class {
+    /// The SPEC's kind name (`platform_glitch`, `account_purge`, `drop`, …).
+    pub fn kind(&self) -> &'static str {
+        use Persistence::*;
+        use Scope::*;
+        match (self.scope, self.persistence) {
+            (Platform, Reverted) => "platform_glitch",
+            (Platform, Persistent) => "platform_purge",
+            (Platform, Undetermined) => "platform_drop",
+            (Account, Reverted) => "account_glitch",
+            (Account, Persistent) => "account_purge",
+            (Account, Undetermined) => "account_drop",
+            (Unknown, Reverted) => "glitch",
+            (Unknown, Persistent) => "purge",
+            (Unknown, Undetermined) => "drop",
+        }
+    }
+}
+
+impl Serialize for Class {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("scope", &self.scope)?;
+        map.serialize_entry("persistence", &self.persistence)?;
+        map.end()
+    }
+}
+
+/// An instant, written as RFC 3339 UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub i64);
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_rfc3339(self.0))
+    }
+}
+
+/// One account's part in an event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Affected {
+    pub account: String,
+    pub before: u64,
+    pub after: u64,
+    pub lost: u64,
+    pub relative_loss: f64,
+    pub recovered_at: Option<Timestamp>,
+    /// Hit far harder than the rest of a platform event's accounts.
+    pub excess: bool,
+    pub following_before: Option<u64>,
+    pub following_after: Option<u64>,
+}
+
+/// A sudden loss of followers, classified (SPEC: Output, `events`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(flatten)]
+    pub class: Class,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub recovered_at: Option<Timestamp>,
+    pub cohort_size: u32,
+    pub accounts_affected: usize,
+    pub breadth: f64,
+    pub followers_lost: u64,
+    pub median_relative_loss: f64,
+    pub score: f64,
+    pub following_breadth: Option<f64>,
+    /// Typical relative change of the other observed accounts across the
+    /// same window (null when none was observed).
+    pub cohort_change: Option<f64>,
+    pub accounts: Vec<Affected>,
+}
+
+/// Finds every event in the grid.
+pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> {
+    let models: Vec<Model> = grid.tracks.iter().map(Model::fit).collect();
+    let ctx = Context {
+        tracks: &grid.tracks,
+        models: &models,
+        names,
+        settings,
+    };
+    let periods = cohort::platform_periods(&grid.tracks, &models, settings);
+    let mut events: Vec<Event> = periods
+        .iter()
+        .filter_map(|p| ctx.platform_event(p))
+        .collect();
+    for (i, track) in grid.tracks.iter().enumerate() {
+        for (s, e) in drop_runs(track, &models[i], &periods) {
+            if let Some(event) = ctx.account_event(i, s, e) {
+                events.push(event);
+            }
+        }
+    }
+    events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+    events
+}
+
+/// Everything the event builders read.
+struct Context<'a> {
+    tracks: &'a [Track],
+    models: &'a [Model],
+    names: &'a [String],
+    settings: &'a Settings,
+}
+
+/// One account's loss from snapshot `s` to `e`, measured.
+struct Loss {
+    s: usize,
+    e: usize,
+    lost: u64,
+    relative: f64,
+    z: f64,
+}
+
+impl Context<'_> {
+    /// Measures the loss of account `i` from `s` to `e`, if it is a loss big
+    /// enough to report (`--min-lost`, `--min-drop`) and at least `bar`
+    /// standard deviations abnormal.
+    fn loss(&self, i: usize, s: usize, e: usize, bar: f64) -> Option<Loss> {
+        let t = &self.tracks[i];
+        let (before, after) = (t.followers[s], t.followers[e]);
+        let lost = before.checked_sub(after).filter(|&l| l > 0)?;
+        let relative = lost as f64 / before as f64;
+        let z = self.models[i].followers.z(before, after, t.g[e] - t.g[s]);
+        let big = lost >= self.settings.min_lost && relative >= self.settings.min_drop;
+        (big && z <= -bar).then_some(Loss {
+            s,
+            e,
+            lost,
+            relative,
+            z,
+        })
+    }
+
+    fn affected(&self, i: usize, loss: &Loss, outcome: &Outcome) -> Affected {
+        let t = &self.tracks[i];
+        Affected {
+            account: self.names[i].clone(),
+            before: t.followers[loss.s],
+            after: t.followers[loss.e],
+            lost: loss.lost,
+            relative_loss: round(loss.relative, 5),
+            recovered_at: outcome.recovered_at.map(Timestamp),
+            excess: false,
+            following_before: t.following[loss.s],
+            following_after: t.following[loss.e],
+        }
+    }
+
+    fn outcome(&self, i: usize, loss: &Loss) -> Outcome {
+        persistence::judge(
+            &self.tracks[i],
+            &self.models[i].followers,
+            loss.s,
+            loss.e,
+            self.settings,
+        )
+    }
+
+    /// The platform event of a period: the accounts whose own fall across
+    /// it passes half the usual bar. `None` if no account does.
+    fn platform_event(&self, p: &Period) -> Option<Event> {
+        let bar = self.settings.sensitivity / 2.0;
+        let mut hits: Vec<(usize, Loss, Outcome)> = Vec::new();
+        for (i, (track, model)) in self.tracks.iter().zip(self.models).enumerate() {
+            let Some(b) = bracket(track, model, p.from, p.to) else {
+                continue;
+            };
+            let (s, e) = steepest_loss(track, &model.followers, b.a, b.c);
+            if let Some(loss) = self.loss(i, s, e, bar) {
+                let outcome = self.outcome(i, &loss);
+                hits.push((i, loss, outcome));
+            }
+        }
+        if hits.is_empty() {
+            return None;
+        }
+        let start = lower_median(
+            &mut hits
+                .iter()
+                .map(|(i, l, _)| self.tracks[*i].t[l.s])
+                .collect::<Vec<_>>(),
+        )?;
+        let end = lower_median(
+            &mut hits
+                .iter()
+                .map(|(i, l, _)| self.tracks[*i].t[l.e])
+                .collect::<Vec<_>>(),
+        )?;
+        let outcomes: Vec<Outcome> = hits.iter().map(|(_, _, o)| *o).collect();
+        let verdict = persistence::majority(&outcomes);
+        let mut accounts: Vec<Affected> = hits
+            .iter()
+            .map(|(i, l, o)| self.affected(*i, l, o))
+            .collect();
+        mark_excess(&mut accounts, self.settings.sensitivity);
+        accounts.sort_by(|a, b| b.lost.cmp(&a.lost).then_with(|| a.account.cmp(&b.account)));
+        let mut relative: Vec<f64> = hits.iter().map(|(_, l, _)| l.relative).collect();
+        let around = cohort::around(self.tracks, self.models, p.from, p.to, usize::MAX);
+        Some(Event {
+            id: format!("p-{}", format_compact(start)),
+            class: Class {
+                scope: Scope::Platform,
+                persistence: verdict.persistence,
+            },
+            start: Timestamp(start),
+            end: Timestamp(end),
+            recovered_at: verdict.recovered_at.map(Timestamp),
+            cohort_size: p.best.observed,
+            accounts_affected: accounts.len(),
+            breadth: round(p.best.breadth(), 4),
+            followers_lost: accounts.iter().map(|a| a.lost).sum(),
+            median_relative_loss: round(median(&mut relative).unwrap_or(0.0), 5),
+            score: round(p.best.score, 1),
+            following_breadth: cohort::following_breadth(self.tracks, self.models, p.from, p.to)
+                .map(|b| round(b, 4)),
+            cohort_change: around.typical_change.map(|c| round(c, 5)),
+            accounts,
+        })
+    }
+
+    /// An account's own drop from `s` to `e`, if it passes the full bar.
+    fn account_event(&self, i: usize, s: usize, e: usize) -> Option<Event> {
+        let loss = self.loss(i, s, e, self.settings.sensitivity)?;
+        let track = &self.tracks[i];
+        let (from, to) = (track.g[s], track.g[e]);
+        let around = cohort::around(self.tracks, self.models, from, to, i);
+        let scope = if around.observed as usize >= self.settings.min_cohort {
+            Scope::Account
+        } else {
+            Scope::Unknown
+        };
+        let outcome = self.outcome(i, &loss);
+        let prefix = if scope == Scope::Account { "a" } else { "u" };
+        Some(Event {
+            id: format!("{prefix}-{}-{}", format_compact(track.t[s]), self.names[i]),
+            class: Class {
+                scope,
+                persistence: outcome.persistence,
+            },
+            start: Timestamp(track.t[s]),
+            end: Timestamp(track.t[e]),
+            recovered_at: outcome.recovered_at.map(Timestamp),
+            cohort_size: around.observed,
+            accounts_affected: 1,
+            breadth: round(around.breadth(), 4),
+            followers_lost: loss.lost,
+            median_relative_loss: round(loss.relative, 5),
+            score: round(-loss.z, 1),
+            following_breadth: cohort::following_breadth(self.tracks, self.models, from, to)
+                .map(|b| round(b, 4)),
+            cohort_change: around.typical_change.map(|c| round(c, 5)),
+            accounts: vec![self.affected(i, &loss, &outcome)],
+        })
+    }
+}
+
+/// Within snapshots `a..=c`, the loss from the highest point to the lowest
+/// point after it, as `(s, e)`: "the last snapshot before the loss began"
+/// and "the first at which it was complete". Snapshots within noise of the
+/// highest (lowest) point count as still before (already after) the loss,
+/// so that a noisy wiggle next to a sudden drop does not stretch it.
+fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, usize) {
+    let v = &track.followers;
+    let mut low = a + 1;
+    for k in a + 1..=c {
+        if v[k] < v[low] {
+            low = k;
+        }
+    }
+    let mut high = a;
+    for k in a..low {
+        if v[k] >= v[high] {
+            high = k;
+        }
+    }
+    let slack = |x: u64| (Z_STEP * noise.sigma.max(1.0 / (x as f64 + 1.0)) * x as f64) as u64;
+    let top = v[high].saturating_sub(slack(v[high]));
+    let s = (high..low).rev().find(|&k| v[k] >= top).unwrap_or(high);
+    let bottom = v[low].saturating_add(slack(v[low]));
+    let e = (s + 1..=low).find(|&k| v[k] <= bottom).unwrap_or(low);
+    (s, e)
+}
+
+/// Runs of consecutive abnormal falls outside platform periods, as
+/// `(before, after)` snapshot pairs: a loss spread over several snapshots
+/// is one run, and a loss across a collection gap is one step.
+fn drop_runs(track: &Track, model: &Model, periods: &[Period]) -> Vec<(usize, usize)> {
+    let falling = |k: usize| {
+        let (a, c) = (k - 1, k);
+        let (ga, gc) = (track.g[a], track.g[c]);
+        track.followers[c] < track.followers[a]
+            && model
+                .followers
+                .z(track.followers[a], track.followers[c], gc - ga)
+                <= -Z_STEP
+            && !periods.iter().any(|p| p.overlaps(ga, gc))
+    };
+    let mut runs = Vec::new();
+    let mut k = 1;
+    while k < track.len() {
+        if !falling(k) {
+            k += 1;
+            continue;
+        }
+        let first = k;
+        while k + 1 < track.len() && falling(k + 1) {
+            k += 1;
+        }
+        runs.push(steepest_loss(track, &model.followers, first - 1, k));
+        k += 1;
+    }
+    runs
+}
+
+/// Marks the accounts of a platform event that lost far more than its
+/// typical account: at least [`EXCESS_RATIO`] times the median relative
+/// loss, and beyond `sensitivity` robust deviations of the losses' spread.
+fn mark_excess(accounts: &mut [Affected], sensitivity: f64) {
+    let mut losses: Vec<f64> = accounts.iter().map(|a| a.relative_loss).collect();
+    let Some(typical) = median(&mut losses) else {
+        return;
+    };
+    let spread = MAD_TO_SD * mad(&losses, typical).unwrap_or(0.0);
+    for a in accounts {
+        a.excess = a.relative_loss >= EXCESS_RATIO * typical
+            && a.relative_loss - typical > sensitivity * spread;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        let c = |scope, persistence| Class { scope, persistence }.kind();
+        assert_eq!(c(Scope::Platform, Persistence::Reverted), "platform_glitch");
+        assert_eq!(c(Scope::Account, Persistence::Persistent), "account_purge");
+        assert_eq!(c(Scope::Unknown, Persistence::Undetermined), "drop");
+    }
+
+    #[test]
+    fn steepest_loss_finds_the_fall() {
+        let t = Track {
+            g: (0..6).collect(),
+            t: (0..6).collect(),
+            followers: vec![100, 105, 104, 80, 79, 90],
+            following: vec![None; 6],
+        };
+        let quiet = Noise {
+            drift: 0.0,
+            sigma: 1e-4,
+        };
+        assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
+        // A wiggle of one follower next to the drop is noise, not the drop.
+        let t = Track {
+            g: (0..5).collect(),
+            t: (0..5).collect(),
+            followers: vec![1000, 999, 800, 799, 850],
+            following: vec![None; 5],
+        };
+        let noisy = Noise {
+            drift: 0.0,
+            sigma: 0.002,
+        };
+        assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
+    }
+}

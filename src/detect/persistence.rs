@@ -1,0 +1,184 @@
+//! Persistence: did the lost followers come back within the recovery
+//! window? Judged against the account's own trend, so that a growing
+//! account does not "recover" from a purge merely by growing.
+
+use super::Settings;
+use super::model::{Noise, level};
+use crate::grid::Track;
+use serde::Serialize;
+
+/// Whether a drop came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Persistence {
+    /// The followers came back within the recovery window: a glitch.
+    Reverted,
+    /// The window passed without that: a purge.
+    Persistent,
+    /// The data ends before the window does.
+    Undetermined,
+}
+
+/// The outcome of one account's drop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub persistence: Persistence,
+    pub recovered_at: Option<i64>,
+}
+
+/// Judges the drop of `track` from snapshot `s` (before) to `e` (after).
+///
+/// Recovered at the first snapshot within `recovery_window` of `e` whose
+/// count has made up `recovery_share` of the gap between two paths from
+/// the drop on, both following the account's usual drift: the path had the
+/// followers stayed lost, and the path had they never gone.
+pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settings) -> Outcome {
+    let (before, after) = (level(track.followers[s]), level(track.followers[e]));
+    let deadline = track.t[e].saturating_add(settings.recovery_window);
+    for k in e + 1..track.len() {
+        if track.t[k] > deadline {
+            break;
+        }
+        let stayed = (after + noise.drift * (track.g[k] - track.g[e]) as f64).exp();
+        let never_left = (before + noise.drift * (track.g[k] - track.g[s]) as f64).exp();
+        let target = stayed + settings.recovery_share * (never_left - stayed);
+        if level(track.followers[k]).exp() >= target {
+            return Outcome {
+                persistence: Persistence::Reverted,
+                recovered_at: Some(track.t[k]),
+            };
+        }
+    }
+    let persistence = if track.t[track.len() - 1] >= deadline {
+        Persistence::Persistent
+    } else {
+        Persistence::Undetermined
+    };
+    Outcome {
+        persistence,
+        recovered_at: None,
+    }
+}
+
+/// A platform event reverted when most of its affected accounts did; it is
+/// persistent once that can no longer happen; otherwise undetermined. It
+/// recovered when the majority had.
+pub fn majority(outcomes: &[Outcome]) -> Outcome {
+    let n = outcomes.len();
+    let mut recovered: Vec<i64> = outcomes.iter().filter_map(|o| o.recovered_at).collect();
+    let open = outcomes
+        .iter()
+        .filter(|o| o.persistence == Persistence::Undetermined)
+        .count();
+    let majority = n / 2 + 1;
+    if recovered.len() >= majority {
+        recovered.sort_unstable();
+        return Outcome {
+            persistence: Persistence::Reverted,
+            recovered_at: Some(recovered[majority - 1]),
+        };
+    }
+    let persistence = if recovered.len() + open >= majority {
+        Persistence::Undetermined
+    } else {
+        Persistence::Persistent
+    };
+    Outcome {
+        persistence,
+        recovered_at: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn track(values: &[u64]) -> Track {
+        let n = values.len() as i64;
+        Track {
+            g: (0..n).collect(),
+            t: (0..n).map(|g| g * 3600).collect(),
+            followers: values.to_vec(),
+            following: vec![None; values.len()],
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            recovery_window: 3 * 3600,
+            recovery_share: 0.8,
+            ..Settings::default()
+        }
+    }
+
+    const FLAT: Noise = Noise {
+        drift: 0.0,
+        sigma: 1e-4,
+    };
+
+    #[test]
+    fn reverted_persistent_undetermined() {
+        let o = judge(
+            &track(&[1000, 900, 950, 990, 1000, 1000]),
+            &FLAT,
+            0,
+            1,
+            &settings(),
+        );
+        assert_eq!(
+            o,
+            Outcome {
+                persistence: Persistence::Reverted,
+                recovered_at: Some(3 * 3600)
+            }
+        );
+        let o = judge(
+            &track(&[1000, 900, 900, 910, 905, 900]),
+            &FLAT,
+            0,
+            1,
+            &settings(),
+        );
+        assert_eq!(o.persistence, Persistence::Persistent);
+        let o = judge(&track(&[1000, 900, 900]), &FLAT, 0, 1, &settings());
+        assert_eq!(o.persistence, Persistence::Undetermined);
+    }
+
+    #[test]
+    fn growth_alone_is_not_recovery() {
+        // Grows 2 % a bucket; loses 10 %; keeps growing from the lower level.
+        let grow = Noise {
+            drift: (1.02f64).ln(),
+            sigma: 1e-4,
+        };
+        let mut v: Vec<f64> = vec![10_000.0, 9_000.0];
+        for _ in 0..5 {
+            v.push(v[v.len() - 1] * 1.02);
+        }
+        let values: Vec<u64> = v.iter().map(|x| x.round() as u64).collect();
+        let o = judge(&track(&values), &grow, 0, 1, &settings());
+        assert_eq!(o.persistence, Persistence::Persistent, "{values:?}");
+    }
+
+    #[test]
+    fn majority_rule() {
+        let r = |t| Outcome {
+            persistence: Persistence::Reverted,
+            recovered_at: Some(t),
+        };
+        let p = Outcome {
+            persistence: Persistence::Persistent,
+            recovered_at: None,
+        };
+        let u = Outcome {
+            persistence: Persistence::Undetermined,
+            recovered_at: None,
+        };
+        assert_eq!(majority(&[r(5), r(3), p]), r(5));
+        assert_eq!(majority(&[r(5), p, p]).persistence, Persistence::Persistent);
+        assert_eq!(
+            majority(&[r(5), u, p]).persistence,
+            Persistence::Undetermined
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The time grid: a bucket size (chosen from the data's own spacing unless
+//! `--bucket` says otherwise) and each account's snapshots rounded to it.
+//!
+//! Accounts are rarely sampled at the same moments; rounding every snapshot
+//! to the nearest grid point makes them comparable, and keeping one
+//! snapshot per grid point (the nearest) stops finer sampling from
+//! weighing more.
+
+use crate::dataset::Dataset;
+
+/// Bucket sizes the automatic choice picks from: round durations people use.
+const LADDER: [i64; 13] = [
+    60, 300, 600, 900, 1800, 3600, 7200, 10_800, 14_400, 21_600, 43_200, 86_400, 604_800,
+];
+
+/// Bucket used when no account has two snapshots to measure a spacing from.
+const FALLBACK_BUCKET: i64 = 86_400;
+
+/// One account's snapshots on the grid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Track {
+    /// Grid point of each kept snapshot (time / bucket, rounded), increasing.
+    pub g: Vec<i64>,
+    /// The snapshot's real time, for reporting.
+    pub t: Vec<i64>,
+    pub followers: Vec<u64>,
+    pub following: Vec<Option<u64>>,
+}
+
+impl Track {
+    pub fn len(&self) -> usize {
+        self.g.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.g.is_empty()
+    }
+
+    /// Index of the last snapshot at or before grid point `g`.
+    pub fn last_at_or_before(&self, g: i64) -> Option<usize> {
+        self.g.partition_point(|&x| x <= g).checked_sub(1)
+    }
+
+    /// Index of the first snapshot at or after grid point `g`.
+    pub fn first_at_or_after(&self, g: i64) -> Option<usize> {
+        let i = self.g.partition_point(|&x| x < g);
+        (i < self.g.len()).then_some(i)
+    }
+}
+
+/// The grid and every account's track on it (indexed by account id).
+#[derive(Debug)]
+pub struct Grid {
+    pub bucket: i64,
+    pub tracks: Vec<Track>,
+}
+
+/// The median spacing between an account's consecutive snapshots, over all
+/// accounts, rounded down to a ladder size (with 10 % slack for jitter, so
+/// that 59-minute spacing still gives `1h`). Rounding down, not to the
+/// nearest, because a grid coarser than the sampling throws snapshots away
+/// while a finer one only leaves some grid points empty.
+pub fn auto_bucket(ds: &Dataset) -> i64 {
+    let mut gaps: Vec<i64> = ds
+        .series
+        .iter()
+        .flat_map(|s| s.times.windows(2).map(|w| w[1] - w[0]))
+        .collect();
+    if gaps.is_empty() {
+        return FALLBACK_BUCKET;
+    }
+    let mid = gaps.len() / 2;
+    let median = *gaps.select_nth_unstable(mid).1;
+    let slack = median.saturating_add(median / 10);
+    LADDER
+        .iter()
+        .copied()
+        .rev()
+        .find(|&b| b <= slack)
+        .unwrap_or(LADDER[0])
+}
+
+/// Rounds every account's snapshots to the grid, keeping per grid point the
+/// snapshot nearest to it (the later one on a tie).
+pub fn build(ds: &Dataset, bucket: i64) -> Grid {
+    let tracks = ds
+        .series
+        .iter()
+        .map(|s| {
+            let mut track = Track::default();
+            for i in 0..s.times.len() {
+                let t = s.times[i];
+                let g = (t + bucket / 2).div_euclid(bucket);
+                let distance = |t: i64| (t - g * bucket).abs();
+                if track.g.last() == Some(&g) {
+                    let last = track.t.len() - 1;
+                    if distance(t) <= distance(track.t[last]) {
+                        track.t[last] = t;
+                        track.followers[last] = s.followers[i];
+                        track.following[last] = s.following[i];
+                    }
+                    continue;
+                }
+                track.g.push(g);
+                track.t.push(t);
+                track.followers.push(s.followers[i]);
+                track.following.push(s.following[i]);
+            }
+            track
+        })
+        .collect();
+    Grid { bucket, tracks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::Series;
+
+    fn dataset(times: Vec<Vec<i64>>) -> Dataset {
+        let series: Vec<Series> = times
+            .into_iter()
+            .map(|t| Series {
+                followers: (0..t.len() as u64).collect(),
+                following: vec![None; t.len()],
+                times: t,
+            })
+            .collect();
+        Dataset {
+            names: vec![String::new(); series.len()],
+            series,
+            files: vec![],
+            rows: 0,
+            first: 0,
+            last: 0,
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn bucket_from_median_spacing() {
+        assert_eq!(
+            auto_bucket(&dataset(vec![vec![0, 3500, 7300, 10_700]])),
+            3600
+        );
+        assert_eq!(
+            auto_bucket(&dataset(vec![vec![0, 86_000, 172_900], vec![5]])),
+            86_400
+        );
+        assert_eq!(auto_bucket(&dataset(vec![vec![7]])), FALLBACK_BUCKET);
+        // Irregular spacing of about three days: a daily grid, not a weekly one.
+        assert_eq!(
+            auto_bucket(&dataset(vec![vec![0, 250_000, 500_000, 760_000]])),
+            86_400
+        );
+        assert_eq!(auto_bucket(&dataset(vec![vec![0, 5, 10]])), 60);
+    }
+
+    #[test]
+    fn rounding_keeps_the_nearest_snapshot() {
+        // 3590 and 3650 both round to grid point 1; 3590 is nearer.
+        let grid = build(&dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
+        let t = &grid.tracks[0];
+        assert_eq!(t.g, vec![0, 1, 3]);
+        assert_eq!(t.t, vec![10, 3590, 9000]);
+        assert_eq!(t.followers, vec![0, 1, 3]);
+        assert_eq!(t.last_at_or_before(2), Some(1));
+        assert_eq!(t.first_at_or_after(2), Some(2));
+        assert_eq!(t.first_at_or_after(4), None);
+        assert_eq!(t.last_at_or_before(-1), None);
+    }
+}

@@ -1,0 +1,315 @@
+//! Which column (or JSON path) holds which field: the SPEC's alias lists,
+//! name normalisation, and `--*-col` overrides.
+
+use std::fmt;
+
+/// The fields of a snapshot that `followdrop` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Time,
+    Account,
+    Followers,
+    Following,
+}
+
+impl Field {
+    /// Accepted column names, in order of preference (SPEC: Input).
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::Time => &[
+                "timestamp",
+                "time",
+                "date",
+                "datetime",
+                "ts",
+                "snapshot_time",
+                "captured_at",
+                "collected_at",
+            ],
+            Field::Account => &[
+                "account",
+                "handle",
+                "username",
+                "user",
+                "screen_name",
+                "account_id",
+                "user_id",
+                "channel_id",
+                "channel",
+                "id",
+                "name",
+            ],
+            Field::Followers => &[
+                "followers",
+                "followers_count",
+                "follower_count",
+                "subscribers",
+                "subscriber_count",
+                "fan_count",
+            ],
+            Field::Following => &[
+                "following",
+                "following_count",
+                "friends_count",
+                "follows_count",
+            ],
+        }
+    }
+
+    /// The field's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Time => "time",
+            Field::Account => "account",
+            Field::Followers => "followers",
+            Field::Following => "following",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// User overrides of column names (`--time-col` and friends).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnOverrides {
+    pub time: Option<String>,
+    pub account: Option<String>,
+    pub followers: Option<String>,
+    pub following: Option<String>,
+}
+
+impl ColumnOverrides {
+    fn get(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Time => self.time.as_deref(),
+            Field::Account => self.account.as_deref(),
+            Field::Followers => self.followers.as_deref(),
+            Field::Following => self.following.as_deref(),
+        }
+    }
+}
+
+/// Normalises a column name for comparison: lower case, without `_`, `-`,
+/// spaces or a trailing `utc`, so that `FollowerCount`, `followers count`
+/// and `date_utc` match their aliases.
+pub fn normalize(name: &str) -> String {
+    let mut s: String = name
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' ' | '\t'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    if s.len() > 3 && s.ends_with("utc") {
+        s.truncate(s.len() - 3);
+    }
+    s
+}
+
+/// Where each field sits: an index into the columns the caller listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub time: usize,
+    /// `None` when the input has no account column: one account per file.
+    pub account: Option<usize>,
+    pub followers: usize,
+    pub following: Option<usize>,
+}
+
+/// A required column that is not there; carries what is needed for a helpful
+/// message (the columns found and the names accepted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingColumn {
+    pub field: Field,
+    pub wanted: Vec<String>,
+    pub found: Vec<String>,
+}
+
+impl fmt::Display for MissingColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = if self.found.is_empty() {
+            "none".to_string()
+        } else {
+            self.found.join(", ")
+        };
+        write!(
+            f,
+            "no {} column; columns found: {found}; names accepted: {}",
+            self.field,
+            self.wanted.join(", ")
+        )?;
+        let flag = match self.field {
+            Field::Time => "--time-col",
+            Field::Account => "--account-col",
+            Field::Followers => "--followers-col",
+            Field::Following => "--following-col",
+        };
+        write!(f, " (or name it with {flag})")
+    }
+}
+
+/// Matches the columns `names` to fields. For nested JSON, `names` are dotted
+/// paths; a path matches an alias by its whole name or by its last segment,
+/// so `public_metrics.followers_count` is found without an override. Where
+/// several columns match, the alias earlier in the list wins, then the
+/// shallower path, then the earlier column.
+pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved, MissingColumn> {
+    let find = |field: Field| -> Result<Option<usize>, MissingColumn> {
+        if let Some(wanted) = overrides.get(field) {
+            let exact = names.iter().position(|n| n == wanted);
+            let loose = || names.iter().position(|n| normalize(n) == normalize(wanted));
+            return match exact.or_else(loose) {
+                Some(i) => Ok(Some(i)),
+                None => Err(MissingColumn {
+                    field,
+                    wanted: vec![wanted.to_string()],
+                    found: names.to_vec(),
+                }),
+            };
+        }
+        let normalized: Vec<(String, String, usize)> = names
+            .iter()
+            .map(|n| {
+                let last = n.rsplit('.').next().unwrap_or(n);
+                (normalize(n), normalize(last), n.matches('.').count())
+            })
+            .collect();
+        for alias in field.aliases() {
+            let alias = normalize(alias);
+            let best = normalized
+                .iter()
+                .enumerate()
+                .filter(|(_, (whole, last, _))| *whole == alias || *last == alias)
+                .min_by_key(|(i, (_, _, depth))| (*depth, *i));
+            if let Some((i, _)) = best {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    };
+    let missing = |field: Field| MissingColumn {
+        field,
+        wanted: field.aliases().iter().map(|s| s.to_string()).collect(),
+        found: names.to_vec(),
+    };
+    let time = find(Field::Time)?.ok_or_else(|| missing(Field::Time))?;
+    let followers = find(Field::Followers)?.ok_or_else(|| missing(Field::Followers))?;
+    let account = find(Field::Account)?;
+    let following = find(Field::Following)?;
+    let resolved = Resolved {
+        time,
+        account,
+        followers,
+        following,
+    };
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(normalize("FollowerCount"), "followercount");
+        assert_eq!(normalize("followers count"), "followerscount");
+        assert_eq!(normalize("date_utc"), "date");
+        assert_eq!(normalize("Date (UTC)"), "date(utc)");
+        assert_eq!(normalize("\u{feff}timestamp"), "timestamp");
+        assert_eq!(normalize("utc"), "utc");
+    }
+
+    #[test]
+    fn aliases_and_precedence() {
+        let r = resolve(
+            &cols(&["Date_UTC", "id", "Username", "Followers Count"]),
+            &ColumnOverrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            Resolved {
+                time: 0,
+                account: Some(2),
+                followers: 3,
+                following: None
+            }
+        );
+        let r = resolve(
+            &cols(&["ts", "followers", "friends_count"]),
+            &ColumnOverrides::default(),
+        )
+        .unwrap();
+        assert_eq!((r.account, r.following), (None, Some(2)));
+    }
+
+    #[test]
+    fn nested_paths_match_by_last_segment() {
+        let names = cols(&[
+            "collected_at",
+            "id",
+            "username",
+            "public_metrics.followers_count",
+            "public_metrics.following_count",
+        ]);
+        let r = resolve(&names, &ColumnOverrides::default()).unwrap();
+        assert_eq!(
+            r,
+            Resolved {
+                time: 0,
+                account: Some(2),
+                followers: 3,
+                following: Some(4)
+            }
+        );
+    }
+
+    #[test]
+    fn overrides_win_and_must_exist() {
+        let names = cols(&["when", "who", "n", "followers"]);
+        let o = ColumnOverrides {
+            time: Some("when".into()),
+            account: Some("who".into()),
+            followers: Some("n".into()),
+            following: None,
+        };
+        assert_eq!(
+            resolve(&names, &o).unwrap(),
+            Resolved {
+                time: 0,
+                account: Some(1),
+                followers: 2,
+                following: None
+            }
+        );
+        let o = ColumnOverrides {
+            followers: Some("fans".into()),
+            ..o
+        };
+        let err = resolve(&names, &o).unwrap_err();
+        assert_eq!(err.field, Field::Followers);
+    }
+
+    #[test]
+    fn missing_column_lists_found_and_accepted() {
+        let err = resolve(
+            &cols(&["timestamp", "account", "likes"]),
+            &ColumnOverrides::default(),
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("no followers column"), "{msg}");
+        assert!(
+            msg.contains("columns found: timestamp, account, likes"),
+            "{msg}"
+        );
+        assert!(msg.contains("followers_count"), "{msg}");
+    }
+}

@@ -1,0 +1,356 @@
+//! JSON input: a top-level array of objects (streamed element by element,
+//! never held whole) or NDJSON (one object a line, read into a reused
+//! buffer so that a bad line is reported with its number).
+//!
+//! Fields are found by path, so nested shapes such as the Twitter API's
+//! `public_metrics.followers_count` are read without flattening first.
+
+use super::columns::{self, Field, Resolved};
+use super::value::{CountError, Position, account_cell, count_cell, field_error, time_cell};
+use super::{AccountSource, Collector, Row, Source};
+use anyhow::{Result, anyhow, bail};
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde_json::Value;
+use std::fmt;
+use std::io::BufRead;
+
+/// How deep nested objects are searched for field names.
+const MAX_DEPTH: usize = 4;
+
+/// The fields of a JSON input, found from its first object.
+struct Paths {
+    names: Vec<String>,
+    cols: Resolved,
+    account: AccountSource,
+}
+
+impl Paths {
+    fn from_first(
+        object: &Value,
+        src: &Source,
+        pos: Position,
+        collector: &mut Collector,
+    ) -> Result<Paths> {
+        if !object.is_object() {
+            bail!(
+                "{}: {pos}: expected a JSON object with the snapshot's fields, found {}",
+                src.name,
+                kind(object)
+            );
+        }
+        let mut names = Vec::new();
+        collect_paths(object, "", 0, &mut names);
+        let cols = columns::resolve(&names, &src.opts.columns)
+            .map_err(|e| anyhow!("{}: {e}", src.name))?;
+        let account = AccountSource::new(cols.account, src, collector);
+        Ok(Paths {
+            names,
+            cols,
+            account,
+        })
+    }
+
+    /// Reads one record into a row.
+    fn row(
+        &self,
+        object: &Value,
+        src: &Source,
+        pos: Position,
+        collector: &mut Collector,
+    ) -> Result<Row> {
+        if !object.is_object() {
+            bail!(
+                "{}: {pos}: expected a JSON object, found {}",
+                src.name,
+                kind(object)
+            );
+        }
+        let name = |i: usize| self.names[i].as_str();
+        let get = |i: usize| lookup(object, name(i)).filter(|v| !v.is_null());
+        let required = |i: usize, field: Field| {
+            get(i).ok_or_else(|| {
+                anyhow!(
+                    "{}: {pos}: {field} (field {:?}) is missing or null",
+                    src.name,
+                    name(i)
+                )
+            })
+        };
+
+        let t = self.cols.time;
+        let time = match required(t, Field::Time)? {
+            Value::String(s) => time_cell(src, pos, name(t), s)?,
+            Value::Number(n) => time_cell(src, pos, name(t), &n.to_string())?,
+            other => return Err(wrong_type(src, pos, Field::Time, name(t), other)),
+        };
+        let f = self.cols.followers;
+        let followers = count(
+            required(f, Field::Followers)?,
+            src,
+            pos,
+            Field::Followers,
+            name(f),
+        )?;
+        let following = match self.cols.following {
+            Some(i) => get(i)
+                .map(|v| count(v, src, pos, Field::Following, name(i)))
+                .transpose()?,
+            None => None,
+        };
+        let account = match self.account {
+            AccountSource::Fixed(id) => id,
+            AccountSource::Column(i) => match required(i, Field::Account)? {
+                Value::String(s) => collector.intern(account_cell(src, pos, name(i), s)?),
+                Value::Number(n) => collector.intern(&n.to_string()),
+                other => return Err(wrong_type(src, pos, Field::Account, name(i), other)),
+            },
+        };
+        Ok(Row {
+            account,
+            time,
+            followers,
+            following,
+        })
+    }
+}
+
+/// Reads a count from a JSON number or string.
+fn count(v: &Value, src: &Source, pos: Position, field: Field, column: &str) -> Result<u64> {
+    match v {
+        Value::String(s) => count_cell(src, pos, field, column, s),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                return count_cell(src, pos, field, column, &u.to_string());
+            }
+            let problem = match n.as_f64() {
+                Some(x) if x < 0.0 => CountError::Negative,
+                Some(x) if x.fract() == 0.0 && x <= 9.007_199_254_740_992e15 => return Ok(x as u64),
+                Some(x) if x.fract() == 0.0 => CountError::TooLarge,
+                _ => CountError::Invalid,
+            };
+            Err(field_error(
+                src.name,
+                pos,
+                field,
+                column,
+                &n.to_string(),
+                &problem,
+            ))
+        }
+        other => Err(wrong_type(src, pos, field, column, other)),
+    }
+}
+
+fn wrong_type(src: &Source, pos: Position, field: Field, column: &str, v: &Value) -> anyhow::Error {
+    field_error(
+        src.name,
+        pos,
+        field,
+        column,
+        &v.to_string(),
+        &format!("expected a string or a number, found {}", kind(v)),
+    )
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Lists the dotted paths of an object's scalar fields, depth first.
+fn collect_paths(v: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Value::Object(map) = v else { return };
+    for (key, child) in map {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match child {
+            Value::Object(_) if depth + 1 < MAX_DEPTH => {
+                collect_paths(child, &path, depth + 1, out)
+            }
+            Value::Object(_) | Value::Array(_) => {}
+            _ => out.push(path),
+        }
+    }
+}
+
+/// Follows a dotted path into nested objects. A key that itself contains a
+/// dot is found too, since the whole path is tried first.
+fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+    let map = v.as_object()?;
+    if let Some(found) = map.get(path) {
+        return Some(found);
+    }
+    let (head, rest) = path.split_once('.')?;
+    lookup(map.get(head)?, rest)
+}
+
+/// Reads NDJSON: one object a line; blank lines are skipped.
+pub(crate) fn read_lines(
+    mut reader: Box<dyn BufRead>,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<()> {
+    let mut line = String::new();
+    let mut number = 0u64;
+    let mut paths: Option<Paths> = None;
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .map_err(|e| read_error(src, number + 1, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let pos = Position::Line(number);
+        let text = line.trim_end_matches(['\n', '\r']);
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            anyhow!(
+                "{}: {pos}, column {}: invalid JSON: {}",
+                src.name,
+                e.column(),
+                without_position(&e)
+            )
+        })?;
+        let p = match &paths {
+            Some(p) => p,
+            None => paths.insert(Paths::from_first(&value, src, pos, collector)?),
+        };
+        let row = p.row(&value, src, pos, collector)?;
+        collector.push(row);
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix, for
+/// callers that report the position themselves.
+fn without_position(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    }
+}
+
+fn read_error(src: &Source, line: u64, e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
+        anyhow!("{}: line {line}: not valid UTF-8", src.name)
+    } else {
+        anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
+    }
+}
+
+/// Reads a JSON array of objects, element by element.
+pub(crate) fn read_array(
+    reader: Box<dyn BufRead>,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<()> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut failure = None;
+    let seed = ArraySeed {
+        src,
+        collector,
+        failure: &mut failure,
+    };
+    let outcome = seed.deserialize(&mut de).and_then(|()| de.end());
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    outcome.map_err(|e| {
+        if e.is_io() {
+            anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
+        } else {
+            anyhow!("{}: invalid JSON: {e}", src.name)
+        }
+    })
+}
+
+/// Streams the elements of the top-level array into the collector. A
+/// failure of our own (a bad field) is kept aside, so that it reaches the
+/// user whole rather than flattened into a serde message.
+struct ArraySeed<'a, 'b> {
+    src: &'a Source<'b>,
+    collector: &'a mut Collector,
+    failure: &'a mut Option<anyhow::Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of snapshot objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut paths: Option<Paths> = None;
+        let mut number = 0u64;
+        loop {
+            let value = match seq.next_element::<Value>() {
+                Ok(Some(value)) => value,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    *self.failure = Some(anyhow!(
+                        "{}: record {}: invalid JSON: {e}",
+                        self.src.name,
+                        number + 1
+                    ));
+                    return Err(e);
+                }
+            };
+            number += 1;
+            let pos = Position::Record(number);
+            let result = match &paths {
+                Some(p) => Ok(p),
+                None => Paths::from_first(&value, self.src, pos, self.collector)
+                    .map(|p| &*paths.insert(p)),
+            }
+            .and_then(|p| p.row(&value, self.src, pos, self.collector));
+            match result {
+                Ok(row) => self.collector.push(row),
+                Err(e) => {
+                    *self.failure = Some(e);
+                    return Err(serde::de::Error::custom("stopped at an invalid record"));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_and_lookup() {
+        let v = json!({"id": "1", "public_metrics": {"followers_count": 5, "deep": {"a": {"b": {"c": 1}}}}, "tags": [1]});
+        let mut names = Vec::new();
+        collect_paths(&v, "", 0, &mut names);
+        assert_eq!(names, vec!["id", "public_metrics.followers_count"]);
+        assert_eq!(
+            lookup(&v, "public_metrics.followers_count"),
+            Some(&json!(5))
+        );
+        assert_eq!(lookup(&v, "public_metrics.nope"), None);
+        assert_eq!(lookup(&json!({"a.b": 1}), "a.b"), Some(&json!(1)));
+    }
+}

@@ -1,0 +1,257 @@
+//! Reading snapshots: opening files or stdin (gzip detected by its magic
+//! bytes), telling CSV from JSON from NDJSON, and handing every record to a
+//! [`Collector`] that interns account names and stores rows compactly.
+//!
+//! Nothing here judges the data; it only turns bytes into [`Row`]s or fails
+//! with a message naming the file, line (or record) and field.
+
+mod columns;
+mod csv;
+mod json;
+mod value;
+
+pub use columns::{ColumnOverrides, Field, MissingColumn};
+
+use crate::time::Zone;
+use anyhow::{Context, Result, bail};
+use flate2::bufread::MultiGzDecoder;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// The input formats `followdrop` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+/// How to read the inputs: everything the user can say about their shape.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Forced format (`--input-format`); otherwise from the name or content.
+    pub format: Option<Format>,
+    /// Forced CSV delimiter; otherwise sniffed from the header line.
+    pub delimiter: Option<u8>,
+    pub columns: ColumnOverrides,
+    /// Zone of times written without an offset.
+    pub zone: Zone,
+}
+
+/// One snapshot: an account's follower (and following) count at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    pub account: u32,
+    pub time: i64,
+    pub followers: u64,
+    /// `None` when the input has no following column or the cell is empty.
+    pub following: Option<u64>,
+}
+
+/// Gathers rows from every input into one data set, interning account names
+/// so each row stores a small integer instead of a string.
+#[derive(Debug, Default)]
+pub struct Collector {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+    rows: Vec<Row>,
+    files: Vec<String>,
+}
+
+impl Collector {
+    /// Returns the id of `name`, interning it on first sight.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 accounts");
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    pub fn push(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    /// Consumes the collector: account names (indexed by id), rows, and the
+    /// names of the inputs read.
+    pub fn finish(self) -> (Vec<String>, Vec<Row>, Vec<String>) {
+        (self.names, self.rows, self.files)
+    }
+}
+
+/// Reads every input (a path or `-` for stdin) into one collector.
+pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
+    let mut collector = Collector::default();
+    for input in inputs {
+        let before = collector.rows.len();
+        read_one(input, opts, &mut collector)?;
+        if collector.rows.len() == before {
+            bail!(
+                "{}: no snapshots (the input is empty or has only a header)",
+                display_name(input)
+            );
+        }
+        collector.files.push(input.clone());
+    }
+    Ok(collector)
+}
+
+/// The name used for an input in messages.
+pub fn display_name(input: &str) -> &str {
+    if input == "-" { "<stdin>" } else { input }
+}
+
+fn read_one(input: &str, opts: &ReadOptions, collector: &mut Collector) -> Result<()> {
+    let name = display_name(input);
+    let raw: Box<dyn Read> = if input == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
+    };
+    let mut raw = BufReader::with_capacity(1 << 16, raw);
+    let head = raw
+        .fill_buf()
+        .with_context(|| format!("{name}: cannot read"))?;
+    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    let plain_name = input.strip_suffix(".gz").unwrap_or(input);
+    if !gzipped && input.ends_with(".gz") {
+        bail!(
+            "{name}: not a gzip file (the name ends in .gz but the content does not start with the gzip signature)"
+        );
+    }
+    let reader: Box<dyn BufRead> = if gzipped {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            GzipErrors {
+                inner: MultiGzDecoder::new(raw),
+            },
+        ))
+    } else {
+        Box::new(raw)
+    };
+    let mut reader = skip_bom(reader).with_context(|| format!("{name}: cannot read"))?;
+    let format = match opts.format.or_else(|| format_from_name(plain_name)) {
+        Some(f) => f,
+        None => sniff_format(
+            reader
+                .fill_buf()
+                .with_context(|| format!("{name}: cannot read"))?,
+        ),
+    };
+    // A file without an account column holds one account named after its stem.
+    let stem = if input == "-" {
+        "stdin".to_string()
+    } else {
+        file_stem(plain_name)
+    };
+    let source = Source {
+        name,
+        stem: &stem,
+        opts,
+    };
+    match format {
+        Format::Csv => csv::read(reader, &source, collector),
+        Format::Json => json::read_array(reader, &source, collector),
+        Format::Ndjson => json::read_lines(reader, &source, collector),
+    }
+}
+
+/// What a format reader needs to know about the input it reads.
+pub(crate) struct Source<'a> {
+    /// Name for messages.
+    pub name: &'a str,
+    /// Account name when there is no account column.
+    pub stem: &'a str,
+    pub opts: &'a ReadOptions,
+}
+
+/// Where a record's account comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AccountSource {
+    /// A column (or JSON path) of the input, by index.
+    Column(usize),
+    /// The input's stem: the whole input is one account.
+    Fixed(u32),
+}
+
+impl AccountSource {
+    pub(crate) fn new(
+        column: Option<usize>,
+        src: &Source,
+        collector: &mut Collector,
+    ) -> AccountSource {
+        match column {
+            Some(i) => AccountSource::Column(i),
+            None => AccountSource::Fixed(collector.intern(src.stem)),
+        }
+    }
+}
+
+/// Turns flate2's terse errors into ones that say the file is damaged.
+struct GzipErrors<R> {
+    inner: R,
+}
+
+impl<R: Read> Read for GzipErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => io::Error::new(
+                io::ErrorKind::InvalidData,
+                "corrupt or truncated gzip data (unexpected end of stream)",
+            ),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("corrupt gzip data ({e})"),
+            ),
+            _ => e,
+        })
+    }
+}
+
+fn skip_bom(mut reader: Box<dyn BufRead>) -> io::Result<Box<dyn BufRead>> {
+    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    Ok(reader)
+}
+
+fn format_from_name(name: &str) -> Option<Format> {
+    let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "tsv" | "txt" => Some(Format::Csv),
+        "json" => Some(Format::Json),
+        "ndjson" | "jsonl" | "jsonlines" => Some(Format::Ndjson),
+        _ => None,
+    }
+}
+
+/// Guesses the format from the first bytes: `[` opens a JSON array, `{` an
+/// NDJSON line; anything else is read as CSV.
+fn sniff_format(head: &[u8]) -> Format {
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => Format::Json,
+        Some(b'{') => Format::Ndjson,
+        _ => Format::Csv,
+    }
+}
+
+fn file_stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// Shortens an offending value for an error message.
+pub(crate) fn shorten(value: &str) -> String {
+    const MAX: usize = 40;
+    if value.chars().count() <= MAX {
+        return value.to_string();
+    }
+    let cut: String = value.chars().take(MAX).collect();
+    format!("{cut}…")
+}

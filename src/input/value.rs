@@ -1,0 +1,174 @@
+//! Cell values shared by every format: follower counts, and errors that
+//! name the file, line (or record), field and value.
+
+use super::{Field, shorten};
+use std::fmt;
+
+/// Where a record sits in its input, for messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Position {
+    /// 1-based line number (CSV, NDJSON).
+    Line(u64),
+    /// 1-based record number (elements of a JSON array).
+    Record(u64),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "line {n}"),
+            Position::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
+/// An invalid cell: the message names the file, position, field and column,
+/// shows the (shortened) value and says what was expected.
+pub(crate) fn field_error(
+    file: &str,
+    pos: Position,
+    field: Field,
+    column: &str,
+    value: &str,
+    problem: &dyn fmt::Display,
+) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{file}: {pos}: {field} (column {column:?}): invalid value {:?}: {problem}",
+        shorten(value)
+    )
+}
+
+/// Why a count could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CountError {
+    Negative,
+    Invalid,
+    TooLarge,
+}
+
+impl fmt::Display for CountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CountError::Negative => "a count cannot be negative",
+            CountError::Invalid => {
+                "expected a whole number such as 1234 (also accepted: 1234.0 and 1,234)"
+            }
+            CountError::TooLarge => "count too large (more than 2^53)",
+        })
+    }
+}
+
+/// Largest count accepted: beyond 2^53 an `f64` (used for statistics) cannot
+/// hold every integer, and no account has that many followers.
+const MAX_COUNT: u64 = 1 << 53;
+
+/// Parses a follower count: digits, optionally with `,` thousands separators
+/// (`1,234`, as spreadsheets export them) or a zero fraction (`1234.0`, as
+/// some JSON encoders write integers).
+pub(crate) fn parse_count(s: &str) -> Result<u64, CountError> {
+    let s = s.trim();
+    if let Some(rest) = s.strip_prefix('-') {
+        return if parse_count(rest).is_ok() {
+            Err(CountError::Negative)
+        } else {
+            Err(CountError::Invalid)
+        };
+    }
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let int = match s.split_once('.') {
+        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
+        Some(_) => return Err(CountError::Invalid),
+        None => s,
+    };
+    if int.is_empty() {
+        return Err(CountError::Invalid);
+    }
+    let mut value: u64 = 0;
+    let grouped = int.contains(',');
+    for (i, group) in int.split(',').enumerate() {
+        let ok_len =
+            !grouped || (i == 0 && (1..=3).contains(&group.len())) || (i > 0 && group.len() == 3);
+        if !ok_len || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CountError::Invalid);
+        }
+        for b in group.bytes() {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                .ok_or(CountError::TooLarge)?;
+        }
+    }
+    if value > MAX_COUNT {
+        return Err(CountError::TooLarge);
+    }
+    Ok(value)
+}
+
+/// Reads a time cell, or fails naming where and what.
+pub(crate) fn time_cell(
+    src: &super::Source,
+    pos: Position,
+    column: &str,
+    value: &str,
+) -> anyhow::Result<i64> {
+    crate::time::parse_time(value, src.opts.zone)
+        .map_err(|e| field_error(src.name, pos, Field::Time, column, value, &e))
+}
+
+/// Reads a count cell (followers or following), or fails naming where and what.
+pub(crate) fn count_cell(
+    src: &super::Source,
+    pos: Position,
+    field: Field,
+    column: &str,
+    value: &str,
+) -> anyhow::Result<u64> {
+    parse_count(value).map_err(|e| field_error(src.name, pos, field, column, value, &e))
+}
+
+/// Checks an account cell: an empty name cannot identify an account.
+pub(crate) fn account_cell<'v>(
+    src: &super::Source,
+    pos: Position,
+    column: &str,
+    value: &'v str,
+) -> anyhow::Result<&'v str> {
+    let name = value.trim();
+    if name.is_empty() {
+        return Err(field_error(
+            src.name,
+            pos,
+            Field::Account,
+            column,
+            value,
+            &"an account name cannot be empty",
+        ));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("1234"), Ok(1234));
+        assert_eq!(parse_count(" 1234 "), Ok(1234));
+        assert_eq!(parse_count("1,234"), Ok(1234));
+        assert_eq!(parse_count("145,012,331"), Ok(145_012_331));
+        assert_eq!(parse_count("1234.0"), Ok(1234));
+        assert_eq!(parse_count("0"), Ok(0));
+        assert_eq!(parse_count("-12"), Err(CountError::Negative));
+        for bad in [
+            "", "12a4", "1.5", "1,23", "12,3456", "1e6", ",123", "1234.", "-", "--1",
+        ] {
+            assert_eq!(parse_count(bad), Err(CountError::Invalid), "{bad}");
+        }
+        assert_eq!(
+            parse_count("99999999999999999999999"),
+            Err(CountError::TooLarge)
+        );
+        assert_eq!(parse_count("9007199254740993"), Err(CountError::TooLarge));
+    }
+}

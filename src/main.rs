@@ -1,0 +1,35 @@
+//! The `followdrop` binary: parse arguments, run, map the outcome to the
+//! exit status (0 no event, 1 events, 2 error). A closed stdout pipe ends
+//! the program quietly.
+
+use clap::Parser;
+use followdrop::cli::{Cli, Verdict};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match followdrop::run(cli) {
+        Ok(Verdict::Quiet) => ExitCode::from(0),
+        Ok(Verdict::Events) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(0),
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "followdrop: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Whether the error comes from writing into a closed pipe (`| head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,68 @@
+//! The CSV report: one row per (event, affected account), with cells that a
+//! spreadsheet would run as formulas neutralised (OWASP: prefix `'`).
+
+use super::Report;
+use crate::time::format_rfc3339;
+use std::io::{self, Write};
+
+const HEADER: [&str; 13] = [
+    "event_id",
+    "kind",
+    "scope",
+    "persistence",
+    "start",
+    "end",
+    "recovered_at",
+    "account",
+    "before",
+    "after",
+    "lost",
+    "relative_loss",
+    "excess",
+];
+
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record(HEADER)?;
+    for e in &report.events {
+        let recovered = |t: Option<crate::detect::Timestamp>| {
+            t.map(|t| format_rfc3339(t.0)).unwrap_or_default()
+        };
+        for a in &e.accounts {
+            w.write_record([
+                safe(&e.id),
+                e.class.kind().to_string(),
+                format!("{:?}", e.class.scope).to_lowercase(),
+                format!("{:?}", e.class.persistence).to_lowercase(),
+                format_rfc3339(e.start.0),
+                format_rfc3339(e.end.0),
+                recovered(e.recovered_at),
+                safe(&a.account),
+                a.before.to_string(),
+                a.after.to_string(),
+                a.lost.to_string(),
+                a.relative_loss.to_string(),
+                a.excess.to_string(),
+            ])?;
+        }
+    }
+    w.flush()
+}
+
+/// Neutralises a cell a spreadsheet would read as a formula.
+fn safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(super::safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::safe("@evil"), "'@evil");
+        assert_eq!(super::safe("kimkardashian"), "kimkardashian");
+    }
+}

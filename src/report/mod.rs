@@ -1,0 +1,246 @@
+//! The report: one [`Report`] value built once from the data set and the
+//! events, then written as text, JSON, NDJSON or CSV (SPEC: Output).
+//!
+//! Writing goes through one buffered writer; `-o FILE` writes a temporary
+//! file beside FILE and renames it into place only when everything was
+//! written, so a failed run never leaves half a report. A closed pipe
+//! (`| head`) is a quiet end, not an error.
+
+mod csv;
+mod text;
+
+use crate::dataset::{Dataset, Warning};
+use crate::detect::{Event, Scope, Settings, Timestamp};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+/// Version of the JSON schema (SPEC: fields never change meaning within it).
+const SCHEMA_VERSION: u32 = 1;
+
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// For people, 80 columns wide.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One event object a line.
+    Ndjson,
+    /// One row per (event, affected account).
+    Csv,
+}
+
+/// Which events to report (`--since`, `--until`, `--account`, `--scope`).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub accounts: Vec<String>,
+    pub scopes: Vec<Scope>,
+}
+
+impl Filters {
+    /// Applies the filters to one event. With `--account`, an event is kept
+    /// when one of the named accounts is among its affected, and its account
+    /// list is cut to those; its totals still describe the whole event.
+    fn apply(&self, mut event: Event) -> Option<Event> {
+        let start = event.start.0;
+        if self.since.is_some_and(|t| start < t) || self.until.is_some_and(|t| start > t) {
+            return None;
+        }
+        if !self.scopes.is_empty() && !self.scopes.contains(&event.class.scope) {
+            return None;
+        }
+        if !self.accounts.is_empty() {
+            event
+                .accounts
+                .retain(|a| self.accounts.contains(&a.account));
+            if event.accounts.is_empty() {
+                return None;
+            }
+        }
+        Some(event)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InputSummary {
+    pub files: Vec<String>,
+    pub rows: usize,
+    pub accounts: usize,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub bucket_seconds: i64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub events: usize,
+    pub platform_events: usize,
+    pub account_events: usize,
+    pub unknown_scope_events: usize,
+    pub followers_lost: u64,
+}
+
+/// Everything a report says (SPEC: Output, `json`).
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub input: InputSummary,
+    pub settings: Settings,
+    pub summary: Summary,
+    pub events: Vec<Event>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Report {
+    pub fn new(
+        ds: &Dataset,
+        bucket: i64,
+        settings: Settings,
+        events: Vec<Event>,
+        filters: &Filters,
+    ) -> Report {
+        let events: Vec<Event> = events
+            .into_iter()
+            .filter_map(|e| filters.apply(e))
+            .collect();
+        let mut summary = Summary {
+            events: events.len(),
+            ..Summary::default()
+        };
+        for e in &events {
+            match e.class.scope {
+                Scope::Platform => summary.platform_events += 1,
+                Scope::Account => summary.account_events += 1,
+                Scope::Unknown => summary.unknown_scope_events += 1,
+            }
+            summary.followers_lost += e.accounts.iter().map(|a| a.lost).sum::<u64>();
+        }
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            input: InputSummary {
+                files: ds
+                    .files
+                    .iter()
+                    .map(|f| {
+                        if f == "-" {
+                            "<stdin>".to_string()
+                        } else {
+                            f.clone()
+                        }
+                    })
+                    .collect(),
+                rows: ds.rows,
+                accounts: ds.names.len(),
+                first: Timestamp(ds.first),
+                last: Timestamp(ds.last),
+                bucket_seconds: bucket,
+            },
+            settings,
+            summary,
+            events,
+            warnings: ds.warnings.clone(),
+        }
+    }
+}
+
+/// Whether colour is wanted on stdout: a terminal, `NO_COLOR` unset, and a
+/// terminal that is not `dumb`.
+pub fn stdout_wants_color() -> bool {
+    io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Writes the report in `format` to stdout or, atomically, to `output`.
+pub fn emit(
+    report: &Report,
+    format: OutputFormat,
+    color: bool,
+    output: Option<&str>,
+) -> Result<()> {
+    match output {
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            match write(report, format, color, &mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write the report to stdout"),
+            }
+        }
+        Some(path) => write_atomically(Path::new(path), |out| write(report, format, color, out)),
+    }
+}
+
+/// Writes through a temporary file in the same directory, renamed over
+/// `path` only once everything was written and flushed.
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let name = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".followdrop-")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "{name}: cannot create a temporary file in {}",
+                dir.display()
+            )
+        })?;
+    let mut out = io::BufWriter::new(tmp);
+    fill(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("{name}: cannot write"))?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("{name}: cannot write"))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("{name}: cannot write"))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{name}: cannot replace"))?;
+    Ok(())
+}
+
+fn write(
+    report: &Report,
+    format: OutputFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Text => text::write(report, color, out),
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        OutputFormat::Ndjson => {
+            for event in &report.events {
+                serde_json::to_writer(&mut *out, event)?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        OutputFormat::Csv => csv::write(report, out),
+    }
+}

@@ -1,0 +1,428 @@
+//! Times and durations: parsing every time form the SPEC accepts, and
+//! formatting instants as RFC 3339 UTC.
+//!
+//! Instants are `i64` Unix seconds throughout the crate: compact, totally
+//! ordered, and cheap to put on a grid. Sub-second parts are truncated — no
+//! follower collector is that precise, and whole seconds keep ids stable.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use std::fmt;
+
+/// The zone in which times written without an offset are read (`--tz`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Fixed(FixedOffset),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// Parses `UTC`, a fixed offset such as `+02:00`, or an IANA name such as
+    /// `Europe/Paris`.
+    pub fn parse(s: &str) -> Result<Zone, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("z") {
+            return Ok(Zone::Utc);
+        }
+        if let Some(offset) = parse_offset(s.as_bytes()) {
+            return FixedOffset::east_opt(offset)
+                .map(Zone::Fixed)
+                .ok_or_else(|| format!("offset out of range: {s}"));
+        }
+        s.parse::<chrono_tz::Tz>()
+            .map(Zone::Named)
+            .map_err(|_| format!("unknown time zone {s:?} (expected UTC, an offset like +02:00, or a name like Europe/Paris)"))
+    }
+
+    /// Converts a wall-clock time in this zone to Unix seconds. A wall-clock
+    /// time skipped by a daylight-saving jump does not exist and is an error;
+    /// one repeated by it is read as the earlier of the two instants.
+    fn to_unix(self, naive: NaiveDateTime) -> Result<i64, TimeError> {
+        match self {
+            Zone::Utc => Ok(naive.and_utc().timestamp()),
+            Zone::Fixed(off) => off
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp())
+                .ok_or(TimeError::Nonexistent),
+            Zone::Named(tz) => tz
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|t| t.timestamp())
+                .ok_or(TimeError::Nonexistent),
+        }
+    }
+}
+
+/// Why a time could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not any of the accepted forms.
+    Format,
+    /// A well-formed date or time that does not exist (Feb 30, 25:00).
+    OutOfRange,
+    /// A local time skipped by a daylight-saving jump in `--tz`.
+    Nonexistent,
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeError::Format => "expected RFC 3339 (2019-02-13T14:00:00Z), YYYY-MM-DD HH:MM[:SS], YYYY-MM-DD, or Unix epoch seconds or milliseconds",
+            TimeError::OutOfRange => "no such date or time",
+            TimeError::Nonexistent => "this local time does not exist in the --tz zone (skipped by a daylight-saving change)",
+        })
+    }
+}
+
+/// Epoch values with this many digits or more are milliseconds: 12 digits of
+/// seconds would be past the year 5000, 12 digits of milliseconds is 1973.
+const EPOCH_MILLIS_DIGITS: usize = 12;
+
+/// Parses one time value as Unix seconds.
+///
+/// Accepted: RFC 3339 / ISO 8601 with `Z` or an offset (`+00:00`, `+0000`,
+/// `+00`), optionally with fractional seconds; `YYYY-MM-DD HH:MM[:SS]` (or
+/// with `T`) read in `zone`; `YYYY-MM-DD` as midnight UTC; Unix epoch seconds
+/// or milliseconds. A leap second (`:60`) is read as `:59`.
+pub fn parse_time(s: &str, zone: Zone) -> Result<i64, TimeError> {
+    let b = s.trim().as_bytes();
+    if b.is_empty() {
+        return Err(TimeError::Format);
+    }
+    if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' {
+        return parse_epoch(b);
+    }
+    parse_calendar(b, zone)
+}
+
+fn parse_epoch(b: &[u8]) -> Result<i64, TimeError> {
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(dot) => (&b[..dot], &b[dot + 1..]),
+        None => (b, &b[b.len()..]),
+    };
+    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit)
+    {
+        return Err(TimeError::Format);
+    }
+    if int.len() > 18 {
+        return Err(TimeError::OutOfRange);
+    }
+    let n: i64 = std::str::from_utf8(int)
+        .map_err(|_| TimeError::Format)?
+        .parse()
+        .map_err(|_| TimeError::Format)?;
+    let secs = if int.len() >= EPOCH_MILLIS_DIGITS {
+        n / 1000
+    } else {
+        n
+    };
+    // Reject instants chrono cannot print (past the year 9999).
+    DateTime::<Utc>::from_timestamp(secs, 0)
+        .filter(|t| {
+            t.naive_utc().date() <= NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+        })
+        .map(|_| secs)
+        .ok_or(TimeError::OutOfRange)
+}
+
+/// A tiny cursor over ASCII digits, so that the common forms are read straight
+/// from bytes without going through chrono's format-string machinery.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize) -> Result<u32, TimeError> {
+        let end = self.i + n;
+        let part = self.b.get(self.i..end).ok_or(TimeError::Format)?;
+        let mut v = 0u32;
+        for &c in part {
+            if !c.is_ascii_digit() {
+                return Err(TimeError::Format);
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        self.i = end;
+        Ok(v)
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn rest(&self) -> &[u8] {
+        &self.b[self.i..]
+    }
+}
+
+fn parse_calendar(b: &[u8], zone: Zone) -> Result<i64, TimeError> {
+    let mut c = Cursor { b, i: 0 };
+    let year = c.digits(4)?;
+    if !c.eat(b'-') {
+        return Err(TimeError::Format);
+    }
+    let month = c.digits(2)?;
+    if !c.eat(b'-') {
+        return Err(TimeError::Format);
+    }
+    let day = c.digits(2)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(TimeError::OutOfRange)?;
+    if c.rest().is_empty() {
+        return Ok(date.and_time(NaiveTime::MIN).and_utc().timestamp());
+    }
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return Err(TimeError::Format);
+    }
+    let hour = c.digits(2)?;
+    if !c.eat(b':') {
+        return Err(TimeError::Format);
+    }
+    let minute = c.digits(2)?;
+    let mut second = 0;
+    if c.eat(b':') {
+        second = c.digits(2)?;
+        if c.eat(b'.') || c.eat(b',') {
+            let start = c.i;
+            while c.b.get(c.i).is_some_and(u8::is_ascii_digit) {
+                c.i += 1;
+            }
+            if c.i == start {
+                return Err(TimeError::Format);
+            }
+        }
+    }
+    let second = if second == 60 { 59 } else { second };
+    let time = NaiveTime::from_hms_opt(hour, minute, second).ok_or(TimeError::OutOfRange)?;
+    let naive = date.and_time(time);
+    let rest = c.rest();
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    if rest.is_empty() {
+        return zone.to_unix(naive);
+    }
+    if rest.eq_ignore_ascii_case(b"z")
+        || rest.eq_ignore_ascii_case(b"utc")
+        || rest.eq_ignore_ascii_case(b"gmt")
+    {
+        return Ok(naive.and_utc().timestamp());
+    }
+    let offset = parse_offset(rest).ok_or(TimeError::Format)?;
+    if offset.abs() >= 24 * 3600 {
+        return Err(TimeError::OutOfRange);
+    }
+    Ok(naive.and_utc().timestamp() - i64::from(offset))
+}
+
+/// Reads `+HH:MM`, `+HHMM` or `+HH` (or `-`) as seconds east of UTC.
+fn parse_offset(b: &[u8]) -> Option<i32> {
+    let sign = match b.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let mut c = Cursor { b, i: 1 };
+    let hours = c.digits(2).ok()?;
+    let minutes = if c.rest().is_empty() {
+        0
+    } else {
+        c.eat(b':');
+        c.digits(2).ok()?
+    };
+    if !c.rest().is_empty() || minutes >= 60 {
+        return None;
+    }
+    Some(sign * (hours as i32 * 3600 + minutes as i32 * 60))
+}
+
+/// Formats Unix seconds as RFC 3339 UTC (`2019-02-13T14:00:00Z`).
+pub fn format_rfc3339(t: i64) -> String {
+    match DateTime::<Utc>::from_timestamp(t, 0) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// Formats Unix seconds compactly for ids (`20190213T140000Z`).
+pub fn format_compact(t: i64) -> String {
+    match DateTime::<Utc>::from_timestamp(t, 0) {
+        Some(dt) => dt.format("%Y%m%dT%H%M%SZ").to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// Formats Unix seconds for people with a chrono format string, in UTC.
+pub fn format_with(t: i64, fmt: &str) -> String {
+    match DateTime::<Utc>::from_timestamp(t, 0) {
+        Some(dt) => dt.format(fmt).to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// Parses a duration such as `90s`, `15m`, `1h`, `6h`, `1d`, `2w` or `1h30m`
+/// into whole seconds (strictly positive).
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let err =
+        || format!("invalid duration {s:?} (expected a number and a unit: 30m, 1h, 6h, 1d, 2w)");
+    if s.is_empty() {
+        return Err(err());
+    }
+    let mut total: i64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(err());
+        }
+        let n: i64 = rest[..digits].parse().map_err(|_| err())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "s" | "sec" | "secs" | "second" | "seconds" => 1,
+            "m" | "min" | "mins" | "minute" | "minutes" => 60,
+            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
+            "d" | "day" | "days" => 86_400,
+            "w" | "week" | "weeks" => 7 * 86_400,
+            _ => return Err(err()),
+        };
+        rest = &rest[unit_len..];
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(err)?;
+    }
+    if total <= 0 || total > 100 * 366 * 86_400 {
+        return Err(format!(
+            "duration {s:?} out of range (must be between 1s and 100 years)"
+        ));
+    }
+    Ok(total)
+}
+
+/// Formats seconds as the largest whole unit that divides them (`1h`, `6h`, `1d`).
+pub fn format_duration(secs: i64) -> String {
+    for (unit, name) in [(7 * 86_400, "w"), (86_400, "d"), (3600, "h"), (60, "m")] {
+        if secs % unit == 0 {
+            return format!("{}{name}", secs / unit);
+        }
+    }
+    format!("{secs}s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> i64 {
+        parse_time(s, Zone::Utc).unwrap()
+    }
+
+    #[test]
+    fn rfc3339_forms_agree() {
+        let t = 1_550_066_400; // 2019-02-13T14:00:00Z
+        for s in [
+            "2019-02-13T14:00:00Z",
+            "2019-02-13T14:00:00z",
+            "2019-02-13T14:00:00+00:00",
+            "2019-02-13T14:00:00+0000",
+            "2019-02-13T15:00:00+01:00",
+            "2019-02-13T09:00:00-0500",
+            "2019-02-13T14:00:00.123Z",
+            "2019-02-13 14:00:00",
+            "2019-02-13 14:00",
+            "2019-02-13T14:00",
+            " 2019-02-13 14:00:00 UTC ",
+            "1550066400",
+            "1550066400000",
+            "1550066400.5",
+        ] {
+            assert_eq!(utc(s), t, "{s}");
+        }
+    }
+
+    #[test]
+    fn date_only_is_midnight_utc_even_with_tz() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        assert_eq!(parse_time("2019-02-13", paris).unwrap(), 1_550_016_000);
+        assert_eq!(format_rfc3339(1_550_016_000), "2019-02-13T00:00:00Z");
+    }
+
+    #[test]
+    fn naive_times_use_the_zone() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        assert_eq!(
+            parse_time("2019-02-13 15:00", paris).unwrap(),
+            utc("2019-02-13T14:00:00Z")
+        );
+        let fixed = Zone::parse("+05:30").unwrap();
+        assert_eq!(
+            parse_time("2019-02-13 19:30", fixed).unwrap(),
+            utc("2019-02-13T14:00:00Z")
+        );
+        // 02:30 on the last Sunday of March does not exist in Paris.
+        assert_eq!(
+            parse_time("2019-03-31 02:30", paris),
+            Err(TimeError::Nonexistent)
+        );
+        // 02:30 on the last Sunday of October happens twice: the earlier is taken.
+        assert_eq!(
+            parse_time("2019-10-27 02:30", paris).unwrap(),
+            utc("2019-10-27T00:30:00Z")
+        );
+    }
+
+    #[test]
+    fn bad_times_are_rejected() {
+        for s in [
+            "",
+            "yesterday",
+            "2019-02-3x 10:00",
+            "2019-13-01",
+            "2019-02-30",
+            "2019-02-13T25:00",
+            "2019/02/13",
+            "2019-02-13T14:00:00+2500",
+            "12.5.6",
+            "-5",
+        ] {
+            assert!(parse_time(s, Zone::Utc).is_err(), "{s}");
+        }
+        assert_eq!(
+            parse_time("2019-02-30", Zone::Utc),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            parse_time("99999999999999999", Zone::Utc),
+            Err(TimeError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn leap_second_reads_as_59() {
+        assert_eq!(utc("2016-12-31T23:59:60Z"), utc("2016-12-31T23:59:59Z"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h"), Ok(3600));
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("3d"), Ok(259_200));
+        assert_eq!(parse_duration("2w"), Ok(1_209_600));
+        for bad in ["", "h", "1", "1x", "0h", "-1h", "99999999999999999999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(3600), "1h");
+        assert_eq!(format_duration(86_400), "1d");
+        assert_eq!(format_duration(90), "90s");
+    }
+}
