@@ -439,7 +439,7 @@ mod tests {
         let t = Track {
             g: (0..6).collect(),
             t: (0..6).collect(),
-            followers: vec![100, 105, 104, 80, 79, 90],
+            followers: vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
             following: vec![None; 6],
         };
         let quiet = Noise {
