@@ -1,11 +1,11 @@
 //! The command line: options (clap derive; their doc comments are the help
 //! text) and [`run`], which wires input → grid → detect → report.
 
-use crate::dataset::Dataset;
-use crate::detect::{self, Scope, Settings};
-use crate::grid;
-use crate::input::{self, ColumnOverrides, Format, ReadOptions};
+use crate::detect::{Scope, Settings};
+use crate::input::{ColumnOverrides, Format, ReadOptions};
+use crate::output;
 use crate::report::{self, Filters, OutputFormat, Report};
+use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
 use crate::time::{self, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -31,6 +31,69 @@ pub enum Command {
     /// Find every sudden loss of followers and say whether it was the platform or the account.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
+    /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
+    #[command(after_help = SIMULATE_HELP)]
+    Simulate(SimulateArgs),
+}
+
+const SIMULATE_HELP: &str = "\
+Examples:
+  followdrop simulate --scenario mixed --seed 7 | followdrop scan -
+  followdrop simulate --accounts 500 --days 365 --interval 1d --truth truth.json -o data.csv.gz
+  followdrop simulate --scenario quiet --inject platform_glitch@2024-01-20T14:00 -o demo.csv";
+
+/// Options of `followdrop simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of accounts.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub accounts: usize,
+    /// Length of the data, in days (ignored with --end).
+    #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
+    pub days: f64,
+    /// First snapshot time.
+    #[arg(long, default_value = "2024-01-01", value_name = "TIME")]
+    pub start: String,
+    /// Last snapshot time [default: --start plus --days].
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// Time between snapshots (1h, 6h, 1d, …).
+    #[arg(long, value_parser = parse_duration, default_value = "1h", value_name = "DURATION")]
+    pub interval: i64,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Which events to inject.
+    #[arg(long, value_enum, default_value_t = Scenario::Mixed)]
+    pub scenario: Scenario,
+    /// Inject an event by hand: KIND@TIME or KIND@TIME@ACCOUNT (repeatable), e.g. platform_glitch@2024-01-20T14:00.
+    #[arg(long, value_parser = parse_injection, value_name = "KIND@TIME[@ACCOUNT]")]
+    pub inject: Vec<(SimKind, i64, Option<String>)>,
+    /// Leave out the following column.
+    #[arg(long)]
+    pub no_following: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimFormat::Csv)]
+    pub format: SimFormat,
+    /// Write the snapshots to FILE (gzip-compressed when it ends in .gz) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+    /// Write the injected events (the truth) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<String>,
+}
+
+fn parse_injection(s: &str) -> Result<(SimKind, i64, Option<String>), String> {
+    let mut parts = s.splitn(3, '@');
+    let kind = parts.next().unwrap_or_default();
+    let kind = SimKind::from_str(&kind.replace('_', "-"), true).map_err(|_| {
+        format!("unknown event kind {kind:?} (expected platform_glitch, platform_purge, account_purge, account_glitch or excess_purge)")
+    })?;
+    let when = parts
+        .next()
+        .ok_or_else(|| format!("expected KIND@TIME[@ACCOUNT], got {s:?}"))?;
+    let when = time::parse_time(when, Zone::Utc).map_err(|e| format!("{when:?}: {e}"))?;
+    Ok((kind, when, parts.next().map(str::to_string)))
 }
 
 /// Options of `followdrop scan`.
@@ -166,7 +229,44 @@ pub enum Verdict {
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
     }
+}
+
+fn simulate(args: SimulateArgs) -> Result<()> {
+    let start = parse_filter_time("--start", &args.start, Zone::Utc)?;
+    let end = match &args.end {
+        Some(end) => parse_filter_time("--end", end, Zone::Utc)?,
+        None => start + (args.days * 86_400.0).round() as i64,
+    };
+    anyhow::ensure!(end > start, "--end must be after --start");
+    anyhow::ensure!(
+        (end - start) / args.interval <= 1_000_000,
+        "more than a million snapshots per account: use a longer --interval"
+    );
+    let opts = SimOptions {
+        accounts: args.accounts,
+        start,
+        end,
+        interval: args.interval,
+        seed: args.seed,
+        scenario: args.scenario,
+        inject: args.inject.clone(),
+        following: !args.no_following,
+        format: args.format,
+    };
+    let gzip = args.output.as_deref().is_some_and(|o| o.ends_with(".gz"));
+    let truth = output::write_to(args.output.as_deref(), gzip, |out| {
+        crate::simulate::simulate(&opts, out)
+    })?;
+    // With stdout closed early (`| head`) there is no whole data set to describe.
+    if let (Some(path), Some(truth)) = (&args.truth, truth) {
+        output::write_to(Some(path), false, |out| {
+            serde_json::to_writer_pretty(&mut *out, &truth)?;
+            writeln!(out)
+        })?;
+    }
+    Ok(())
 }
 
 fn scan(args: ScanArgs) -> Result<Verdict> {
@@ -204,15 +304,17 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
         },
         zone: args.tz,
     };
-    let (names, rows, files) = input::read_all(&args.inputs, &opts)?.finish();
-    let dataset = Dataset::build(names, rows, files);
-    for w in &dataset.warnings {
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)?;
+    for w in &analysis.dataset.warnings {
         eprintln!("followdrop: warning: {}", w.message);
     }
-    let bucket = args.bucket.unwrap_or_else(|| grid::auto_bucket(&dataset));
-    let grid = grid::build(&dataset, bucket);
-    let events = detect::detect(&grid, &dataset.names, &settings);
-    let report = Report::new(&dataset, bucket, settings, events, &filters);
+    let report = Report::new(
+        &analysis.dataset,
+        analysis.bucket,
+        settings,
+        analysis.events,
+        &filters,
+    );
     let verdict = if report.events.is_empty() {
         Verdict::Quiet
     } else {

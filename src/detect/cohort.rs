@@ -20,8 +20,21 @@ use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
 /// fall together, not any one of them.
 pub const Z_FALL: f64 = 2.0;
 
-/// Window widths, in buckets.
-const WIDTHS: [i64; 2] = [1, 2];
+/// The widest window, in seconds: a cohort-wide loss spread over up to a
+/// day is still one sudden event (Twitter's 2018 removal took about that).
+const MAX_WINDOW: i64 = 86_400;
+
+/// Window widths, in buckets: 1, 2, 3, then doubling (6, 12, 24, …) up to
+/// a day's worth, so that an event unfolding over hours is seen whole.
+fn widths(bucket: i64) -> Vec<i64> {
+    let widest = (MAX_WINDOW / bucket.max(1)).max(3);
+    let mut w = vec![1, 2, 3];
+    while w[w.len() - 1] * 2 <= widest {
+        let next = w[w.len() - 1] * 2;
+        w.push(next);
+    }
+    w
+}
 
 /// A cohort-wide fall must be this unlikely by chance (about five standard
 /// deviations).
@@ -86,11 +99,7 @@ pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Brack
     if !model.observes(track.g[a], track.g[c], to - from) {
         return None;
     }
-    let z = model.followers.z(
-        track.followers[a],
-        track.followers[c],
-        track.g[c] - track.g[a],
-    );
+    let z = model.z(track, a, c);
     Some(Bracket { a, c, z })
 }
 
@@ -101,7 +110,12 @@ fn fell(track: &Track, b: &Bracket) -> bool {
 /// Finds the platform periods: runs of windows in which at least
 /// `min_cohort` accounts were observed, at least `min_breadth` of them fell,
 /// and that many falling together is beyond chance.
-pub fn platform_periods(tracks: &[Track], models: &[Model], settings: &Settings) -> Vec<Period> {
+pub fn platform_periods(
+    tracks: &[Track],
+    models: &[Model],
+    bucket: i64,
+    settings: &Settings,
+) -> Vec<Period> {
     let Some((lo, hi)) =
         tracks
             .iter()
@@ -114,7 +128,7 @@ pub fn platform_periods(tracks: &[Track], models: &[Model], settings: &Settings)
         return Vec::new();
     };
     let mut flagged: Vec<CohortWindow> = Vec::new();
-    for width in WIDTHS {
+    for width in widths(bucket) {
         let counts = count_windows(tracks, models, lo, hi, width);
         let base = base_rate(&counts, settings);
         for (i, &(observed, fell)) in counts.iter().enumerate() {
@@ -167,11 +181,7 @@ fn count_windows(
             if !model.observes(track.g[a], track.g[c], width) {
                 continue;
             }
-            let z = model.followers.z(
-                track.followers[a],
-                track.followers[c],
-                track.g[c] - track.g[a],
-            );
+            let z = model.z(track, a, c);
             let slot = &mut counts[(from - lo) as usize];
             slot.0 += 1;
             slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
@@ -272,24 +282,29 @@ pub fn around(tracks: &[Track], models: &[Model], from: i64, to: i64, except: us
 
 /// Share of the accounts with a following count whose following fell
 /// abnormally across `from..to`; `None` when no account has one there.
-pub fn following_breadth(tracks: &[Track], models: &[Model], from: i64, to: i64) -> Option<f64> {
+pub fn following_breadth(models: &[Model], from: i64, to: i64) -> Option<f64> {
     let (mut observed, mut fell_count) = (0u32, 0u32);
-    for (track, model) in tracks.iter().zip(models) {
-        let Some(noise) = model.following else {
+    for model in models {
+        let Some(f) = &model.following else { continue };
+        let Some(a) = f.g.partition_point(|&x| x <= from).checked_sub(1) else {
             continue;
         };
-        let (Some(a), Some(c)) = (track.last_at_or_before(from), track.first_at_or_after(to))
-        else {
-            continue;
-        };
-        let (Some(fa), Some(fc)) = (track.following[a], track.following[c]) else {
-            continue;
-        };
-        if !model.observes(track.g[a], track.g[c], to - from) {
+        let c = f.g.partition_point(|&x| x < to);
+        if c >= f.g.len() || !model.observes(f.g[a], f.g[c], to - from) {
             continue;
         }
         observed += 1;
-        fell_count += u32::from(fc < fa && noise.z(fa, fc, track.g[c] - track.g[a]) <= -Z_FALL);
+        fell_count += u32::from(f.v[c] < f.v[a] && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
     }
     (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn window_widths() {
+        assert_eq!(super::widths(3600), vec![1, 2, 3, 6, 12, 24]);
+        assert_eq!(super::widths(86_400), vec![1, 2, 3]);
+        assert_eq!(super::widths(21_600), vec![1, 2, 3]);
+    }
 }

@@ -166,14 +166,18 @@ pub struct Event {
 
 /// Finds every event in the grid.
 pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> {
-    let models: Vec<Model> = grid.tracks.iter().map(Model::fit).collect();
+    let models: Vec<Model> = grid
+        .tracks
+        .iter()
+        .map(|t| Model::fit(t, grid.bucket))
+        .collect();
     let ctx = Context {
         tracks: &grid.tracks,
         models: &models,
         names,
         settings,
     };
-    let periods = cohort::platform_periods(&grid.tracks, &models, settings);
+    let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
     let mut events: Vec<Event> = periods
         .iter()
         .filter_map(|p| ctx.platform_event(p))
@@ -215,7 +219,7 @@ impl Context<'_> {
         let (before, after) = (t.followers[s], t.followers[e]);
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
         let relative = lost as f64 / before as f64;
-        let z = self.models[i].followers.z(before, after, t.g[e] - t.g[s]);
+        let z = self.models[i].z(t, s, e);
         let big = lost >= self.settings.min_lost && relative >= self.settings.min_drop;
         (big && z <= -bar).then_some(Loss {
             s,
@@ -306,7 +310,7 @@ impl Context<'_> {
             followers_lost: accounts.iter().map(|a| a.lost).sum(),
             median_relative_loss: round(median(&mut relative).unwrap_or(0.0), 5),
             score: round(p.best.score, 1),
-            following_breadth: cohort::following_breadth(self.tracks, self.models, p.from, p.to)
+            following_breadth: cohort::following_breadth(self.models, p.from, p.to)
                 .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts,
@@ -341,7 +345,7 @@ impl Context<'_> {
             followers_lost: loss.lost,
             median_relative_loss: round(loss.relative, 5),
             score: round(-loss.z, 1),
-            following_breadth: cohort::following_breadth(self.tracks, self.models, from, to)
+            following_breadth: cohort::following_breadth(self.models, from, to)
                 .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts: vec![self.affected(i, &loss, &outcome)],
@@ -384,10 +388,7 @@ fn drop_runs(track: &Track, model: &Model, periods: &[Period]) -> Vec<(usize, us
         let (a, c) = (k - 1, k);
         let (ga, gc) = (track.g[a], track.g[c]);
         track.followers[c] < track.followers[a]
-            && model
-                .followers
-                .z(track.followers[a], track.followers[c], gc - ga)
-                <= -Z_STEP
+            && model.z(track, a, c) <= -Z_STEP
             && !periods.iter().any(|p| p.overlaps(ga, gc))
     };
     let mut runs = Vec::new();
@@ -442,10 +443,7 @@ mod tests {
             followers: vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
             following: vec![None; 6],
         };
-        let quiet = Noise {
-            drift: 0.0,
-            sigma: 1e-4,
-        };
+        let quiet = Noise::steady(6, 0.0, 1e-4);
         assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
         // A wiggle of one follower next to the drop is noise, not the drop.
         let t = Track {
@@ -454,10 +452,7 @@ mod tests {
             followers: vec![1000, 999, 800, 799, 850],
             following: vec![None; 5],
         };
-        let noisy = Noise {
-            drift: 0.0,
-            sigma: 0.002,
-        };
+        let noisy = Noise::steady(5, 0.0, 0.002);
         assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
     }
 }

@@ -1,6 +1,9 @@
-//! Each account's usual movement: the drift and spread of its log changes
-//! per grid bucket, estimated robustly (median and MAD), so that one drop
-//! does not hide itself by inflating the yardstick it is measured with.
+//! Each account's usual movement: the local trend of its log count (a
+//! rolling median of the neighbouring steps' rates) and the spread of its
+//! changes around that trend (a robust MAD), so that one drop does not hide
+//! itself by inflating the yardstick it is measured with, and slow changes
+//! of pace — saturation, a weekly rhythm, the fading after a viral moment —
+//! are not mistaken for sudden losses.
 
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, mad, median};
@@ -9,23 +12,41 @@ use crate::stats::{MAD_TO_SD, mad, median};
 /// frozen counter) must not make every wiggle infinitely abnormal.
 const MIN_SIGMA: f64 = 1e-5;
 
-/// How an account usually moves on the grid.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The local trend of a step is the median rate of the steps within this
+/// many seconds on either side (three days: long enough that an event
+/// unfolding over hours stands out of it, short enough to follow changes
+/// of pace)…
+const TREND_HALF_SPAN: i64 = 3 * 86_400;
+/// …and of at least this many steps on either side, for coarse grids.
+const TREND_MIN_STEPS: usize = 7;
+
+/// How a series of counts usually moves on the grid.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Noise {
-    /// Typical log change per bucket (growth or decline).
-    pub drift: f64,
-    /// Robust standard deviation of the log change per √bucket.
+    /// Local trend (log change per bucket) of the step ending at each
+    /// point, from its neighbours but not itself; `rate[0]` is unused.
+    rate: Vec<f64>,
+    /// Robust standard deviation of the log change around the trend, per
+    /// √bucket.
     pub sigma: f64,
 }
 
-/// An account's model: its followers' noise, its following's noise (when
-/// it has a following column), and its usual sampling step.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// An account's model: its followers' noise, its following's (when it has a
+/// following column), and its usual sampling step.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
-    pub following: Option<Noise>,
+    pub following: Option<Following>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
+}
+
+/// The snapshots that have a following count, and their noise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Following {
+    pub g: Vec<i64>,
+    pub v: Vec<u64>,
+    pub noise: Noise,
 }
 
 /// Log level of a count; `+1` keeps zero finite.
@@ -34,54 +55,108 @@ pub fn level(v: u64) -> f64 {
 }
 
 impl Noise {
-    /// Fits drift and spread to consecutive (grid point, count) pairs. A
-    /// series with fewer than two points gets zero drift and the minimum
-    /// spread, so only the integer floor in [`Noise::z`] protects it.
-    pub fn fit(points: impl Iterator<Item = (i64, u64)>) -> Noise {
-        let mut prev: Option<(i64, u64)> = None;
-        let mut steps: Vec<(f64, f64)> = Vec::new(); // (log change, buckets)
-        for (g, v) in points {
-            if let Some((pg, pv)) = prev {
-                let d = (g - pg) as f64;
-                steps.push((level(v) - level(pv), d));
-            }
-            prev = Some((g, v));
-        }
-        let mut rates: Vec<f64> = steps.iter().map(|(r, d)| r / d).collect();
-        let drift = median(&mut rates).unwrap_or(0.0);
-        let resid: Vec<f64> = steps
-            .iter()
-            .map(|(r, d)| (r - drift * d) / d.sqrt())
+    /// Fits trend and spread to a series of (grid point, count) on a grid
+    /// of `bucket` seconds.
+    pub fn fit(g: &[i64], v: &[u64], bucket: i64) -> Noise {
+        let n = g.len();
+        // Per-bucket rate of each step (index k: the step from k - 1 to k).
+        let rates: Vec<f64> = (0..n)
+            .map(|k| {
+                if k == 0 {
+                    0.0
+                } else {
+                    (level(v[k]) - level(v[k - 1])) / (g[k] - g[k - 1]) as f64
+                }
+            })
+            .collect();
+        let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
+        let rate = rolling_median(g, &rates, half);
+        let resid: Vec<f64> = (1..n)
+            .map(|k| {
+                let d = (g[k] - g[k - 1]) as f64;
+                (rates[k] - rate[k]) * d / d.sqrt()
+            })
             .collect();
         let center = median(&mut resid.clone()).unwrap_or(0.0);
         let sigma = mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA));
-        Noise { drift, sigma }
+        Noise { rate, sigma }
     }
 
-    /// How abnormal a change from `va` to `vc` over `buckets` buckets is, in
-    /// robust standard deviations (negative for a fall). The spread never
-    /// goes below one follower's worth: for an account of 50, losing 3 is
-    /// three followers, not a 6 % collapse.
-    pub fn z(&self, va: u64, vc: u64, buckets: i64) -> f64 {
-        let d = buckets.max(1) as f64;
-        let change = level(vc) - level(va);
-        let sd = (self.sigma * d.sqrt()).max(1.0 / (va as f64 + 1.0));
-        (change - self.drift * d) / sd
+    /// The usual log change per bucket around point `k`.
+    pub fn trend_at(&self, k: usize) -> f64 {
+        self.rate.get(k.max(1)).copied().unwrap_or(0.0)
+    }
+
+    /// How abnormal the change from point `a` to point `c` is, in robust
+    /// standard deviations (negative for a fall). The spread never goes
+    /// below one follower's worth: for an account of 50, losing 3 is three
+    /// followers, not a 6 % collapse.
+    pub fn z(&self, g: &[i64], v: &[u64], a: usize, c: usize) -> f64 {
+        let buckets = (g[c] - g[a]).max(1) as f64;
+        let expected: f64 = (a + 1..=c)
+            .map(|k| self.trend_at(k) * (g[k] - g[k - 1]) as f64)
+            .sum();
+        let change = level(v[c]) - level(v[a]);
+        let sd = (self.sigma * buckets.sqrt()).max(1.0 / (v[a] as f64 + 1.0));
+        (change - expected) / sd
+    }
+
+    /// A series that moves by `drift` a bucket with spread `sigma`, for tests.
+    #[cfg(test)]
+    pub fn steady(len: usize, drift: f64, sigma: f64) -> Noise {
+        Noise {
+            rate: vec![drift; len],
+            sigma,
+        }
     }
 }
 
+/// For each step `k ≥ 1`, the median of `rates[j]` over the steps `j ≥ 1`
+/// whose grid point lies within `half` buckets of step `k`'s. A sorted
+/// window slides along, so each step costs a binary search and a short
+/// memmove rather than a sort.
+fn rolling_median(g: &[i64], rates: &[f64], half: i64) -> Vec<f64> {
+    let n = g.len();
+    let mut out = vec![0.0; n];
+    let mut window: Vec<f64> = Vec::new();
+    let (mut lo, mut hi) = (1usize, 1usize); // window holds rates[lo..hi]
+    let insert = |w: &mut Vec<f64>, x: f64| {
+        let at = w.partition_point(|&y| y < x);
+        w.insert(at, x);
+    };
+    for k in 1..n {
+        while hi < n && g[hi] <= g[k] + half {
+            insert(&mut window, rates[hi]);
+            hi += 1;
+        }
+        while lo < k && g[lo] < g[k] - half {
+            let x = rates[lo];
+            let at = window.partition_point(|&y| y < x);
+            window.remove(at);
+            lo += 1;
+        }
+        let m = window.len();
+        out[k] = if m % 2 == 1 {
+            window[m / 2]
+        } else {
+            (window[m / 2 - 1] + window[m / 2]) / 2.0
+        };
+    }
+    out
+}
+
 impl Model {
-    pub fn fit(track: &Track) -> Model {
-        let followers = Noise::fit(track.g.iter().copied().zip(track.followers.iter().copied()));
-        let with_following = track.following.iter().filter(|f| f.is_some()).count();
-        let following = (with_following >= 2).then(|| {
-            Noise::fit(
-                track
-                    .g
-                    .iter()
-                    .zip(&track.following)
-                    .filter_map(|(&g, f)| f.map(|f| (g, f))),
-            )
+    pub fn fit(track: &Track, bucket: i64) -> Model {
+        let followers = Noise::fit(&track.g, &track.followers, bucket);
+        let (g, v): (Vec<i64>, Vec<u64>) = track
+            .g
+            .iter()
+            .zip(&track.following)
+            .filter_map(|(&g, f)| f.map(|f| (g, f)))
+            .unzip();
+        let following = (g.len() >= 2).then(|| {
+            let noise = Noise::fit(&g, &v, bucket);
+            Following { g, v, noise }
         });
         let mut gaps: Vec<f64> = track.g.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
         let step = median(&mut gaps).map_or(1, |m| m.round().max(1.0) as i64);
@@ -90,6 +165,11 @@ impl Model {
             following,
             step,
         }
+    }
+
+    /// How abnormal the account's follower change from snapshot `a` to `c` is.
+    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
+        self.followers.z(&track.g, &track.followers, a, c)
     }
 
     /// Whether a bracket from grid point `ga` to `gc` is close enough around
@@ -104,44 +184,74 @@ impl Model {
 mod tests {
     use super::*;
 
+    fn series(values: &[f64]) -> (Vec<i64>, Vec<u64>) {
+        (
+            (0..values.len() as i64).collect(),
+            values.iter().map(|v| v.round() as u64).collect(),
+        )
+    }
+
     #[test]
-    fn drift_and_spread_ignore_one_drop() {
+    fn trend_and_spread_ignore_one_drop() {
         // Grows 1 % a bucket with small noise, then one 20 % drop.
         let mut v = 10_000.0f64;
-        let mut points = Vec::new();
-        for g in 0..60 {
-            let wiggle = if g % 2 == 0 { 1.001 } else { 0.999 };
-            v *= 1.01 * wiggle;
-            if g == 30 {
+        let mut values = Vec::new();
+        for i in 0..60 {
+            v *= 1.01 * if i % 2 == 0 { 1.001 } else { 0.999 };
+            if i == 30 {
                 v *= 0.8;
             }
-            points.push((g, v.round() as u64));
+            values.push(v);
         }
-        let n = Noise::fit(points.iter().copied());
-        assert!((n.drift - 0.01).abs() < 0.002, "{n:?}");
+        let (g, c) = series(&values);
+        let n = Noise::fit(&g, &c, 86_400);
+        assert!((n.trend_at(30) - 0.01).abs() < 0.002, "{n:?}");
         assert!(n.sigma < 0.005, "{n:?}");
-        let (a, c) = (points[29].1, points[30].1);
-        assert!(n.z(a, c, 1) < -20.0);
+        assert!(n.z(&g, &c, 29, 30) < -20.0);
+        assert!(n.z(&g, &c, 40, 41).abs() < 3.0);
+    }
+
+    #[test]
+    fn a_slow_fade_is_not_a_fall() {
+        // Grows, then fades 0.5 % a bucket for twenty buckets, very smoothly.
+        let mut v = 1_000_000.0f64;
+        let mut values = Vec::new();
+        for i in 0..60 {
+            v *= if (20..40).contains(&i) { 0.995 } else { 1.001 };
+            values.push(v + if i % 2 == 0 { 20.0 } else { -20.0 });
+        }
+        let (g, c) = series(&values);
+        let n = Noise::fit(&g, &c, 86_400);
+        assert!(n.z(&g, &c, 29, 30).abs() < 3.0, "{}", n.z(&g, &c, 29, 30));
+        assert!(n.z(&g, &c, 25, 35).abs() < 6.0, "{}", n.z(&g, &c, 25, 35));
+    }
+
+    #[test]
+    fn rolling_median_matches_a_direct_median() {
+        let g: Vec<i64> = vec![0, 1, 2, 4, 5, 9, 10, 11, 12];
+        let rates: Vec<f64> = vec![0.0, 5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
+        let fast = rolling_median(&g, &rates, 3);
+        for k in 1..g.len() {
+            let mut w: Vec<f64> = (1..g.len())
+                .filter(|&j| (g[j] - g[k]).abs() <= 3)
+                .map(|j| rates[j])
+                .collect();
+            assert_eq!(Some(fast[k]), median(&mut w), "step {k}");
+        }
     }
 
     #[test]
     fn integer_floor_protects_tiny_accounts() {
-        let n = Noise {
-            drift: 0.0,
-            sigma: MIN_SIGMA,
-        };
+        let n = Noise::steady(2, 0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
-        assert!((n.z(50, 47, 1) + 3.0 * 51.0 / 51.0).abs() < 0.2);
+        assert!((n.z(&[0, 1], &[50, 47], 0, 1) + 3.0).abs() < 0.2);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
-        let n = Noise {
-            drift: 0.0,
-            sigma: 0.01,
-        };
-        let one = n.z(100_000, 99_000, 1);
-        let four = n.z(100_000, 99_000, 4);
+        let n = Noise::steady(3, 0.0, 0.01);
+        let one = n.z(&[0, 1], &[100_000, 99_000], 0, 1);
+        let four = n.z(&[0, 4], &[100_000, 99_000], 0, 1);
         assert!((one / four - 2.0).abs() < 1e-9);
     }
 }

@@ -34,13 +34,14 @@ pub struct Outcome {
 /// followers stayed lost, and the path had they never gone.
 pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settings) -> Outcome {
     let (before, after) = (level(track.followers[s]), level(track.followers[e]));
+    let drift = noise.trend_at(s);
     let deadline = track.t[e].saturating_add(settings.recovery_window);
     for k in e + 1..track.len() {
         if track.t[k] > deadline {
             break;
         }
-        let stayed = (after + noise.drift * (track.g[k] - track.g[e]) as f64).exp();
-        let never_left = (before + noise.drift * (track.g[k] - track.g[s]) as f64).exp();
+        let stayed = (after + drift * (track.g[k] - track.g[e]) as f64).exp();
+        let never_left = (before + drift * (track.g[k] - track.g[s]) as f64).exp();
         let target = stayed + settings.recovery_share * (never_left - stayed);
         if level(track.followers[k]).exp() >= target {
             return Outcome {
@@ -111,16 +112,15 @@ mod tests {
         }
     }
 
-    const FLAT: Noise = Noise {
-        drift: 0.0,
-        sigma: 1e-4,
-    };
+    fn flat() -> Noise {
+        Noise::steady(8, 0.0, 1e-4)
+    }
 
     #[test]
     fn reverted_persistent_undetermined() {
         let o = judge(
             &track(&[1000, 900, 950, 990, 1000, 1000]),
-            &FLAT,
+            &flat(),
             0,
             1,
             &settings(),
@@ -134,23 +134,20 @@ mod tests {
         );
         let o = judge(
             &track(&[1000, 900, 900, 910, 905, 900]),
-            &FLAT,
+            &flat(),
             0,
             1,
             &settings(),
         );
         assert_eq!(o.persistence, Persistence::Persistent);
-        let o = judge(&track(&[1000, 900, 900]), &FLAT, 0, 1, &settings());
+        let o = judge(&track(&[1000, 900, 900]), &flat(), 0, 1, &settings());
         assert_eq!(o.persistence, Persistence::Undetermined);
     }
 
     #[test]
     fn growth_alone_is_not_recovery() {
         // Grows 2 % a bucket; loses 10 %; keeps growing from the lower level.
-        let grow = Noise {
-            drift: (1.02f64).ln(),
-            sigma: 1e-4,
-        };
+        let grow = Noise::steady(8, (1.02f64).ln(), 1e-4);
         let mut v: Vec<f64> = vec![10_000.0, 9_000.0];
         for _ in 0..5 {
             v.push(v[v.len() - 1] * 1.02);

@@ -1,20 +1,17 @@
 //! The report: one [`Report`] value built once from the data set and the
 //! events, then written as text, JSON, NDJSON or CSV (SPEC: Output).
 //!
-//! Writing goes through one buffered writer; `-o FILE` writes a temporary
-//! file beside FILE and renames it into place only when everything was
-//! written, so a failed run never leaves half a report. A closed pipe
-//! (`| head`) is a quiet end, not an error.
+//! Where the bytes go (stdout or an atomically replaced file) is
+//! [`crate::output`]'s business.
 
 mod csv;
 mod text;
 
 use crate::dataset::{Dataset, Warning};
 use crate::detect::{Event, Scope, Settings, Timestamp};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 
 /// Version of the JSON schema (SPEC: fields never change meaning within it).
 const SCHEMA_VERSION: u32 = 1;
@@ -173,53 +170,7 @@ pub fn emit(
     color: bool,
     output: Option<&str>,
 ) -> Result<()> {
-    match output {
-        None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
-            match write(report, format, color, &mut out).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write the report to stdout"),
-            }
-        }
-        Some(path) => write_atomically(Path::new(path), |out| write(report, format, color, out)),
-    }
-}
-
-/// Writes through a temporary file in the same directory, renamed over
-/// `path` only once everything was written and flushed.
-fn write_atomically(
-    path: &Path,
-    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<()> {
-    let name = path.display();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".followdrop-")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{name}: cannot create a temporary file in {}",
-                dir.display()
-            )
-        })?;
-    let mut out = io::BufWriter::new(tmp);
-    fill(&mut out)
-        .and_then(|()| out.flush())
-        .with_context(|| format!("{name}: cannot write"))?;
-    let tmp = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("{name}: cannot write"))?;
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("{name}: cannot write"))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{name}: cannot replace"))?;
-    Ok(())
+    crate::output::write_to(output, false, |out| write(report, format, color, out)).map(|_| ())
 }
 
 fn write(
