@@ -27,13 +27,13 @@ pub fn mad(values: &[f64], center: f64) -> Option<f64> {
     median(&mut dev)
 }
 
-/// The lower median of integers: an actual member of the set, so that an
-/// event's start is the time of a real snapshot.
-pub fn lower_median(values: &mut [i64]) -> Option<i64> {
+/// The `q` quantile of integers, taken as an actual member of the set (the
+/// lower one), so that an event's start is the time of a real snapshot.
+pub fn quantile(values: &mut [i64], q: f64) -> Option<i64> {
     if values.is_empty() {
         return None;
     }
-    let k = (values.len() - 1) / 2;
+    let k = ((values.len() - 1) as f64 * q.clamp(0.0, 1.0)).floor() as usize;
     Some(*values.select_nth_unstable(k).1)
 }
 
@@ -103,7 +103,10 @@ mod tests {
         assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(mad(&[1.0, 2.0, 3.0, 4.0, 100.0], 3.0), Some(1.0));
-        assert_eq!(lower_median(&mut [5, 1, 9, 3]), Some(3));
+        assert_eq!(quantile(&mut [5, 1, 9, 3], 0.5), Some(3));
+        assert_eq!(quantile(&mut [5, 1, 9, 3], 0.0), Some(1));
+        assert_eq!(quantile(&mut [5, 1, 9, 3], 1.0), Some(9));
+        assert_eq!(quantile(&mut [], 0.5), None);
     }
 
     #[test]

@@ -16,10 +16,10 @@ mod persistence;
 pub use persistence::Persistence;
 
 use crate::grid::{Grid, Track};
-use crate::stats::{MAD_TO_SD, lower_median, mad, median, round};
+use crate::stats::{MAD_TO_SD, mad, median, quantile, round};
 use crate::time::{format_compact, format_rfc3339};
 use cohort::{Period, bracket};
-use model::{Model, Noise};
+use model::{Model, Noise, level};
 use persistence::Outcome;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -29,6 +29,11 @@ use serde::{Serialize, Serializer};
 /// `--sensitivity`).
 const Z_STEP: f64 = 2.0;
 
+/// A step next to a loss is part of it when it falls this many standard
+/// deviations: stricter than [`Z_STEP`], since a wiggle of two deviations
+/// next to every drop would otherwise stretch it by a snapshot now and then.
+const Z_EXTEND: f64 = 3.0;
+
 /// An account losing this many times the typical loss of a platform event
 /// (and far outside the spread of the others' losses) is marked `excess`.
 const EXCESS_RATIO: f64 = 3.0;
@@ -36,9 +41,9 @@ const EXCESS_RATIO: f64 = 3.0;
 /// The detection thresholds (SPEC: options of `scan`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
-    /// Smallest relative loss reported.
+    /// Smallest relative loss reported (beyond the account's usual trend).
     pub min_drop: f64,
-    /// Smallest absolute loss reported.
+    /// Smallest absolute loss reported (beyond the account's usual trend).
     pub min_lost: u64,
     /// How abnormal an account's own drop must be, in robust standard
     /// deviations of its usual movement. Inside a platform event half of
@@ -178,12 +183,20 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
         settings,
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
-    let mut events: Vec<Event> = periods
-        .iter()
-        .filter_map(|p| ctx.platform_event(p))
-        .collect();
+    let mut events = Vec::new();
+    // The snapshots each account lost across in a platform event: its own
+    // drops must not report that loss again.
+    let mut claimed: Vec<Vec<(usize, usize)>> = vec![Vec::new(); grid.tracks.len()];
+    for p in &periods {
+        if let Some((event, hits)) = ctx.platform_event(p) {
+            events.push(event);
+            for (i, s, e) in hits {
+                claimed[i].push((s, e));
+            }
+        }
+    }
     for (i, track) in grid.tracks.iter().enumerate() {
-        for (s, e) in drop_runs(track, &models[i], &periods) {
+        for (s, e) in drop_runs(track, &models[i], &periods, &claimed[i]) {
             if let Some(event) = ctx.account_event(i, s, e) {
                 events.push(event);
             }
@@ -219,8 +232,15 @@ impl Context<'_> {
         let (before, after) = (t.followers[s], t.followers[e]);
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
         let relative = lost as f64 / before as f64;
-        let z = self.models[i].z(t, s, e);
-        let big = lost >= self.settings.min_lost && relative >= self.settings.min_drop;
+        let model = &self.models[i];
+        let z = model.z(t, s, e);
+        // The size thresholds apply to the loss beyond the account's usual
+        // trend: a growing account's day of growth hides part of a purge,
+        // and a declining account's usual decline is no loss.
+        let expected_after = (level(before) + model.followers.expected(&t.g, s, e)).exp() - 1.0;
+        let beyond = expected_after - after as f64;
+        let big = beyond >= self.settings.min_lost as f64
+            && beyond >= self.settings.min_drop * expected_after;
         (big && z <= -bar).then_some(Loss {
             s,
             e,
@@ -257,7 +277,8 @@ impl Context<'_> {
 
     /// The platform event of a period: the accounts whose own fall across
     /// it passes half the usual bar. `None` if no account does.
-    fn platform_event(&self, p: &Period) -> Option<Event> {
+    /// Also returns, for each affected account, the snapshots its loss spans.
+    fn platform_event(&self, p: &Period) -> Option<(Event, Vec<(usize, usize, usize)>)> {
         let bar = self.settings.sensitivity / 2.0;
         let mut hits: Vec<(usize, Loss, Outcome)> = Vec::new();
         for (i, (track, model)) in self.tracks.iter().zip(self.models).enumerate() {
@@ -273,18 +294,24 @@ impl Context<'_> {
         if hits.is_empty() {
             return None;
         }
-        let start = lower_median(
-            &mut hits
-                .iter()
-                .map(|(i, l, _)| self.tracks[*i].t[l.s])
-                .collect::<Vec<_>>(),
-        )?;
-        let end = lower_median(
-            &mut hits
-                .iter()
-                .map(|(i, l, _)| self.tracks[*i].t[l.e])
-                .collect::<Vec<_>>(),
-        )?;
+        // The loss began when the first accounts began to lose, and was complete
+        // when nearly all had: low and high quantiles, robust to a stray account.
+        let at = |q: f64, pick: &dyn Fn(&Track, &Loss) -> i64| {
+            quantile(
+                &mut hits
+                    .iter()
+                    .map(|(i, l, _)| pick(&self.tracks[*i], l))
+                    .collect::<Vec<_>>(),
+                q,
+            )
+        };
+        let start = at(0.1, &|t, l| t.t[l.s])?;
+        let span = Period {
+            from: at(0.1, &|t, l| t.g[l.s])?,
+            to: at(0.9, &|t, l| t.g[l.e])?,
+            best: p.best,
+        };
+        let end = at(0.9, &|t, l| t.t[l.e])?;
         let outcomes: Vec<Outcome> = hits.iter().map(|(_, _, o)| *o).collect();
         let verdict = persistence::majority(&outcomes);
         let mut accounts: Vec<Affected> = hits
@@ -294,8 +321,8 @@ impl Context<'_> {
         mark_excess(&mut accounts, self.settings.sensitivity);
         accounts.sort_by(|a, b| b.lost.cmp(&a.lost).then_with(|| a.account.cmp(&b.account)));
         let mut relative: Vec<f64> = hits.iter().map(|(_, l, _)| l.relative).collect();
-        let around = cohort::around(self.tracks, self.models, p.from, p.to, usize::MAX);
-        Some(Event {
+        let around = cohort::around(self.tracks, self.models, span.from, span.to, usize::MAX);
+        let event = Event {
             id: format!("p-{}", format_compact(start)),
             class: Class {
                 scope: Scope::Platform,
@@ -310,11 +337,12 @@ impl Context<'_> {
             followers_lost: accounts.iter().map(|a| a.lost).sum(),
             median_relative_loss: round(median(&mut relative).unwrap_or(0.0), 5),
             score: round(p.best.score, 1),
-            following_breadth: cohort::following_breadth(self.models, p.from, p.to)
+            following_breadth: cohort::following_breadth(self.models, span.from, span.to)
                 .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts,
-        })
+        };
+        Some((event, hits.iter().map(|(i, l, _)| (*i, l.s, l.e)).collect()))
     }
 
     /// An account's own drop from `s` to `e`, if it passes the full bar.
@@ -323,6 +351,14 @@ impl Context<'_> {
         let track = &self.tracks[i];
         let (from, to) = (track.g[s], track.g[e]);
         let around = cohort::around(self.tracks, self.models, from, to, i);
+        // A loss across a long collection gap that spans a platform event is
+        // that event's, unless the account lost far more than its cohort.
+        let cohort_loss = -around.typical_change.unwrap_or(0.0);
+        if around.breadth() >= self.settings.min_breadth
+            && loss.relative < EXCESS_RATIO * cohort_loss
+        {
+            return None;
+        }
         let scope = if around.observed as usize >= self.settings.min_cohort {
             Scope::Account
         } else {
@@ -353,43 +389,71 @@ impl Context<'_> {
     }
 }
 
-/// Within snapshots `a..=c`, the loss from the highest point to the lowest
-/// point after it, as `(s, e)`: "the last snapshot before the loss began"
-/// and "the first at which it was complete". Snapshots within noise of the
-/// highest (lowest) point count as still before (already after) the loss,
-/// so that a noisy wiggle next to a sudden drop does not stretch it.
+/// Within snapshots `a..=c`, the loss as `(s, e)`: "the last snapshot
+/// before the loss began" and "the first at which it was complete".
+///
+/// The core is the most abnormal fall: the bottom is the lowest point once
+/// the account's usual trend is removed, the start the earlier point from
+/// which the fall to it is the most standard deviations, the end the first
+/// point where the fall from the start is at its most abnormal. The core is
+/// then widened over neighbouring steps that are themselves abnormal falls,
+/// so a loss spread over several snapshots is taken whole, while a slow
+/// wander before or after it is left out.
 fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, usize) {
     let v = &track.followers;
-    let mut low = a + 1;
-    for k in a + 1..=c {
-        if v[k] < v[low] {
-            low = k;
+    let mut u = Vec::with_capacity(c - a + 1); // detrended log level, from a
+    let mut trend = 0.0;
+    for k in a..=c {
+        if k > a {
+            trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
+        }
+        u.push(level(v[k]) - trend);
+    }
+    let at = |k: usize| u[k - a];
+    // How abnormal the fall from i to j is, in standard deviations.
+    let fall = |i: usize, j: usize| {
+        let rounding = 1.0 / (v[i] as f64 + 1.0);
+        let sd = (noise.sigma.powi(2) * (track.g[j] - track.g[i]) as f64 + rounding.powi(2)).sqrt();
+        (at(i) - at(j)) / sd
+    };
+    let low = (a + 1..=c).fold(a + 1, |low, k| if at(k) < at(low) { k } else { low });
+    let mut s = (a..low).fold(a, |s, k| if fall(k, low) >= fall(s, low) { k } else { s });
+    let mut e = low;
+    for k in (s + 1..low).rev() {
+        if fall(s, k) >= fall(s, e) {
+            e = k;
         }
     }
-    let mut high = a;
-    for k in a..low {
-        if v[k] >= v[high] {
-            high = k;
-        }
+    while s > a && fall(s - 1, s) >= Z_EXTEND {
+        s -= 1;
     }
-    let slack = |x: u64| (Z_STEP * noise.sigma.max(1.0 / (x as f64 + 1.0)) * x as f64) as u64;
-    let top = v[high].saturating_sub(slack(v[high]));
-    let s = (high..low).rev().find(|&k| v[k] >= top).unwrap_or(high);
-    let bottom = v[low].saturating_add(slack(v[low]));
-    let e = (s + 1..=low).find(|&k| v[k] <= bottom).unwrap_or(low);
+    while e < c && fall(e, e + 1) >= Z_EXTEND {
+        e += 1;
+    }
     (s, e)
 }
 
-/// Runs of consecutive abnormal falls outside platform periods, as
+/// Runs of consecutive abnormal falls outside platform events, as
 /// `(before, after)` snapshot pairs: a loss spread over several snapshots
-/// is one run, and a loss across a collection gap is one step.
-fn drop_runs(track: &Track, model: &Model, periods: &[Period]) -> Vec<(usize, usize)> {
+/// is one run, and a loss across a collection gap is one step. Steps the
+/// account lost across in a platform event (`claimed`), and steps that
+/// observed a platform period, belong to that event; a long gap that merely
+/// spans one does not.
+fn drop_runs(
+    track: &Track,
+    model: &Model,
+    periods: &[Period],
+    claimed: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
     let falling = |k: usize| {
         let (a, c) = (k - 1, k);
         let (ga, gc) = (track.g[a], track.g[c]);
         track.followers[c] < track.followers[a]
             && model.z(track, a, c) <= -Z_STEP
-            && !periods.iter().any(|p| p.overlaps(ga, gc))
+            && !claimed.iter().any(|&(s, e)| s < k && k <= e)
+            && !periods
+                .iter()
+                .any(|p| p.overlaps(ga, gc) && model.observes(ga, gc, p.to - p.from))
     };
     let mut runs = Vec::new();
     let mut k = 1;

@@ -88,17 +88,23 @@ impl Noise {
     }
 
     /// How abnormal the change from point `a` to point `c` is, in robust
-    /// standard deviations (negative for a fall). The spread never goes
-    /// below one follower's worth: for an account of 50, losing 3 is three
-    /// followers, not a 6 % collapse.
+    /// standard deviations (negative for a fall). One follower's worth of
+    /// rounding is added to the spread: counts are integers, and for an
+    /// account of 50, losing 3 is three followers, not a 6 % collapse.
     pub fn z(&self, g: &[i64], v: &[u64], a: usize, c: usize) -> f64 {
         let buckets = (g[c] - g[a]).max(1) as f64;
-        let expected: f64 = (a + 1..=c)
-            .map(|k| self.trend_at(k) * (g[k] - g[k - 1]) as f64)
-            .sum();
         let change = level(v[c]) - level(v[a]);
-        let sd = (self.sigma * buckets.sqrt()).max(1.0 / (v[a] as f64 + 1.0));
-        (change - expected) / sd
+        let rounding = 1.0 / (v[a] as f64 + 1.0);
+        let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
+        (change - self.expected(g, a, c)) / sd
+    }
+
+    /// The usual log change from point `a` to point `c`: the local trend
+    /// of each step in between, times its length.
+    pub fn expected(&self, g: &[i64], a: usize, c: usize) -> f64 {
+        (a + 1..=c)
+            .map(|k| self.trend_at(k) * (g[k] - g[k - 1]) as f64)
+            .sum()
     }
 
     /// A series that moves by `drift` a bucket with spread `sigma`, for tests.
@@ -245,13 +251,16 @@ mod tests {
         let n = Noise::steady(2, 0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
         assert!((n.z(&[0, 1], &[50, 47], 0, 1) + 3.0).abs() < 0.2);
+        // Spread and rounding add in quadrature.
+        let n = Noise::steady(2, 0.0, 1.0 / 51.0);
+        assert!((n.z(&[0, 1], &[50, 47], 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
         let n = Noise::steady(3, 0.0, 0.01);
-        let one = n.z(&[0, 1], &[100_000, 99_000], 0, 1);
-        let four = n.z(&[0, 4], &[100_000, 99_000], 0, 1);
-        assert!((one / four - 2.0).abs() < 1e-9);
+        let one = n.z(&[0, 1], &[100_000_000, 99_000_000], 0, 1);
+        let four = n.z(&[0, 4], &[100_000_000, 99_000_000], 0, 1);
+        assert!((one / four - 2.0).abs() < 1e-6);
     }
 }
