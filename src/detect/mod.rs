@@ -206,6 +206,10 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
     events
 }
 
+/// An account's part in a platform event: the account and the snapshots
+/// its loss spans (before, after).
+type Claim = (usize, usize, usize);
+
 /// Everything the event builders read.
 struct Context<'a> {
     tracks: &'a [Track],
@@ -278,7 +282,7 @@ impl Context<'_> {
     /// The platform event of a period: the accounts whose own fall across
     /// it passes half the usual bar. `None` if no account does.
     /// Also returns, for each affected account, the snapshots its loss spans.
-    fn platform_event(&self, p: &Period) -> Option<(Event, Vec<(usize, usize, usize)>)> {
+    fn platform_event(&self, p: &Period) -> Option<(Event, Vec<Claim>)> {
         let bar = self.settings.sensitivity / 2.0;
         let mut hits: Vec<(usize, Loss, Outcome)> = Vec::new();
         for (i, (track, model)) in self.tracks.iter().zip(self.models).enumerate() {
@@ -401,14 +405,16 @@ impl Context<'_> {
 /// wander before or after it is left out.
 fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, usize) {
     let v = &track.followers;
-    let mut u = Vec::with_capacity(c - a + 1); // detrended log level, from a
+    // Detrended log level of each point, from `a` on.
     let mut trend = 0.0;
-    for k in a..=c {
-        if k > a {
-            trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
-        }
-        u.push(level(v[k]) - trend);
-    }
+    let u: Vec<f64> = (a..=c)
+        .map(|k| {
+            if k > a {
+                trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
+            }
+            level(v[k]) - trend
+        })
+        .collect();
     let at = |k: usize| u[k - a];
     // How abnormal the fall from i to j is, in standard deviations.
     let fall = |i: usize, j: usize| {
