@@ -241,7 +241,7 @@ impl Context<'_> {
         // The size thresholds apply to the loss beyond the account's usual
         // trend: a growing account's day of growth hides part of a purge,
         // and a declining account's usual decline is no loss.
-        let expected_after = (level(before) + model.followers.expected(&t.g, s, e)).exp() - 1.0;
+        let expected_after = (level(before) + model.followers.credited(&t.g, s, e)).exp() - 1.0;
         let beyond = expected_after - after as f64;
         let big = beyond >= self.settings.min_lost as f64
             && beyond >= self.settings.min_drop * expected_after;

@@ -29,6 +29,8 @@ pub struct Noise {
     /// Robust standard deviation of the log change around the trend, per
     /// √bucket.
     pub sigma: f64,
+    /// Median rate over the whole series: the account's long-run pace.
+    long_run: f64,
 }
 
 /// An account's model: its followers' noise, its following's (when it has a
@@ -70,7 +72,8 @@ impl Noise {
             })
             .collect();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
-        let rate = rolling_median(g, &rates, half);
+        let rate = rolling_median(g, &rates, half, half);
+        let long_run = median(&mut rates[1.min(n)..].to_vec()).unwrap_or(0.0);
         let resid: Vec<f64> = (1..n)
             .map(|k| {
                 let d = (g[k] - g[k - 1]) as f64;
@@ -79,7 +82,11 @@ impl Noise {
             .collect();
         let center = median(&mut resid.clone()).unwrap_or(0.0);
         let sigma = mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA));
-        Noise { rate, sigma }
+        Noise {
+            rate,
+            sigma,
+            long_run,
+        }
     }
 
     /// The usual log change per bucket around point `k`.
@@ -107,21 +114,31 @@ impl Noise {
             .sum()
     }
 
+    /// The growth the account can be credited with from `a` to `c` when
+    /// sizing a loss: its local trend, but no more than its long-run pace,
+    /// so that the end of a viral rise does not turn a pause into a "loss".
+    pub fn credited(&self, g: &[i64], a: usize, c: usize) -> f64 {
+        (a + 1..=c)
+            .map(|k| self.trend_at(k).min(self.long_run) * (g[k] - g[k - 1]) as f64)
+            .sum()
+    }
+
     /// A series that moves by `drift` a bucket with spread `sigma`, for tests.
     #[cfg(test)]
     pub fn steady(len: usize, drift: f64, sigma: f64) -> Noise {
         Noise {
             rate: vec![drift; len],
             sigma,
+            long_run: drift,
         }
     }
 }
 
 /// For each step `k ≥ 1`, the median of `rates[j]` over the steps `j ≥ 1`
-/// whose grid point lies within `half` buckets of step `k`'s. A sorted
-/// window slides along, so each step costs a binary search and a short
-/// memmove rather than a sort.
-fn rolling_median(g: &[i64], rates: &[f64], half: i64) -> Vec<f64> {
+/// whose grid point lies from `back` buckets before step `k`'s to `ahead`
+/// buckets after it. A sorted window slides along, so each step costs a
+/// binary search and a short memmove rather than a sort.
+fn rolling_median(g: &[i64], rates: &[f64], back: i64, ahead: i64) -> Vec<f64> {
     let n = g.len();
     let mut out = vec![0.0; n];
     let mut window: Vec<f64> = Vec::new();
@@ -131,11 +148,11 @@ fn rolling_median(g: &[i64], rates: &[f64], half: i64) -> Vec<f64> {
         w.insert(at, x);
     };
     for k in 1..n {
-        while hi < n && g[hi] <= g[k] + half {
+        while hi < n && g[hi] <= g[k] + ahead {
             insert(&mut window, rates[hi]);
             hi += 1;
         }
-        while lo < k && g[lo] < g[k] - half {
+        while lo < k && g[lo] < g[k] - back {
             let x = rates[lo];
             let at = window.partition_point(|&y| y < x);
             window.remove(at);
@@ -236,10 +253,10 @@ mod tests {
     fn rolling_median_matches_a_direct_median() {
         let g: Vec<i64> = vec![0, 1, 2, 4, 5, 9, 10, 11, 12];
         let rates: Vec<f64> = vec![0.0, 5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
-        let fast = rolling_median(&g, &rates, 3);
+        let fast = rolling_median(&g, &rates, 3, 2);
         for k in 1..g.len() {
             let mut w: Vec<f64> = (1..g.len())
-                .filter(|&j| (g[j] - g[k]).abs() <= 3)
+                .filter(|&j| g[j] >= g[k] - 3 && g[j] <= g[k] + 2)
                 .map(|j| rates[j])
                 .collect();
             assert_eq!(Some(fast[k]), median(&mut w), "step {k}");

@@ -53,6 +53,8 @@ pub struct Injection {
     pub restore: Option<Restore>,
     /// Count just before the onset, filled in while simulating.
     pub before: Option<f64>,
+    /// The largest share of the loss any written snapshot showed.
+    pub seen: f64,
 }
 
 fn ramp(t: i64, from: i64, duration: i64) -> f64 {
@@ -67,7 +69,7 @@ fn ramp(t: i64, from: i64, duration: i64) -> f64 {
 
 impl Injection {
     /// Share of the loss in effect at `t`.
-    fn progress(&self, t: i64) -> f64 {
+    pub fn progress(&self, t: i64) -> f64 {
         let lost = ramp(t, self.onset, self.duration);
         match self.restore {
             Some(r) => lost * (1.0 - r.share * ramp(t, r.start, r.duration)),
@@ -137,8 +139,11 @@ pub fn inject(
             Kind::PlatformGlitch | Kind::PlatformPurge => {
                 let glitch = plan.kind == Kind::PlatformGlitch;
                 let duration = onset_len(rng, HOUR, if glitch { 4 * HOUR } else { 20 * HOUR });
+                // Restored no sooner than every account has been sampled
+                // during the glitch, so that the data can show it.
+                let settle = (6 * HOUR).max(3 * interval / 2);
                 let restore = glitch.then(|| Restore {
-                    start: plan.at + duration + rng.below(6 * HOUR, 36 * HOUR),
+                    start: plan.at + duration + settle + rng.below(0, 30 * HOUR),
                     duration: rng.below(2 * HOUR, 24 * HOUR),
                     share: rng.range(0.95, 1.0),
                 });
@@ -163,6 +168,7 @@ pub fn inject(
                             ..r
                         }),
                         before: None,
+                        seen: 0.0,
                     });
                 }
                 (Scope::Platform, duration, restore)
@@ -197,6 +203,7 @@ pub fn inject(
                     following_loss: 0.0,
                     restore: None,
                     before: None,
+                    seen: 0.0,
                 });
                 events[host].excess.push(accounts[i].name.clone());
                 continue;
@@ -232,6 +239,7 @@ pub fn inject(
                     following_loss: 0.0,
                     restore,
                     before: None,
+                    seen: 0.0,
                 });
                 (Scope::Account, duration, restore)
             }
@@ -322,6 +330,7 @@ mod tests {
                 share: 1.0,
             }),
             before: None,
+            seen: 0.0,
         };
         assert_eq!(inj.factor(100), 1.0);
         assert!((inj.factor(150) - 0.95).abs() < 1e-12);

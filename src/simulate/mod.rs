@@ -137,6 +137,9 @@ pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
             if !seen || when < opts.start || when > opts.end {
                 continue;
             }
+            for inj in injected.per_account[i].iter_mut() {
+                inj.seen = inj.seen.max(inj.progress(when));
+            }
             let injections = &injected.per_account[i];
             let factor: f64 = injections.iter().map(|inj| inj.factor(when)).product();
             let following_factor: f64 = injections

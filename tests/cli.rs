@@ -1,0 +1,2195 @@
+//! Integration tests of the `followdrop` binary against its contract
+//! (`SPEC.md`) and the designed truth of the fixtures (`fixtures/truth/`).
+//!
+//! One test binary, in the style of ripgrep and xsv: every test runs the real
+//! binary, in its own temporary directory when it writes files, and shares
+//! no mutable state with any other. The expectations come from the SPEC and
+//! the truth files, never from what the binary happens to print today; where
+//! the two disagree the test keeps asserting the truth and is marked
+//! `#[ignore = "…"]` with the reason.
+//!
+//! Sections: fixtures vs truth · bad input · input shapes · options ·
+//! golden files (`UPDATE_GOLDEN=1` rewrites them) · JSON schema shape.
+
+mod util;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use util::{
+    Workdir, account, affected, assert_same_text, root, scan, scan_json, strings, truth,
+    without_files,
+};
+
+// ---------------------------------------------------------------------------
+// Fixtures vs designed truth
+// ---------------------------------------------------------------------------
+
+/// The one event a report must hold, with the right exit status (1).
+#[track_caller]
+fn only_event(report: &Value, run: &util::Run) -> Value {
+    run.expect_code(1);
+    let events = report["events"].as_array().expect("events is an array");
+    assert_eq!(
+        events.len(),
+        1,
+        "expected exactly one event, got {}:\n{:#}",
+        events.len(),
+        report["events"]
+    );
+    events[0].clone()
+}
+
+/// Kind, scope, persistence and start of `event` are the designed ones.
+#[track_caller]
+fn assert_class_and_start(event: &Value, designed: &Value) {
+    for key in ["kind", "scope", "persistence", "start"] {
+        assert_eq!(event[key], designed[key], "event {key}");
+    }
+}
+
+/// `input.rows`, `accounts`, `first`, `last` and `bucket_seconds` are the
+/// designed ones.
+#[track_caller]
+fn assert_input_matches(report: &Value, designed: &Value) {
+    let input = &report["input"];
+    for key in ["rows", "accounts", "first", "last", "bucket_seconds"] {
+        assert_eq!(input[key], designed[key], "input.{key}");
+    }
+}
+
+/// The summary counts what `events` holds.
+#[track_caller]
+fn assert_summary(report: &Value, platform: u64, account: u64, unknown: u64) {
+    let s = &report["summary"];
+    let events = report["events"].as_array().unwrap();
+    assert_eq!(s["events"], json!(events.len()), "summary.events");
+    assert_eq!(
+        s["platform_events"],
+        json!(platform),
+        "summary.platform_events"
+    );
+    assert_eq!(
+        s["account_events"],
+        json!(account),
+        "summary.account_events"
+    );
+    assert_eq!(
+        s["unknown_scope_events"],
+        json!(unknown),
+        "summary.unknown_scope_events"
+    );
+    assert_eq!(
+        s["events"],
+        json!(platform + account + unknown),
+        "summary.events is the sum by scope"
+    );
+    let lost: u64 = events
+        .iter()
+        .map(|e| e["followers_lost"].as_u64().unwrap())
+        .sum();
+    assert_eq!(s["followers_lost"], json!(lost), "summary.followers_lost");
+}
+
+/// Every affected entry's `before`, `after`, `lost` and `relative_loss`
+/// agree with each other, and the event's totals with its entries.
+#[track_caller]
+fn assert_event_arithmetic(event: &Value) {
+    let accounts = event["accounts"].as_array().unwrap();
+    assert_eq!(event["accounts_affected"], json!(accounts.len()));
+    let mut total = 0;
+    for a in accounts {
+        let (before, after, lost) = (
+            a["before"].as_u64().unwrap(),
+            a["after"].as_u64().unwrap(),
+            a["lost"].as_u64().unwrap(),
+        );
+        assert_eq!(before - after, lost, "lost = before - after in {a}");
+        let rel = a["relative_loss"].as_f64().unwrap();
+        let want = lost as f64 / before as f64;
+        assert!(
+            (rel - want).abs() < 1e-4,
+            "relative_loss {rel} should be {want:.5} in {a}"
+        );
+        total += lost;
+    }
+    assert_eq!(
+        event["followers_lost"],
+        json!(total),
+        "event.followers_lost"
+    );
+}
+
+/// `before`/`after` of the named account are the observed counts of the
+/// truth file (at the event's start and end).
+#[track_caller]
+fn assert_counts(event: &Value, name: &str, before: &Value, after: &Value) {
+    let a = account(event, name).unwrap_or_else(|| panic!("{name} is not among the affected"));
+    assert_eq!(&a["before"], before, "{name}: before");
+    assert_eq!(&a["after"], after, "{name}: after");
+}
+
+#[test]
+fn instagram_is_one_reverted_platform_glitch() {
+    let t = truth("instagram-2019-02-13");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/instagram-2019-02-13.csv"]);
+    let event = only_event(&report, &run);
+
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["end"], designed["end"], "event end");
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 1, 0, 0);
+    assert_event_arithmetic(&event);
+    assert_eq!(event["cohort_size"], designed["cohort_size"]);
+    assert!(
+        event["id"].as_str().unwrap().starts_with('p'),
+        "{}",
+        event["id"]
+    );
+
+    // Restoration begins after 06:00Z on the 14th and is complete (95-100 %
+    // back) at 12:00Z: the event recovered within those hours.
+    let recovered = event["recovered_at"].as_str().expect("recovered_at is set");
+    let (from, to) = (
+        designed["restoration_begins_after"].as_str().unwrap(),
+        designed["restoration_complete"].as_str().unwrap(),
+    );
+    assert!(
+        from < recovered && recovered <= to,
+        "recovered_at {recovered} is outside the designed restoration ({from}, {to}]"
+    );
+
+    // The following counts fell in the 45 affected accounts of 52.
+    let fb = event["following_breadth"].as_f64().unwrap();
+    assert_eq!(
+        (fb * 52.0).round() as u64,
+        designed["following_fell_in"].as_u64().unwrap(),
+        "following_breadth {fb}"
+    );
+    let breadth = event["breadth"].as_f64().unwrap();
+    assert!(
+        breadth >= report["settings"]["min_breadth"].as_f64().unwrap() && breadth <= 1.0,
+        "breadth {breadth}"
+    );
+}
+
+#[test]
+fn instagram_affected_accounts_are_the_designed_ones() {
+    let t = truth("instagram-2019-02-13");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/instagram-2019-02-13.csv"]);
+    let event = only_event(&report, &run);
+    let got: BTreeSet<String> = affected(&event).into_iter().collect();
+    let truth_affected: BTreeSet<String> = strings(&designed["affected_accounts"])
+        .into_iter()
+        .collect();
+
+    let stray: Vec<&String> = got.difference(&truth_affected).collect();
+    assert!(
+        stray.is_empty(),
+        "accounts listed that the glitch did not touch: {stray:?}"
+    );
+    assert!(
+        got.len() >= 40,
+        "only {} affected accounts listed: {got:?}",
+        got.len()
+    );
+    for name in strings(&designed["unaffected_accounts"]) {
+        assert!(!got.contains(&name), "{name} was not affected");
+    }
+    // The named accounts of the press report, with their observed counts.
+    for a in designed["affected"].as_array().unwrap() {
+        if a["named"] != true {
+            continue;
+        }
+        let name = a["account"].as_str().unwrap();
+        assert_counts(&event, name, &a["before"], &a["after"]);
+        let entry = account(&event, name).unwrap();
+        assert_eq!(entry["following_before"], a["following_before"], "{name}");
+        assert_eq!(entry["following_after"], a["following_after"], "{name}");
+    }
+}
+
+/// Each affected account's own `recovered_at` is within the designed
+/// restoration hours when its observed 80 %-back time is (every account but
+/// the three whose handful of lost followers is blurred by noise).
+#[test]
+#[ignore = "binary disagrees with the truth: some accounts restored 95-100 % by 12:00Z \
+            get a late or no recovered_at (fitwithdre 2019-02-16T15:00:00Z, desertbloom.co 13:00Z, \
+            paper.cranes.co null; truth: 80 % back at 11:00Z, 10:00Z, 10:00Z) — the \
+            drift-adjusted recovery target overshoots"]
+fn instagram_accounts_recover_within_the_designed_restoration() {
+    let t = truth("instagram-2019-02-13");
+    let designed = &t["events"][0];
+    let complete = designed["restoration_complete"].as_str().unwrap();
+    let begins = designed["restoration_begins_after"].as_str().unwrap();
+    let (report, run) = scan_json(&["fixtures/instagram-2019-02-13.csv"]);
+    let event = only_event(&report, &run);
+    let mut wrong = Vec::new();
+    for a in designed["affected"].as_array().unwrap() {
+        let name = a["account"].as_str().unwrap();
+        let back = a["observed_first_80pct_back"].as_str().unwrap();
+        let Some(entry) = account(&event, name) else {
+            continue;
+        };
+        if back > complete {
+            continue;
+        }
+        match entry["recovered_at"].as_str() {
+            Some(at) if begins < at && at <= complete => {}
+            other => wrong.push(format!("{name}: {other:?} (80 % back at {back})")),
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "accounts not recovered within ({begins}, {complete}]:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The Twitter accounts with a designed relative loss of at least the default
+/// `--min-drop` (0.005), among the truth's list `field`.
+fn twitter_clear_drops(t: &Value, min_drop: f64, only_named: bool) -> Vec<String> {
+    let e = &t["events"][0];
+    let clear: BTreeSet<String> = strings(&e["individually_clear"]).into_iter().collect();
+    e["accounts_detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !only_named || a["group"] == "named")
+        .filter(|a| only_named || clear.contains(a["username"].as_str().unwrap()))
+        .filter(|a| a["designed_relative_loss"].as_f64().unwrap() >= min_drop)
+        .map(|a| a["username"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn twitter_is_one_persistent_platform_purge() {
+    let t = truth("twitter-2018-07-locked");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/twitter-2018-07-locked.ndjson.gz"]);
+    let event = only_event(&report, &run);
+
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["recovered_at"], Value::Null, "not recovered");
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 1, 0, 0);
+    assert_event_arithmetic(&event);
+    assert_eq!(event["cohort_size"], designed["cohort_size"]);
+}
+
+#[test]
+fn twitter_event_ends_when_the_loss_is_complete() {
+    let t = truth("twitter-2018-07-locked");
+    let (report, run) = scan_json(&["fixtures/twitter-2018-07-locked.ndjson.gz"]);
+    let event = only_event(&report, &run);
+    assert_eq!(event["end"], t["events"][0]["end"]);
+}
+
+/// Twitter's removal did not touch following counts: no account's following
+/// count fell abnormally (a fall of 1 happens on 10-20 of the 46 days of
+/// every account), and the text must not call it a sign of a platform fault.
+#[test]
+#[ignore = "binary disagrees with the truth: following_breadth is 0.05 (2 of 40 \
+            accounts whose following count moved by the everyday -1) and the text report \
+            says `Following counts fell too in 5% of accounts: a sign of a platform fault.`"]
+fn twitter_following_counts_did_not_fall() {
+    let (report, run) = scan_json(&["fixtures/twitter-2018-07-locked.ndjson.gz"]);
+    let event = only_event(&report, &run);
+    assert_eq!(event["following_breadth"].as_f64(), Some(0.0));
+    let text = scan(&["fixtures/twitter-2018-07-locked.ndjson.gz"]);
+    assert!(
+        !text.stdout.contains("sign of a platform fault"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn twitter_affected_accounts_are_the_clear_drops() {
+    let t = truth("twitter-2018-07-locked");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/twitter-2018-07-locked.ndjson.gz"]);
+    let event = only_event(&report, &run);
+    let min_drop = report["settings"]["min_drop"].as_f64().unwrap();
+    assert_eq!(min_drop, 0.005, "the default --min-drop");
+    let got: BTreeSet<String> = affected(&event).into_iter().collect();
+
+    let named = twitter_clear_drops(&t, min_drop, true);
+    assert_eq!(named.len(), 9, "named accounts losing >= 0.5 %: {named:?}");
+    let clear = twitter_clear_drops(&t, min_drop, false);
+    assert_eq!(clear.len(), 12, "clear drops passing --min-drop: {clear:?}");
+    for name in named.iter().chain(&clear) {
+        assert!(got.contains(name), "{name} is missing from {got:?}");
+    }
+    for name in strings(&designed["accounts_not_touched"]) {
+        assert!(!got.contains(&name), "{name} lost nothing but is listed");
+    }
+    let lost: BTreeSet<String> = strings(&designed["accounts_that_lost_followers_list"])
+        .into_iter()
+        .collect();
+    let stray: Vec<&String> = got.difference(&lost).collect();
+    assert!(
+        stray.is_empty(),
+        "listed but designed to lose nothing: {stray:?}"
+    );
+
+    // The four slow accounts lose the rest on the 14th: their `after` is the
+    // complete loss.
+    for a in designed["accounts_detail"].as_array().unwrap() {
+        let name = a["username"].as_str().unwrap();
+        if strings(&designed["accounts_completing_2018_07_14"]).contains(&name.to_string()) {
+            assert_counts(&event, name, &a["before"], &a["at_2018_07_14"]);
+        } else if a["group"] == "named" && got.contains(name) {
+            assert_counts(&event, name, &a["before"], &a["at_2018_07_13"]);
+        }
+    }
+}
+
+#[test]
+fn influencer_purge_is_one_account_purge() {
+    let t = truth("influencer-purge");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/influencer-purge.csv"]);
+    let event = only_event(&report, &run);
+
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["end"], designed["end"]);
+    assert_eq!(event["recovered_at"], designed["recovered_at"]);
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 0, 1, 0);
+    assert_event_arithmetic(&event);
+    assert_eq!(affected(&event), ["someinfluencer"]);
+    // The purge leaves following counts alone, everyone's.
+    assert_eq!(event["following_breadth"].as_f64(), Some(0.0));
+    let d = &designed["accounts"][0];
+    assert_counts(&event, "someinfluencer", &d["before"], &d["after"]);
+    let a = &event["accounts"][0];
+    assert_eq!(a["following_before"], d["following_before"]);
+    assert_eq!(a["following_after"], d["following_after"]);
+    assert_eq!(a["recovered_at"], Value::Null);
+    assert_eq!(a["excess"], false);
+}
+
+#[test]
+fn quiet_viral_has_no_event() {
+    let t = truth("quiet-viral");
+    let (report, run) = scan_json(&["fixtures/quiet-viral.csv"]);
+    run.expect_code(t["expected_exit_status"].as_i64().unwrap() as i32);
+    assert_eq!(report["events"], json!([]));
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 0, 0, 0);
+    assert_eq!(report["summary"]["followers_lost"], 0);
+    assert_eq!(report["warnings"], json!([]));
+}
+
+#[test]
+fn three_accounts_is_a_purge_of_unknown_scope() {
+    let t = truth("three-accounts");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/three-accounts.csv"]);
+    let event = only_event(&report, &run);
+
+    assert_eq!(event["kind"], "purge");
+    assert_eq!(event["scope"], "unknown");
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["end"], designed["end"]);
+    assert_eq!(event["recovered_at"], Value::Null);
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 0, 0, 1);
+    assert_event_arithmetic(&event);
+    assert_eq!(affected(&event), ["lonely"]);
+    let d = &designed["accounts"][0];
+    assert_counts(&event, "lonely", &d["before"], &d["after"]);
+}
+
+#[test]
+fn end_of_data_is_an_undetermined_platform_drop() {
+    let t = truth("end-of-data");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/end-of-data.csv"]);
+    let event = only_event(&report, &run);
+
+    assert_eq!(event["kind"], "platform_drop");
+    assert_eq!(event["persistence"], "undetermined");
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["end"], designed["end"]);
+    assert_eq!(event["recovered_at"], Value::Null);
+    assert_input_matches(&report, &t);
+    assert_summary(&report, 1, 0, 0);
+    assert_event_arithmetic(&event);
+    assert_eq!(event["cohort_size"], designed["cohort_size"]);
+    assert_eq!(event["breadth"].as_f64(), designed["breadth"].as_f64());
+    // "Following counts are not touched by this drop."
+    assert_eq!(event["following_breadth"].as_f64(), Some(0.0));
+    let got: BTreeSet<String> = affected(&event).into_iter().collect();
+    let want: BTreeSet<String> = strings(&designed["affected_accounts"])
+        .into_iter()
+        .collect();
+    assert_eq!(got, want);
+    for d in designed["accounts"].as_array().unwrap() {
+        let name = d["account"].as_str().unwrap();
+        assert_eq!(account(&event, name).unwrap()["recovered_at"], Value::Null);
+    }
+}
+
+/// Every affected account's `before` and `after` are its counts at the
+/// event's `start` and `end` (the truth files record them, noise included).
+#[test]
+#[ignore = "binary disagrees with the truth: some affected accounts' before/after are \
+            not their counts at the event's start/end — instagram atelier.noor after 17733998 \
+            (the 18:00 count; truth 17737410 at the 17:00 end), desertbloom.co before 21504 \
+            (13:00; truth 21492 at 14:00), kofi.films, petra.paints, retro.rides off by 1-2"]
+fn platform_event_counts_are_taken_at_its_start_and_end() {
+    let mut wrong = Vec::new();
+    for (fixture, list) in [
+        ("end-of-data", "accounts"),
+        ("instagram-2019-02-13", "affected"),
+    ] {
+        let t = truth(fixture);
+        let (report, run) = scan_json(&[&format!("fixtures/{fixture}.csv")]);
+        let event = only_event(&report, &run);
+        for d in t["events"][0][list].as_array().unwrap() {
+            let name = d["account"].as_str().unwrap();
+            let Some(a) = account(&event, name) else {
+                continue;
+            };
+            if (&a["before"], &a["after"]) != (&d["before"], &d["after"]) {
+                wrong.push(format!(
+                    "{fixture} {name}: {} -> {}, truth {} -> {}",
+                    a["before"], a["after"], d["before"], d["after"]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The six per-account files, in the order `ls` gives them.
+fn per_account_files() -> Vec<String> {
+    let mut files: Vec<String> = fs::read_dir(root().join("fixtures/per-account"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".csv"))
+        .map(|n| format!("fixtures/per-account/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn per_account_folder_is_one_account_purge_of_nytimes() {
+    let t = truth("per-account");
+    let designed = &t["events"][0];
+    let files = per_account_files();
+    assert_eq!(files.len(), 6);
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (report, run) = scan_json(&args);
+    let event = only_event(&report, &run);
+
+    assert_eq!(event["kind"], "account_purge");
+    assert_class_and_start(&event, designed);
+    assert_eq!(event["end"], designed["end"]);
+    assert_eq!(event["recovered_at"], Value::Null);
+    assert_summary(&report, 0, 1, 0);
+    assert_event_arithmetic(&event);
+    assert_eq!(affected(&event), ["nytimes"]);
+    let d = &designed["accounts"][0];
+    assert_counts(&event, "nytimes", &d["before"], &d["after"]);
+    // No following column: every following field is null.
+    assert_eq!(event["following_breadth"], Value::Null);
+    assert_eq!(event["accounts"][0]["following_before"], Value::Null);
+    assert_eq!(event["accounts"][0]["following_after"], Value::Null);
+
+    let rows: u64 = t["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(report["input"]["rows"], json!(rows));
+    assert_eq!(report["input"]["accounts"], 6);
+    assert_eq!(strings(&report["input"]["files"]), files);
+    assert_eq!(report["input"]["first"], "2019-01-01T07:56:29Z");
+    assert_eq!(report["input"]["last"], "2019-12-31T23:26:49Z");
+}
+
+#[test]
+fn per_account_duplicates_are_merged_with_a_warning() {
+    let files = per_account_files();
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (report, run) = scan_json(&args);
+    run.expect_code(1);
+    let warnings = report["warnings"].as_array().unwrap();
+    let dup: Vec<&Value> = warnings
+        .iter()
+        .filter(|w| w["code"] == "duplicate_snapshot")
+        .collect();
+    assert_eq!(dup.len(), 1, "one duplicate warning in {warnings:?}");
+    assert_eq!(dup[0]["count"], 16);
+    assert!(dup[0]["message"].as_str().unwrap().contains("16"));
+    assert!(
+        run.stderr.contains("16") && run.stderr.contains("duplicate"),
+        "the warning also goes to stderr: {:?}",
+        run.stderr
+    );
+}
+
+#[test]
+fn nytimes_alone_is_a_purge_of_unknown_scope() {
+    let t = truth("per-account");
+    let designed = &t["events"][0];
+    let (report, run) = scan_json(&["fixtures/per-account/nytimes.csv"]);
+    let event = only_event(&report, &run);
+
+    assert_eq!(event["kind"], "purge");
+    assert_eq!(event["scope"], "unknown");
+    assert_eq!(event["persistence"], "persistent");
+    assert_eq!(event["start"], designed["start"]);
+    assert_eq!(event["end"], designed["end"]);
+    assert_summary(&report, 0, 0, 1);
+    assert_eq!(affected(&event), ["nytimes"]);
+    assert_eq!(report["input"]["accounts"], 1);
+    assert_eq!(report["input"]["rows"], 141);
+    assert_eq!(report["warnings"][0]["count"], 4);
+}
+
+/// The `[default: …]` of each detection option in `followdrop scan --help`.
+fn help_defaults() -> Vec<(String, String)> {
+    let help = scan(&["--help"]);
+    help.expect_code(0);
+    let mut option = None;
+    let mut out = Vec::new();
+    for line in help.stdout.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("--") {
+            option = rest.split([' ', '<']).next().map(str::to_string);
+        }
+        if let (Some(opt), Some(i)) = (&option, line.find("[default: ")) {
+            let value = &line[i + 10..line[i..].find(']').unwrap() + i];
+            out.push((opt.clone(), value.to_string()));
+        }
+    }
+    out
+}
+
+fn seconds(duration: &str) -> u64 {
+    let (n, unit) = duration.split_at(duration.len() - 1);
+    let n: u64 = n.parse().unwrap();
+    n * match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => panic!("unit of {duration}"),
+    }
+}
+
+#[test]
+fn settings_echo_the_defaults() {
+    let (report, run) = scan_json(&["fixtures/three-accounts.csv"]);
+    run.expect_code(1);
+    let settings = &report["settings"];
+    let defaults = help_defaults();
+    let mut checked = 0;
+    for (option, value) in &defaults {
+        let key = match option.as_str() {
+            "recovery-window" => {
+                assert_eq!(settings["recovery_window_seconds"], json!(seconds(value)));
+                checked += 1;
+                continue;
+            }
+            key @ ("min-drop" | "min-lost" | "sensitivity" | "min-breadth" | "min-cohort"
+            | "recovery-share") => key.replace('-', "_"),
+            _ => continue,
+        };
+        let got = settings[&key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("settings.{key} missing"));
+        assert_eq!(got, value.parse::<f64>().unwrap(), "settings.{key}");
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "defaults found in --help: {defaults:?}");
+    assert_eq!(settings["min_drop"], 0.005);
+    assert!(settings["min_lost"].is_u64() && settings["min_cohort"].is_u64());
+}
+
+#[test]
+fn settings_echo_the_options_given() {
+    let (report, _) = scan_json(&[
+        "fixtures/three-accounts.csv",
+        "--min-drop",
+        "0.02",
+        "--min-lost",
+        "50",
+        "--sensitivity",
+        "4.5",
+        "--min-breadth",
+        "0.4",
+        "--min-cohort",
+        "7",
+        "--recovery-window",
+        "2d",
+        "--recovery-share",
+        "0.9",
+    ]);
+    assert_eq!(
+        report["settings"],
+        json!({"min_drop": 0.02, "min_lost": 50, "sensitivity": 4.5, "min_breadth": 0.4,
+               "min_cohort": 7, "recovery_window_seconds": 172800, "recovery_share": 0.9})
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Bad input: exit 2, nothing on stdout, a message naming file, line, field
+// ---------------------------------------------------------------------------
+
+/// Scans `fixtures/bad/<name>` and checks what `truth/bad.json` demands.
+fn check_bad(name: &str) -> util::Run {
+    let t = truth("bad");
+    let spec = &t["files"][name];
+    assert!(spec.is_object(), "{name} is not in truth/bad.json");
+    let path = format!("fixtures/bad/{name}");
+    let run = scan(&[&path]);
+    run.expect_code(t["expected_exit_status"].as_i64().unwrap() as i32);
+    assert_eq!(run.stdout, "", "stdout must stay empty");
+    let err = &run.stderr;
+    assert!(err.contains(name), "stderr does not name the file: {err:?}");
+    if let Some(line) = spec["line"].as_u64() {
+        assert!(
+            err.contains(&format!("line {line}")),
+            "stderr does not name line {line}: {err:?}"
+        );
+    }
+    if let Some(column) = spec["column"].as_u64() {
+        assert!(
+            err.contains(&format!("column {column}")),
+            "stderr does not name column {column}: {err:?}"
+        );
+    }
+    for key in ["field", "value"] {
+        if let Some(text) = spec[key].as_str() {
+            assert!(
+                err.contains(text),
+                "stderr does not name the {key} {text:?}: {err:?}"
+            );
+        }
+    }
+    assert_eq!(err.lines().count(), 1, "one line of error: {err:?}");
+    run
+}
+
+macro_rules! bad_fixture {
+    ($test:ident, $file:literal) => {
+        #[test]
+        fn $test() {
+            check_bad($file);
+        }
+    };
+    ($test:ident, $file:literal, ignore = $why:literal) => {
+        #[test]
+        #[ignore = $why]
+        fn $test() {
+            check_bad($file);
+        }
+    };
+}
+
+bad_fixture!(bad_missing_followers, "missing-followers.csv");
+bad_fixture!(bad_time, "bad-time.csv");
+bad_fixture!(bad_count, "bad-count.csv");
+bad_fixture!(bad_negative_count, "negative-count.csv");
+bad_fixture!(bad_empty, "empty.csv");
+bad_fixture!(
+    bad_header_only,
+    "header-only.csv",
+    ignore = "binary disagrees with truth/bad.json: the message does not name line 1 \
+              (`header-only.csv: no snapshots (the input is empty or has only a header)`)"
+);
+bad_fixture!(bad_corrupt_gzip, "corrupt.csv.gz");
+bad_fixture!(bad_not_gzip, "not-gzip.csv.gz");
+bad_fixture!(bad_json_syntax, "bad-json.json");
+bad_fixture!(bad_ndjson_line, "bad-line.ndjson");
+
+#[test]
+fn every_bad_fixture_is_covered() {
+    let t = truth("bad");
+    let mut in_truth: Vec<String> = t["files"].as_object().unwrap().keys().cloned().collect();
+    let mut on_disk: Vec<String> = fs::read_dir(root().join("fixtures/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    in_truth.sort();
+    on_disk.sort();
+    assert_eq!(in_truth, on_disk);
+}
+
+#[test]
+fn missing_column_lists_columns_found_and_names_accepted() {
+    let run = check_bad("missing-followers.csv");
+    let err = &run.stderr;
+    assert!(
+        err.contains("timestamp, account, likes"),
+        "the columns found: {err:?}"
+    );
+    for alias in [
+        "followers",
+        "followers_count",
+        "follower_count",
+        "subscribers",
+        "subscriber_count",
+        "fan_count",
+    ] {
+        assert!(
+            err.contains(alias),
+            "accepted name {alias} not listed: {err:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "binary disagrees with the wording of truth/bad.json must_mention: it says \
+            `names accepted:`, the truth asks for `accepted names`"]
+fn missing_column_mentions_what_the_truth_requires() {
+    let t = truth("bad");
+    let run = check_bad("missing-followers.csv");
+    for text in strings(&t["files"]["missing-followers.csv"]["must_mention"]) {
+        assert!(
+            run.stderr.contains(&text),
+            "{text:?} not in {:?}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn unreadable_file_is_an_error_naming_it() {
+    let wd = Workdir::new("missing-file");
+    let run = wd.run(&["nowhere.csv"], None);
+    run.expect_code(2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("nowhere.csv"), "{:?}", run.stderr);
+}
+
+#[test]
+fn a_bad_file_among_good_ones_fails_the_whole_scan() {
+    let run = scan(&["fixtures/three-accounts.csv", "fixtures/bad/bad-count.csv"]);
+    run.expect_code(2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("bad-count.csv") && run.stderr.contains("line 3"));
+}
+
+// ---------------------------------------------------------------------------
+// Input shapes: the same data written every way the SPEC accepts
+// ---------------------------------------------------------------------------
+
+/// 2024-03-04T00:00:00Z.
+const T0: i64 = 1_709_510_400;
+const HOURS: i64 = 40;
+/// The first snapshot after `dropper.co` lost 30 % of its followers.
+const DROP_HOUR: i64 = 24;
+const ACCOUNTS: [(&str, f64); 8] = [
+    ("acorn_cafe", 1_250.0),
+    ("bay.radio", 5_400.0),
+    ("cinder_lab", 23_000.0),
+    ("dropper.co", 88_000.0),
+    ("elm-street-band", 310_000.0),
+    ("fjord_films", 1_250_000.0),
+    ("gale.news", 4_800_000.0),
+    ("harbor_fc", 17_000_000.0),
+];
+
+/// One snapshot of the small data set.
+#[derive(Debug, Clone, Copy)]
+struct Snap {
+    account: &'static str,
+    hour: i64,
+    followers: u64,
+}
+
+impl Snap {
+    fn epoch(&self) -> i64 {
+        T0 + self.hour * 3600
+    }
+
+    /// `2024-03-04T05:00:00` (no zone).
+    fn local(&self) -> String {
+        format!(
+            "2024-03-{:02}T{:02}:00:00",
+            4 + self.hour / 24,
+            self.hour % 24
+        )
+    }
+
+    fn rfc3339(&self) -> String {
+        format!("{}Z", self.local())
+    }
+}
+
+/// A small deterministic pseudo-random number in [-1, 1).
+fn noise(seed: u64) -> f64 {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 32;
+    (x >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+}
+
+/// 8 accounts × 40 hourly snapshots, sorted by time then account: slow
+/// growth, a small random walk, and `dropper.co` losing 30 % for good at
+/// hour 24.
+fn dataset() -> Vec<Snap> {
+    let mut level: Vec<f64> = ACCOUNTS.iter().map(|&(_, size)| size).collect();
+    let mut out = Vec::new();
+    for hour in 0..HOURS {
+        for (i, &(account, size)) in ACCOUNTS.iter().enumerate() {
+            if hour > 0 {
+                let sd = (0.02 * size.powf(0.75) / 24f64.sqrt()).max(0.5);
+                level[i] += size * 0.00004 + sd * noise((i as u64) << 32 | hour as u64);
+                if account == "dropper.co" && hour == DROP_HOUR {
+                    level[i] *= 0.7;
+                }
+            }
+            out.push(Snap {
+                account,
+                hour,
+                followers: level[i].round() as u64,
+            });
+        }
+    }
+    out
+}
+
+/// Rows as delimited text: `header`, then `row(snap)` for each snapshot.
+fn delimited(
+    snaps: &[Snap],
+    header: &[&str],
+    sep: &str,
+    eol: &str,
+    time: impl Fn(&Snap) -> String,
+) -> String {
+    let mut s = header.join(sep) + eol;
+    for snap in snaps {
+        s += &[
+            time(snap),
+            snap.account.to_string(),
+            snap.followers.to_string(),
+        ]
+        .join(sep);
+        s += eol;
+    }
+    s
+}
+
+fn csv(snaps: &[Snap]) -> String {
+    delimited(
+        snaps,
+        &["timestamp", "account", "followers"],
+        ",",
+        "\n",
+        Snap::rfc3339,
+    )
+}
+
+fn csv_with_times(time: impl Fn(&Snap) -> String) -> String {
+    delimited(
+        &dataset(),
+        &["timestamp", "account", "followers"],
+        ",",
+        "\n",
+        time,
+    )
+}
+
+fn flat_objects(snaps: &[Snap]) -> Vec<Value> {
+    snaps
+        .iter()
+        .map(|s| json!({"timestamp": s.rfc3339(), "account": s.account, "followers": s.followers}))
+        .collect()
+}
+
+/// Objects shaped like the Twitter API v2 user object.
+fn nested_objects(snaps: &[Snap]) -> Vec<Value> {
+    snaps
+        .iter()
+        .map(|s| {
+            json!({"collected_at": s.rfc3339(), "username": s.account,
+                   "public_metrics": {"followers_count": s.followers, "tweet_count": 42,
+                                      "listed_count": 3}})
+        })
+        .collect()
+}
+
+fn ndjson(objects: &[Value]) -> String {
+    objects.iter().map(|o| format!("{o}\n")).collect()
+}
+
+/// A deterministic shuffle (Fisher–Yates with [`noise`]).
+fn shuffled(mut snaps: Vec<Snap>) -> Vec<Snap> {
+    for i in (1..snaps.len()).rev() {
+        let j = ((noise(0xABCD_0000 + i as u64) + 1.0) / 2.0 * (i + 1) as f64) as usize;
+        snaps.swap(i, j.min(i));
+    }
+    snaps
+}
+
+/// The `--format json` report of the canonical CSV, which every other shape
+/// must reproduce byte for byte (apart from `input.files`).
+fn canonical_report(wd: &Workdir) -> String {
+    wd.create("canonical.csv", csv(&dataset()));
+    let run = wd.run(&["--format", "json", "canonical.csv"], None);
+    run.expect_code(1);
+    without_files(&run.stdout)
+}
+
+/// Writes each `(name, contents)` file, scans them (plus `args`) and checks
+/// the report is the canonical one.
+fn assert_same_report(test: &str, files: &[(&str, Vec<u8>)], args: &[&str], stdin: Option<&[u8]>) {
+    let wd = Workdir::new(test);
+    let expected = canonical_report(&wd);
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    for (name, contents) in files {
+        if name.ends_with(".gz") {
+            wd.create_gz(name, contents);
+        } else {
+            wd.create(name, contents);
+        }
+        all.push(name);
+    }
+    let run = wd.run(&all, stdin);
+    run.expect_code(1);
+    assert_same_text(test, &expected, &without_files(&run.stdout));
+}
+
+#[test]
+fn shape_canonical_report_finds_the_designed_drop() {
+    let wd = Workdir::new("canonical");
+    wd.create("canonical.csv", csv(&dataset()));
+    let run = wd.run(&["--format", "json", "canonical.csv"], None);
+    let report = run.json();
+    let event = only_event(&report, &run);
+    assert_eq!(
+        report["input"]["rows"],
+        json!(ACCOUNTS.len() as i64 * HOURS)
+    );
+    assert_eq!(report["input"]["accounts"], 8);
+    assert_eq!(report["input"]["bucket_seconds"], 3600);
+    assert_eq!(report["input"]["first"], "2024-03-04T00:00:00Z");
+    assert_eq!(report["input"]["last"], "2024-03-05T15:00:00Z");
+    assert_eq!(affected(&event), ["dropper.co"]);
+    assert_eq!(event["scope"], "account");
+    // The data ends 16 h after the drop, inside the 3-day recovery window.
+    assert_eq!(event["persistence"], "undetermined");
+    assert_eq!(event["kind"], "account_drop");
+    assert_eq!(event["start"], "2024-03-04T23:00:00Z");
+    assert_eq!(event["end"], "2024-03-05T00:00:00Z");
+    let rel = event["accounts"][0]["relative_loss"].as_f64().unwrap();
+    assert!((rel - 0.3).abs() < 0.01, "relative loss {rel}");
+}
+
+#[test]
+fn shape_semicolon_csv_with_bom_and_crlf() {
+    let text = delimited(
+        &dataset(),
+        &["timestamp", "account", "followers"],
+        ";",
+        "\r\n",
+        Snap::rfc3339,
+    );
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+    assert_same_report("semicolon", &[("data.csv", bytes)], &[], None);
+}
+
+#[test]
+fn shape_tab_separated() {
+    let text = delimited(
+        &dataset(),
+        &["timestamp", "account", "followers"],
+        "\t",
+        "\n",
+        Snap::rfc3339,
+    );
+    assert_same_report("tab", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_delimiter_option() {
+    let text = delimited(
+        &dataset(),
+        &["timestamp", "account", "followers"],
+        "|",
+        "\n",
+        Snap::rfc3339,
+    );
+    assert_same_report(
+        "pipe-delimited",
+        &[("data.csv", text.into_bytes())],
+        &["--delimiter", "|"],
+        None,
+    );
+}
+
+#[test]
+fn shape_json_array() {
+    let text = serde_json::to_string_pretty(&flat_objects(&dataset())).unwrap();
+    assert_same_report("json", &[("data.json", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_ndjson() {
+    let text = ndjson(&flat_objects(&dataset()));
+    assert_same_report("ndjson", &[("data.ndjson", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_json_lines_extension() {
+    let text = ndjson(&flat_objects(&dataset()));
+    assert_same_report("jsonl", &[("data.jsonl", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_gzip_csv() {
+    assert_same_report(
+        "gzip",
+        &[("data.csv.gz", csv(&dataset()).into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_gzip_ndjson() {
+    let text = ndjson(&flat_objects(&dataset()));
+    assert_same_report(
+        "gzip-ndjson",
+        &[("data.ndjson.gz", text.into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_stdin_csv_with_input_format() {
+    let text = csv(&dataset());
+    assert_same_report(
+        "stdin-csv",
+        &[],
+        &["--input-format", "csv", "-"],
+        Some(text.as_bytes()),
+    );
+}
+
+#[test]
+fn shape_stdin_json_sniffed() {
+    let text = serde_json::to_string(&flat_objects(&dataset())).unwrap();
+    assert_same_report("stdin-json", &[], &["-"], Some(text.as_bytes()));
+}
+
+#[test]
+fn shape_stdin_ndjson_sniffed() {
+    let text = ndjson(&flat_objects(&dataset()));
+    assert_same_report("stdin-ndjson", &[], &["-"], Some(text.as_bytes()));
+}
+
+#[test]
+fn shape_stdin_ndjson_with_input_format() {
+    let text = ndjson(&flat_objects(&dataset()));
+    assert_same_report(
+        "stdin-ndjson-forced",
+        &[],
+        &["--input-format", "ndjson", "-"],
+        Some(text.as_bytes()),
+    );
+}
+
+#[test]
+fn shape_split_across_two_files() {
+    let (early, late): (Vec<Snap>, Vec<Snap>) =
+        dataset().into_iter().partition(|s| s.hour < HOURS / 2);
+    assert_same_report(
+        "split",
+        &[
+            ("day1.csv", csv(&early).into_bytes()),
+            ("day2.csv", csv(&late).into_bytes()),
+        ],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_split_across_two_files_given_in_reverse() {
+    let (early, late): (Vec<Snap>, Vec<Snap>) =
+        dataset().into_iter().partition(|s| s.hour < HOURS / 2);
+    assert_same_report(
+        "split-reverse",
+        &[
+            ("b-late.csv", csv(&late).into_bytes()),
+            ("a-early.csv", csv(&early).into_bytes()),
+        ],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_split_across_csv_and_ndjson() {
+    let (early, late): (Vec<Snap>, Vec<Snap>) =
+        dataset().into_iter().partition(|s| s.hour < HOURS / 2);
+    assert_same_report(
+        "split-mixed",
+        &[
+            ("day1.csv", csv(&early).into_bytes()),
+            ("day2.ndjson", ndjson(&flat_objects(&late)).into_bytes()),
+        ],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_shuffled_rows() {
+    let text = csv(&shuffled(dataset()));
+    assert_ne!(text, csv(&dataset()), "the shuffle moved rows");
+    assert_same_report("shuffled", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_epoch_seconds() {
+    let text = csv_with_times(|s| s.epoch().to_string());
+    assert_same_report("epoch-s", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_epoch_milliseconds() {
+    let text = csv_with_times(|s| (s.epoch() * 1000).to_string());
+    assert_same_report("epoch-ms", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_offset_without_colon() {
+    let text = csv_with_times(|s| format!("{}+0000", s.local()));
+    assert_same_report("offset", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_other_offsets() {
+    // The same instants written at +05:30 and -0800.
+    let text = csv_with_times(|s| {
+        let (h, m) = if s.hour % 2 == 0 { (5, 30) } else { (-8, 0) };
+        let t = s.epoch() + h * 3600 + h.signum() * m * 60;
+        let (days, secs) = ((t - T0).div_euclid(86_400), (t - T0).rem_euclid(86_400));
+        let sign = if h < 0 { '-' } else { '+' };
+        format!(
+            "2024-03-{:02}T{:02}:{:02}:00{sign}{:02}{:02}",
+            4 + days,
+            secs / 3600,
+            secs % 3600 / 60,
+            h.abs(),
+            m
+        )
+    });
+    assert_same_report(
+        "other-offsets",
+        &[("data.csv", text.into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_date_and_minutes_without_zone() {
+    let text = csv_with_times(|s| s.local()[..16].replace('T', " "));
+    assert!(text.contains("\n2024-03-04 05:00,"));
+    assert_same_report("minutes", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_local_times_with_tz() {
+    // Paris is UTC+1 in early March: 01:00 there is 00:00Z.
+    let text = csv_with_times(|s| {
+        let t = s.epoch() + 3600 - T0;
+        format!(
+            "2024-03-{:02} {:02}:00:00",
+            4 + t / 86_400,
+            t % 86_400 / 3600
+        )
+    });
+    assert_same_report(
+        "tz",
+        &[("data.csv", text.into_bytes())],
+        &["--tz", "Europe/Paris"],
+        None,
+    );
+}
+
+#[test]
+fn shape_aliased_column_names() {
+    let text = delimited(
+        &dataset(),
+        &["Date_UTC", "Username", "Followers Count"],
+        ",",
+        "\n",
+        Snap::rfc3339,
+    );
+    assert_same_report("aliases", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_column_overrides() {
+    let text = delimited(
+        &dataset(),
+        &["when", "who", "fans"],
+        ",",
+        "\n",
+        Snap::rfc3339,
+    );
+    assert_same_report(
+        "overrides",
+        &[("data.csv", text.into_bytes())],
+        &[
+            "--time-col",
+            "when",
+            "--account-col",
+            "who",
+            "--followers-col",
+            "fans",
+        ],
+        None,
+    );
+}
+
+#[test]
+fn shape_override_beats_an_alias() {
+    // `followers` holds junk; `--followers-col real` must win over the alias.
+    let snaps = dataset();
+    let mut text = String::from("timestamp,account,followers,real\n");
+    for s in &snaps {
+        text += &format!("{},{},7,{}\n", s.rfc3339(), s.account, s.followers);
+    }
+    assert_same_report(
+        "override-alias",
+        &[("data.csv", text.into_bytes())],
+        &["--followers-col", "real"],
+        None,
+    );
+}
+
+#[test]
+fn shape_nested_json_with_dotted_path() {
+    let text = ndjson(&nested_objects(&dataset()));
+    assert_same_report(
+        "nested-dotted",
+        &[("data.ndjson", text.into_bytes())],
+        &["--followers-col", "public_metrics.followers_count"],
+        None,
+    );
+}
+
+#[test]
+fn shape_nested_json_auto_detected() {
+    let text = ndjson(&nested_objects(&dataset()));
+    assert_same_report(
+        "nested-auto",
+        &[("data.ndjson", text.into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_nested_json_array_auto_detected() {
+    let text = serde_json::to_string(&nested_objects(&dataset())).unwrap();
+    assert_same_report(
+        "nested-array",
+        &[("data.json", text.into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_one_file_per_account() {
+    // No account column: each file is one account, named after its stem.
+    let snaps = dataset();
+    let files: Vec<(String, Vec<u8>)> = ACCOUNTS
+        .iter()
+        .map(|&(name, _)| {
+            let mut text = String::from("date,followers_count\n");
+            for s in snaps.iter().filter(|s| s.account == name) {
+                text += &format!("{},{}\n", s.rfc3339(), s.followers);
+            }
+            (format!("{name}.csv"), text.into_bytes())
+        })
+        .collect();
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
+    assert_same_report("per-account", &files, &[], None);
+}
+
+#[test]
+fn shape_ndjson_with_crlf_and_blank_lines() {
+    // CRLF line ends, a few blank lines inside and two at the end.
+    let text = ndjson(&flat_objects(&dataset())).replace('\n', "\r\n") + "\r\n\n";
+    let text = text.replacen("\r\n", "\r\n\n", 3);
+    assert_same_report(
+        "ndjson-blank",
+        &[("data.ndjson", text.into_bytes())],
+        &[],
+        None,
+    );
+}
+
+#[test]
+fn shape_json_with_bom() {
+    let text = serde_json::to_string(&flat_objects(&dataset())).unwrap();
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+    assert_same_report("json-bom", &[("data.json", bytes)], &[], None);
+}
+
+#[test]
+fn shape_concatenated_gzip_members() {
+    // A cron job appending one gzip member a day to the same `.gz` file.
+    let snaps = dataset();
+    let (early, late): (Vec<Snap>, Vec<Snap>) = snaps.into_iter().partition(|s| s.hour < 20);
+    let header_and_early = csv(&early);
+    let late_rows: String = csv(&late)
+        .lines()
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let bytes = [gz(&header_and_early), gz(&late_rows)].concat();
+    let wd = Workdir::new("multigz");
+    let expected = canonical_report(&wd);
+    wd.create("data.csv.gz", bytes);
+    let run = wd.run(&["--format", "json", "data.csv.gz"], None);
+    run.expect_code(1);
+    assert_same_text("multigz", &expected, &without_files(&run.stdout));
+}
+
+#[test]
+fn shape_gzip_on_stdin() {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut e, ndjson(&flat_objects(&dataset())).as_bytes()).unwrap();
+    let bytes = e.finish().unwrap();
+    assert_same_report("stdin-gz", &[], &["-"], Some(&bytes));
+}
+
+/// `1234567` → `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn shape_counts_with_separators_and_decimals() {
+    // The accepted spellings named in the error message: 1234.0 and "1,234".
+    let snaps = dataset();
+    let mut text = String::from("timestamp,account,followers\n");
+    for (i, s) in snaps.iter().enumerate() {
+        let n = s.followers;
+        let count = match i % 3 {
+            0 => format!("\"{}\"", thousands(n)),
+            1 => format!("{n}.0"),
+            _ => n.to_string(),
+        };
+        text += &format!("{},{},{count}\n", s.rfc3339(), s.account);
+    }
+    assert!(text.contains(",\"4,8"), "{}", &text[..300]);
+    assert_same_report("separators", &[("data.csv", text.into_bytes())], &[], None);
+}
+
+#[test]
+fn shape_exact_duplicates_are_merged_with_a_warning() {
+    let wd = Workdir::new("duplicates");
+    let expected = canonical_report(&wd);
+    let snaps = dataset();
+    let mut doubled = snaps.clone();
+    doubled.extend_from_slice(&snaps[..5]);
+    wd.create("data.csv", csv(&doubled));
+    let run = wd.run(&["--format", "json", "data.csv"], None);
+    run.expect_code(1);
+    let report = run.json();
+    assert_eq!(report["warnings"][0]["code"], "duplicate_snapshot");
+    assert_eq!(report["warnings"][0]["count"], 5);
+    assert!(run.stderr.contains('5'), "{:?}", run.stderr);
+    let mut got: Value = report;
+    let want: Value = serde_json::from_str(&expected).unwrap();
+    got["input"]["files"] = Value::Null;
+    got["input"]["rows"] = want["input"]["rows"].clone();
+    got["warnings"] = json!([]);
+    assert_eq!(got, want, "the duplicates change nothing else");
+}
+
+#[test]
+fn shape_conflicting_duplicates_are_reported() {
+    let wd = Workdir::new("conflicts");
+    let mut text = csv(&dataset());
+    text += "2024-03-04T03:00:00Z,acorn_cafe,999\n";
+    wd.create("data.csv", text);
+    let run = wd.run(&["--format", "json", "data.csv"], None);
+    assert!(
+        run.code == 1 || run.code == 2,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("acorn_cafe") || run.stderr.contains("conflict"),
+        "the conflict is reported on stderr: {:?}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+/// Scans influencer-purge.csv with `args` and returns (events, exit status).
+fn filtered(args: &[&str]) -> (Value, i32) {
+    let mut all = vec!["fixtures/influencer-purge.csv"];
+    all.extend_from_slice(args);
+    let (report, run) = scan_json(&all);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    let events = report["events"].clone();
+    let n = events.as_array().unwrap().len();
+    assert_eq!(
+        report["summary"]["events"],
+        json!(n),
+        "summary counts what is reported"
+    );
+    assert_eq!(
+        run.code,
+        i32::from(n > 0),
+        "exit status follows the events reported"
+    );
+    (events, run.code)
+}
+
+#[test]
+fn since_and_until_filter_by_start() {
+    // The purge starts at 2020-04-15T00:00:00Z.
+    for (args, code) in [
+        (vec!["--since", "2020-04-15T00:00:00Z"], 1),
+        (vec!["--since", "2020-04-15"], 1),
+        (vec!["--since", "2020-04-15 00:01"], 0),
+        (vec!["--since", "2020-05-01"], 0),
+        (vec!["--until", "2020-04-15T00:00:00Z"], 1),
+        (vec!["--until", "2020-04-14T23:59:59Z"], 0),
+        (vec!["--since", "2020-04-01", "--until", "2020-04-30"], 1),
+        (vec!["--since", "2020-04-16", "--until", "2020-04-30"], 0),
+        (vec!["--since", "1586908800"], 1),
+    ] {
+        let (_, got) = filtered(&args);
+        assert_eq!(got, code, "{args:?}");
+    }
+}
+
+#[test]
+fn since_keeps_all_data_as_history() {
+    let (all, _) = filtered(&[]);
+    let (late, code) = filtered(&["--since", "2020-04-10"]);
+    assert_eq!(code, 1);
+    assert_eq!(all, late, "the event is the same with or without --since");
+}
+
+#[test]
+fn account_filter() {
+    assert_eq!(filtered(&["--account", "someinfluencer"]).1, 1);
+    assert_eq!(filtered(&["--account", "nobody"]).1, 0);
+    assert_eq!(
+        filtered(&["--account", "nobody", "--account", "someinfluencer"]).1,
+        1
+    );
+}
+
+#[test]
+fn account_filter_on_a_platform_event() {
+    let (report, run) = scan_json(&[
+        "fixtures/twitter-2018-07-locked.ndjson.gz",
+        "--account",
+        "jack",
+        "--account",
+        "katyperry",
+    ]);
+    let event = only_event(&report, &run);
+    let mut got = affected(&event);
+    got.sort();
+    assert_eq!(got, ["jack", "katyperry"]);
+    assert_eq!(event["cohort_size"], 40, "the cohort is still everyone");
+    // An unaffected account of the cohort has no event of its own.
+    let (report, run) = scan_json(&[
+        "fixtures/twitter-2018-07-locked.ndjson.gz",
+        "--account",
+        "moonlit_maps",
+    ]);
+    run.expect_code(0);
+    assert_eq!(report["events"], json!([]));
+}
+
+#[test]
+fn scope_filter() {
+    assert_eq!(filtered(&["--scope", "account"]).1, 1);
+    assert_eq!(filtered(&["--scope", "platform"]).1, 0);
+    assert_eq!(filtered(&["--scope", "unknown"]).1, 0);
+    assert_eq!(
+        filtered(&["--scope", "platform", "--scope", "account"]).1,
+        1
+    );
+    let (report, run) = scan_json(&["fixtures/instagram-2019-02-13.csv", "--scope", "account"]);
+    run.expect_code(0);
+    assert_eq!(report["summary"]["platform_events"], 0);
+}
+
+#[test]
+fn everything_filtered_away_still_prints_a_report() {
+    for format in ["text", "json", "ndjson", "csv"] {
+        let run = scan(&[
+            "fixtures/influencer-purge.csv",
+            "--scope",
+            "platform",
+            "--format",
+            format,
+        ]);
+        run.expect_code(0);
+        match format {
+            "ndjson" => assert_eq!(run.stdout, ""),
+            "csv" => assert_eq!(run.stdout.lines().count(), 1, "header only"),
+            "json" => assert_eq!(run.json()["events"], json!([])),
+            _ => assert!(!run.stdout.is_empty()),
+        }
+    }
+}
+
+#[test]
+fn bad_filter_time_is_an_error() {
+    let run = scan(&["fixtures/influencer-purge.csv", "--since", "yesterday"]);
+    run.expect_code(2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("--since"), "{:?}", run.stderr);
+}
+
+#[test]
+fn output_file_is_written_and_stdout_stays_empty() {
+    let wd = Workdir::new("output");
+    let fixture = root().join("fixtures/influencer-purge.csv");
+    let fixture = fixture.to_str().unwrap();
+    let run = wd.run(&["--format", "json", "-o", "report.json", fixture], None);
+    run.expect_code(1);
+    assert_eq!(run.stdout, "");
+    let written = wd.read("report.json");
+    let on_stdout = wd.run(&["--format", "json", fixture], None);
+    assert_eq!(written, on_stdout.stdout);
+
+    // --output, and an existing file is replaced.
+    let run = wd.run(
+        &["--format", "csv", "--output", "report.json", fixture],
+        None,
+    );
+    run.expect_code(1);
+    assert!(wd.read("report.json").starts_with("event_id,"));
+    // Nothing but the report is left behind.
+    let names: Vec<String> = fs::read_dir(wd.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["report.json"]);
+}
+
+#[test]
+fn output_file_survives_a_failed_run() {
+    let wd = Workdir::new("output-kept");
+    wd.create("report.json", "precious\n");
+    wd.create(
+        "bad.csv",
+        "timestamp,account,followers\n2024-01-01T00:00:00Z,a,12a4\n",
+    );
+    let run = wd.run(&["--format", "json", "-o", "report.json", "bad.csv"], None);
+    run.expect_code(2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(wd.read("report.json"), "precious\n");
+    let names: BTreeSet<String> = fs::read_dir(wd.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["bad.csv".to_string(), "report.json".to_string()]),
+        "no temporary file is left behind"
+    );
+}
+
+#[test]
+fn output_into_a_missing_directory_is_an_error() {
+    let wd = Workdir::new("output-nodir");
+    let fixture = root().join("fixtures/three-accounts.csv");
+    let run = wd.run(
+        &["-o", "no/such/dir/report.txt", fixture.to_str().unwrap()],
+        None,
+    );
+    run.expect_code(2);
+    assert!(run.stderr.contains("report.txt"), "{:?}", run.stderr);
+}
+
+/// A bad option value is a clap usage error: exit 2, nothing on stdout,
+/// clap's message naming the option and value.
+#[track_caller]
+fn assert_usage_error(args: &[&str], option: &str, value: &str) {
+    let mut all = vec!["fixtures/three-accounts.csv"];
+    all.extend_from_slice(args);
+    let mut cmd = util::followdrop(&root());
+    cmd.arg("scan").args(&all);
+    cmd.assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::starts_with("error: invalid value")
+                .and(predicate::str::contains(option))
+                .and(predicate::str::contains(value))
+                .and(predicate::str::contains("--help")),
+        );
+}
+
+#[test]
+fn bad_option_values_are_usage_errors() {
+    assert_usage_error(&["--min-breadth", "1.5"], "--min-breadth", "1.5");
+    assert_usage_error(&["--bucket", "5x"], "--bucket", "5x");
+    assert_usage_error(&["--tz", "Mars/Base"], "--tz", "Mars/Base");
+    assert_usage_error(&["--min-drop=-0.1"], "--min-drop", "-0.1");
+    assert_usage_error(&["--recovery-share", "2"], "--recovery-share", "2");
+    assert_usage_error(&["--recovery-window", "soon"], "--recovery-window", "soon");
+    assert_usage_error(&["--sensitivity", "0"], "--sensitivity", "0");
+    assert_usage_error(&["--min-cohort", "many"], "--min-cohort", "many");
+    assert_usage_error(&["--format", "xml"], "--format", "xml");
+    assert_usage_error(&["--scope", "galaxy"], "--scope", "galaxy");
+    assert_usage_error(&["--color", "sometimes"], "--color", "sometimes");
+}
+
+#[test]
+fn usage_errors_without_a_value() {
+    let mut cmd = util::followdrop(&root());
+    cmd.arg("scan")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("Usage"));
+    let mut cmd = util::followdrop(&root());
+    cmd.args(["frobnicate", "x.csv"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let mut cmd = util::followdrop(&root());
+    cmd.arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0.1.0"));
+    let mut cmd = util::followdrop(&root());
+    cmd.args(["scan", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status"));
+}
+
+#[test]
+fn bucket_option_changes_the_grid() {
+    let (report, run) = scan_json(&["fixtures/instagram-2019-02-13.csv", "--bucket", "1d"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert_eq!(report["input"]["bucket_seconds"], 86_400);
+    let (report, _) = scan_json(&["fixtures/instagram-2019-02-13.csv", "--bucket", "6h"]);
+    assert_eq!(report["input"]["bucket_seconds"], 21_600);
+}
+
+#[test]
+fn text_colour_follows_the_color_option() {
+    let plain = scan(&["fixtures/influencer-purge.csv", "--color", "never"]);
+    assert!(!plain.stdout.contains('\x1b'));
+    let auto = scan(&["fixtures/influencer-purge.csv"]);
+    assert!(!auto.stdout.contains('\x1b'), "no colour into a pipe");
+    assert_eq!(plain.stdout, auto.stdout);
+    let always = scan(&["fixtures/influencer-purge.csv", "--color", "always"]);
+    assert!(always.stdout.contains("\x1b["), "colour when asked");
+    for format in ["json", "ndjson", "csv"] {
+        let run = scan(&[
+            "fixtures/influencer-purge.csv",
+            "--color",
+            "always",
+            "--format",
+            format,
+        ]);
+        assert!(!run.stdout.contains('\x1b'), "{format} is never coloured");
+    }
+}
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin!("followdrop").to_path_buf()
+}
+
+#[test]
+fn closed_pipe_after_one_line_is_quiet() {
+    let mut child = Command::new(binary())
+        .current_dir(root())
+        .args(["scan", "fixtures/instagram-2019-02-13.csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("followdrop"), "{line:?}");
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}", out.status);
+}
+
+#[test]
+fn closed_pipe_before_any_output_is_quiet() {
+    // The read end is closed before the binary starts: every write fails.
+    for format in ["text", "json", "ndjson", "csv"] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(binary())
+            .current_dir(root())
+            .args([
+                "scan",
+                "--format",
+                format,
+                "fixtures/instagram-2019-02-13.csv",
+            ])
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}: a closed pipe ends quietly");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{format}: {:?}",
+            out.status
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Golden files: `tests/golden/<fixture>.<format>`; UPDATE_GOLDEN=1 rewrites
+// ---------------------------------------------------------------------------
+
+const GOLDEN_FIXTURES: [&str; 2] = ["influencer-purge", "three-accounts"];
+const CSV_HEADER: &str = "event_id,kind,scope,persistence,start,end,recovered_at,account,\
+                          before,after,lost,relative_loss,excess";
+
+fn golden_path(fixture: &str, format: &str) -> PathBuf {
+    let ext = if format == "text" { "txt" } else { format };
+    root().join("tests/golden").join(format!("{fixture}.{ext}"))
+}
+
+fn check_golden(fixture: &str, format: &str) {
+    let run = scan(&[
+        "--format",
+        format,
+        "--color",
+        "never",
+        &format!("fixtures/{fixture}.csv"),
+    ]);
+    run.expect_code(1);
+    let path = golden_path(fixture, format);
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &run.stdout).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    assert_same_text(&path.display().to_string(), &expected, &run.stdout);
+}
+
+macro_rules! golden {
+    ($test:ident, $fixture:literal, $format:literal) => {
+        #[test]
+        fn $test() {
+            check_golden($fixture, $format);
+        }
+    };
+}
+
+golden!(golden_influencer_text, "influencer-purge", "text");
+golden!(golden_influencer_json, "influencer-purge", "json");
+golden!(golden_influencer_ndjson, "influencer-purge", "ndjson");
+golden!(golden_influencer_csv, "influencer-purge", "csv");
+golden!(golden_three_accounts_text, "three-accounts", "text");
+golden!(golden_three_accounts_json, "three-accounts", "json");
+golden!(golden_three_accounts_ndjson, "three-accounts", "ndjson");
+golden!(golden_three_accounts_csv, "three-accounts", "csv");
+
+fn read_golden(fixture: &str, format: &str) -> String {
+    fs::read_to_string(golden_path(fixture, format)).unwrap()
+}
+
+#[test]
+fn golden_csv_has_the_spec_header_and_one_row_per_affected_account() {
+    for fixture in GOLDEN_FIXTURES {
+        let csv = read_golden(fixture, "csv");
+        let json: Value = serde_json::from_str(&read_golden(fixture, "json")).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some(CSV_HEADER), "{fixture}");
+        let rows: Vec<&str> = lines.collect();
+        let mut want = Vec::new();
+        for e in json["events"].as_array().unwrap() {
+            for a in e["accounts"].as_array().unwrap() {
+                want.push(format!(
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    e["id"].as_str().unwrap(),
+                    e["kind"].as_str().unwrap(),
+                    e["scope"].as_str().unwrap(),
+                    e["persistence"].as_str().unwrap(),
+                    e["start"].as_str().unwrap(),
+                    e["end"].as_str().unwrap(),
+                    e["recovered_at"].as_str().unwrap_or(""),
+                    a["account"].as_str().unwrap(),
+                    a["before"],
+                    a["after"],
+                    a["lost"],
+                    a["relative_loss"],
+                    a["excess"],
+                ));
+            }
+        }
+        assert_eq!(rows, want, "{fixture}: CSV rows match the JSON events");
+    }
+}
+
+#[test]
+fn golden_ndjson_is_the_json_events_one_a_line() {
+    for fixture in GOLDEN_FIXTURES {
+        let ndjson = read_golden(fixture, "ndjson");
+        let json: Value = serde_json::from_str(&read_golden(fixture, "json")).unwrap();
+        assert!(ndjson.ends_with('\n'), "{fixture}: ends with a newline");
+        let events: Vec<Value> = ndjson
+            .lines()
+            .map(|l| {
+                assert!(l.starts_with('{') && l.ends_with('}'), "{l}");
+                serde_json::from_str(l).unwrap()
+            })
+            .collect();
+        assert_eq!(&json!(events), &json["events"], "{fixture}");
+    }
+}
+
+#[test]
+fn golden_json_is_one_document() {
+    for fixture in GOLDEN_FIXTURES {
+        let text = read_golden(fixture, "json");
+        let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+        assert!(stream.next().unwrap().unwrap().is_object());
+        assert!(stream.next().is_none(), "{fixture}: exactly one document");
+    }
+}
+
+#[test]
+fn golden_text_says_what_and_why() {
+    let text = read_golden("influencer-purge", "text");
+    assert!(text.contains("ACCOUNT PURGE"), "{text}");
+    assert!(text.contains("someinfluencer"));
+    assert!(text.contains("49,673"), "thousands separators: {text}");
+    let text = read_golden("three-accounts", "text");
+    assert!(text.contains("PURGE"), "{text}");
+    assert!(text.contains("lonely"));
+    assert!(text.contains("1,285"), "thousands separators: {text}");
+    assert!(
+        text.contains("--min-cohort"),
+        "says why the scope is unknown"
+    );
+}
+
+#[test]
+#[ignore = "binary disagrees with the SPEC (80 columns): e.g. the header line \
+            `followdrop 0.1.0 · 1 file · 2,760 snapshots · 30 accounts · 2020-03-01 → \
+            2020-05-31 UTC · grid 1d` is 97 chars, the three-accounts explanation 127 chars"]
+fn golden_text_fits_80_columns() {
+    let mut wide = Vec::new();
+    for fixture in GOLDEN_FIXTURES {
+        for line in read_golden(fixture, "text").lines() {
+            let width = line.chars().count();
+            if width > 80 {
+                wide.push(format!("{fixture}: {width}: {line}"));
+            }
+        }
+    }
+    assert!(wide.is_empty(), "lines wider than 80:\n{}", wide.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+// JSON schema shape (SPEC: Output, json)
+// ---------------------------------------------------------------------------
+
+/// The example document of the SPEC, verbatim.
+const SPEC_EXAMPLE: &str = r#"{
+  "schema_version": 1,
+  "tool": {"name": "followdrop", "version": "0.1.0"},
+  "input": {"files": ["snapshots.csv"], "rows": 2400, "accounts": 12,
+            "first": "2019-02-01T00:00:00Z", "last": "2019-02-20T23:00:00Z", "bucket_seconds": 3600},
+  "settings": {"min_drop": 0.005, "min_lost": 100, "sensitivity": 6.0, "min_breadth": 0.3,
+               "min_cohort": 5, "recovery_window_seconds": 259200, "recovery_share": 0.8},
+  "summary": {"events": 2, "platform_events": 1, "account_events": 1, "unknown_scope_events": 0,
+              "followers_lost": 9461731},
+  "events": [
+    {
+      "id": "p-20190213T140000Z",
+      "kind": "platform_glitch", "scope": "platform", "persistence": "reverted",
+      "start": "2019-02-13T14:00:00Z",
+      "end": "2019-02-13T17:00:00Z",
+      "recovered_at": "2019-02-14T09:00:00Z",
+      "cohort_size": 12, "accounts_affected": 11, "breadth": 0.9167,
+      "followers_lost": 9412331, "median_relative_loss": 0.012, "score": 14.2,
+      "following_breadth": 0.41,
+      "accounts": [
+        {"account": "kimkardashian", "before": 126100000, "after": 124200000, "lost": 1900000,
+         "relative_loss": 0.01507, "recovered_at": "2019-02-14T09:00:00Z", "excess": false,
+         "following_before": 210, "following_after": 154}
+      ]
+    }
+  ],
+  "warnings": [{"code": "duplicate_snapshot", "message": "3 exact duplicate snapshots merged", "count": 3}]
+}"#;
+
+/// Keys the SPEC says may be null (`recovered_at` unless reverted; the
+/// following fields without a following column).
+const NULLABLE: [&str; 5] = [
+    "recovered_at",
+    "following_breadth",
+    "following_before",
+    "following_after",
+    "cohort_change",
+];
+
+/// Checks `got` has every key of `want` (recursively), with the same JSON
+/// type: integers stay integers, other numbers may be any number, arrays are
+/// checked element by element against the example's first element.
+fn check_shape(path: &str, want: &Value, got: &Value, nullable: bool, problems: &mut Vec<String>) {
+    if nullable && got.is_null() {
+        return;
+    }
+    let ok = match want {
+        Value::Null => true,
+        Value::Bool(_) => got.is_boolean(),
+        Value::Number(n) if n.is_u64() || n.is_i64() => got.is_u64() || got.is_i64(),
+        Value::Number(_) => got.is_number(),
+        Value::String(_) => got.is_string(),
+        Value::Array(items) => {
+            if let (Some(template), Some(got_items)) = (items.first(), got.as_array()) {
+                for (i, item) in got_items.iter().enumerate() {
+                    check_shape(&format!("{path}[{i}]"), template, item, false, problems);
+                }
+            }
+            got.is_array()
+        }
+        Value::Object(map) => {
+            if let Some(got_map) = got.as_object() {
+                for (key, value) in map {
+                    let sub = format!("{path}.{key}");
+                    match got_map.get(key) {
+                        None => problems.push(format!("{sub}: missing")),
+                        Some(g) => {
+                            check_shape(&sub, value, g, NULLABLE.contains(&key.as_str()), problems)
+                        }
+                    }
+                }
+            }
+            got.is_object()
+        }
+    };
+    if !ok {
+        problems.push(format!("{path}: expected the type of {want}, got {got}"));
+    }
+}
+
+#[test]
+fn json_reports_have_the_spec_shape() {
+    let example: Value = serde_json::from_str(SPEC_EXAMPLE).unwrap();
+    let per_account = per_account_files();
+    let mut checked = Vec::new();
+    for args in [
+        vec!["fixtures/instagram-2019-02-13.csv"],
+        vec!["fixtures/twitter-2018-07-locked.ndjson.gz"],
+        vec!["fixtures/three-accounts.csv"],
+        vec!["fixtures/quiet-viral.csv"],
+        per_account.iter().map(String::as_str).collect(),
+    ] {
+        let (report, run) = scan_json(&args);
+        assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+        let mut problems = Vec::new();
+        check_shape("$", &example, &report, false, &mut problems);
+        assert!(problems.is_empty(), "{args:?}:\n{}", problems.join("\n"));
+        checked.push(report);
+    }
+    // Between them the reports exercise every part of the example: events
+    // with and without a following column, a reverted one, and a warning.
+    let events: Vec<&Value> = checked
+        .iter()
+        .flat_map(|r| r["events"].as_array().unwrap())
+        .collect();
+    assert!(events.iter().any(|e| e["recovered_at"].is_string()));
+    assert!(events.iter().any(|e| e["following_breadth"].is_number()));
+    assert!(events.iter().any(|e| e["following_breadth"].is_null()));
+    assert!(
+        checked
+            .iter()
+            .any(|r| !r["warnings"].as_array().unwrap().is_empty())
+    );
+    assert_eq!(checked[0]["schema_version"], 1);
+    assert_eq!(checked[0]["tool"]["name"], "followdrop");
+}
+
+#[test]
+fn json_nulls_follow_the_spec() {
+    for args in [
+        vec!["fixtures/instagram-2019-02-13.csv"],
+        vec!["fixtures/twitter-2018-07-locked.ndjson.gz"],
+        vec!["fixtures/influencer-purge.csv"],
+        vec!["fixtures/end-of-data.csv"],
+        vec!["fixtures/per-account/nytimes.csv"],
+    ] {
+        let (report, _) = scan_json(&args);
+        for e in report["events"].as_array().unwrap() {
+            let reverted = e["persistence"] == "reverted";
+            assert_eq!(e["recovered_at"].is_string(), reverted, "{args:?}: {e}");
+            // A one-account event's persistence is its account's.
+            if e["scope"] != "platform" {
+                for a in e["accounts"].as_array().unwrap() {
+                    assert_eq!(a["recovered_at"], e["recovered_at"], "{args:?}: {a}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn events_are_sorted_and_ids_are_stable_when_data_is_appended() {
+    // The Instagram glitch keeps its id when more snapshots are appended.
+    let full = fs::read_to_string(root().join("fixtures/instagram-2019-02-13.csv")).unwrap();
+    let cut = full
+        .lines()
+        .take_while(|l| !l.starts_with("2019-02-18"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let wd = Workdir::new("stable-ids");
+    wd.create("partial.csv", &cut);
+    let partial = wd.run(&["--format", "json", "partial.csv"], None).json();
+    let (whole, _) = scan_json(&["fixtures/instagram-2019-02-13.csv"]);
+    assert_eq!(partial["events"][0]["id"], whole["events"][0]["id"]);
+
+    // Two fixtures scanned together: an account purge in 2020 and a purge of
+    // unknown scope in 2022, given in the reverse order.
+    let (report, run) = scan_json(&[
+        "fixtures/three-accounts.csv",
+        "fixtures/influencer-purge.csv",
+    ]);
+    run.expect_code(1);
+    let starts: Vec<(String, String)> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_str().unwrap().to_string(),
+                e["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(starts.len(), 2, "{starts:?}");
+    let mut sorted = starts.clone();
+    sorted.sort();
+    assert_eq!(starts, sorted, "events sorted by start, then id");
+}
+
+#[test]
+fn ndjson_and_csv_of_every_fixture_agree_with_json() {
+    for fixture in [
+        "fixtures/instagram-2019-02-13.csv",
+        "fixtures/twitter-2018-07-locked.ndjson.gz",
+        "fixtures/end-of-data.csv",
+    ] {
+        let (json, _) = scan_json(&[fixture]);
+        let ndjson = scan(&["--format", "ndjson", fixture]);
+        ndjson.expect_code(1);
+        let events: Vec<Value> = ndjson
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(json!(events), json["events"], "{fixture}");
+        let csv = scan(&["--format", "csv", fixture]);
+        let rows = csv.stdout.lines().count() - 1;
+        let want: usize = json["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["accounts"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(rows, want, "{fixture}: one CSV row per affected account");
+    }
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_neutralised() {
+    // An account named like a formula, purged while its cohort is quiet.
+    let wd = Workdir::new("formula");
+    let text = csv(&dataset()).replace("dropper.co", "=1+2");
+    wd.create("data.csv", text);
+    let run = wd.run(&["--format", "csv", "data.csv"], None);
+    run.expect_code(1);
+    let row = run.stdout.lines().nth(1).expect("one row");
+    assert!(!row.contains(",=1+2"), "{row}");
+    assert!(row.contains(",'=1+2,"), "{row}");
+}
+
+#[test]
+fn stdout_carries_only_the_report() {
+    let files = per_account_files();
+    let mut args = vec!["--format", "ndjson"];
+    args.extend(files.iter().map(String::as_str));
+    let run = scan(&args);
+    run.expect_code(1);
+    // The duplicate warning goes to stderr, never into the NDJSON stream.
+    assert!(run.stderr.contains("duplicate"));
+    for line in run.stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["id"].is_string() && v["kind"].is_string(), "{line}");
+    }
+}
