@@ -65,7 +65,7 @@ impl Default for Settings {
         Settings {
             min_drop: 0.005,
             min_lost: 10,
-            sensitivity: 6.0,
+            sensitivity: 7.0,
             min_breadth: 0.3,
             min_cohort: 5,
             recovery_window: 3 * 86_400,
@@ -206,6 +206,18 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
     events
 }
 
+/// How a loss is sized against `--min-drop` and `--min-lost`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sizing {
+    /// The followers actually gone: an account's own drop must be a real
+    /// loss, not a growing account's pause.
+    Observed,
+    /// Beyond the account's usual trend (credited up to its long-run pace):
+    /// inside a platform event, where the cohort's fall is evidence too, a
+    /// growing account's day of growth must not hide its part of the loss.
+    BeyondTrend,
+}
+
 /// An account's part in a platform event: the account and the snapshots
 /// its loss spans (before, after).
 type Claim = (usize, usize, usize);
@@ -231,20 +243,22 @@ impl Context<'_> {
     /// Measures the loss of account `i` from `s` to `e`, if it is a loss big
     /// enough to report (`--min-lost`, `--min-drop`) and at least `bar`
     /// standard deviations abnormal.
-    fn loss(&self, i: usize, s: usize, e: usize, bar: f64) -> Option<Loss> {
+    fn loss(&self, i: usize, s: usize, e: usize, bar: f64, sizing: Sizing) -> Option<Loss> {
         let t = &self.tracks[i];
         let (before, after) = (t.followers[s], t.followers[e]);
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
         let relative = lost as f64 / before as f64;
         let model = &self.models[i];
         let z = model.z(t, s, e);
-        // The size thresholds apply to the loss beyond the account's usual
-        // trend: a growing account's day of growth hides part of a purge,
-        // and a declining account's usual decline is no loss.
-        let expected_after = (level(before) + model.followers.credited(&t.g, s, e)).exp() - 1.0;
-        let beyond = expected_after - after as f64;
-        let big = beyond >= self.settings.min_lost as f64
-            && beyond >= self.settings.min_drop * expected_after;
+        let (size, base) = match sizing {
+            Sizing::Observed => (lost as f64, before as f64),
+            Sizing::BeyondTrend => {
+                let expected_after =
+                    (level(before) + model.followers.credited(&t.g, s, e)).exp() - 1.0;
+                (expected_after - after as f64, expected_after)
+            }
+        };
+        let big = size >= self.settings.min_lost as f64 && size >= self.settings.min_drop * base;
         (big && z <= -bar).then_some(Loss {
             s,
             e,
@@ -290,7 +304,7 @@ impl Context<'_> {
                 continue;
             };
             let (s, e) = steepest_loss(track, &model.followers, b.a, b.c);
-            if let Some(loss) = self.loss(i, s, e, bar) {
+            if let Some(loss) = self.loss(i, s, e, bar, Sizing::BeyondTrend) {
                 let outcome = self.outcome(i, &loss);
                 hits.push((i, loss, outcome));
             }
@@ -351,7 +365,7 @@ impl Context<'_> {
 
     /// An account's own drop from `s` to `e`, if it passes the full bar.
     fn account_event(&self, i: usize, s: usize, e: usize) -> Option<Event> {
-        let loss = self.loss(i, s, e, self.settings.sensitivity)?;
+        let loss = self.loss(i, s, e, self.settings.sensitivity, Sizing::Observed)?;
         let track = &self.tracks[i];
         let (from, to) = (track.g[s], track.g[e]);
         let around = cohort::around(self.tracks, self.models, from, to, i);

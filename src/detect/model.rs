@@ -20,6 +20,12 @@ const TREND_HALF_SPAN: i64 = 3 * 86_400;
 /// …and of at least this many steps on either side, for coarse grids.
 const TREND_MIN_STEPS: usize = 7;
 
+const DAY: i64 = 86_400;
+
+/// The long-lag spread looks at changes over a day, and over at least this
+/// many snapshots.
+const LAG_MIN_STEPS: usize = 4;
+
 /// How a series of counts usually moves on the grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Noise {
@@ -74,19 +80,41 @@ impl Noise {
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
         let rate = rolling_median(g, &rates, half, half);
         let long_run = median(&mut rates[1.min(n)..].to_vec()).unwrap_or(0.0);
-        let resid: Vec<f64> = (1..n)
+        let noise = Noise {
+            rate,
+            sigma: MIN_SIGMA,
+            long_run,
+        };
+        // The spread of single steps, and of changes over about a day: when
+        // counts are small, most single steps are 0 and their MAD says
+        // nothing of how far the count wanders; a longer lag does.
+        let lag = usize::try_from(DAY / bucket.max(1))
+            .unwrap_or(1)
+            .max(LAG_MIN_STEPS);
+        let sigma = noise.spread(g, v, 1).max(noise.spread(g, v, lag));
+        Noise { sigma, ..noise }
+    }
+
+    /// Robust standard deviation, per √bucket, of the detrended change over
+    /// `lag` snapshots.
+    fn spread(&self, g: &[i64], v: &[u64], lag: usize) -> f64 {
+        // Running sum of the trend, so each lagged change costs O(1).
+        let mut trend = Vec::with_capacity(g.len());
+        let mut sum = 0.0;
+        for k in 0..g.len() {
+            if k > 0 {
+                sum += self.trend_at(k) * (g[k] - g[k - 1]) as f64;
+            }
+            trend.push(sum);
+        }
+        let resid: Vec<f64> = (lag..g.len())
             .map(|k| {
-                let d = (g[k] - g[k - 1]) as f64;
-                (rates[k] - rate[k]) * d / d.sqrt()
+                let d = (g[k] - g[k - lag]) as f64;
+                (level(v[k]) - level(v[k - lag]) - (trend[k] - trend[k - lag])) / d.sqrt()
             })
             .collect();
         let center = median(&mut resid.clone()).unwrap_or(0.0);
-        let sigma = mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA));
-        Noise {
-            rate,
-            sigma,
-            long_run,
-        }
+        mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
     }
 
     /// The usual log change per bucket around point `k`.
