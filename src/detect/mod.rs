@@ -41,9 +41,9 @@ const EXCESS_RATIO: f64 = 3.0;
 /// The detection thresholds (SPEC: options of `scan`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
-    /// Smallest relative loss reported (beyond the account's usual trend).
+    /// Smallest relative loss reported.
     pub min_drop: f64,
-    /// Smallest absolute loss reported (beyond the account's usual trend).
+    /// Smallest absolute loss reported.
     pub min_lost: u64,
     /// How abnormal an account's own drop must be, in robust standard
     /// deviations of its usual movement. Inside a platform event half of
