@@ -6,7 +6,7 @@ use crate::input::{ColumnOverrides, Format, ReadOptions};
 use crate::output;
 use crate::report::{self, Filters, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
-use crate::time::{self, Zone};
+use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -51,12 +51,12 @@ pub struct SimulateArgs {
     /// Length of the data, in days (ignored with --end).
     #[arg(long, default_value_t = 30.0, value_name = "DAYS")]
     pub days: f64,
-    /// First snapshot time.
-    #[arg(long, default_value = "2024-01-01", value_name = "TIME")]
-    pub start: String,
+    /// First snapshot time (UTC unless it carries an offset).
+    #[arg(long, value_parser = parse_utc_time, default_value = "2024-01-01", value_name = "TIME")]
+    pub start: i64,
     /// Last snapshot time [default: --start plus --days].
-    #[arg(long, value_name = "TIME")]
-    pub end: Option<String>,
+    #[arg(long, value_parser = parse_utc_time, value_name = "TIME")]
+    pub end: Option<i64>,
     /// Time between snapshots (1h, 6h, 1d, …).
     #[arg(long, value_parser = parse_duration, default_value = "1h", value_name = "DURATION")]
     pub interval: i64,
@@ -139,11 +139,11 @@ pub struct ScanArgs {
     pub recovery_share: f64,
 
     /// Report only events that start at or after TIME (all data is still used as history).
-    #[arg(long, value_name = "TIME", help_heading = "Filters")]
-    pub since: Option<String>,
-    /// Report only events that start at or before TIME.
-    #[arg(long, value_name = "TIME", help_heading = "Filters")]
-    pub until: Option<String>,
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub since: Option<TimeForm>,
+    /// Report only events that start at or before TIME (a bare date includes that whole day).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub until: Option<TimeForm>,
     /// Report only events of this account (repeatable; the cohort is still everyone).
     #[arg(long = "account", value_name = "NAME", help_heading = "Filters")]
     pub accounts: Vec<String>,
@@ -192,6 +192,16 @@ fn parse_duration(s: &str) -> Result<i64, String> {
     time::parse_duration(s)
 }
 
+/// Checks the form of a `--since`/`--until` time; the `--tz` zone is applied
+/// once all options are known.
+fn parse_time_form(s: &str) -> Result<TimeForm, String> {
+    TimeForm::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_utc_time(s: &str) -> Result<i64, String> {
+    time::parse_time(s, Zone::Utc).map_err(|e| e.to_string())
+}
+
 fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
@@ -234,9 +244,9 @@ pub fn run(cli: Cli) -> Result<Verdict> {
 }
 
 fn simulate(args: SimulateArgs) -> Result<()> {
-    let start = parse_filter_time("--start", &args.start, Zone::Utc)?;
-    let end = match &args.end {
-        Some(end) => parse_filter_time("--end", end, Zone::Utc)?,
+    let start = args.start;
+    let end = match args.end {
+        Some(end) => end,
         None => start + (args.days * 86_400.0).round() as i64,
     };
     anyhow::ensure!(end > start, "--end must be after --start");
@@ -273,13 +283,11 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     let filters = Filters {
         since: args
             .since
-            .as_deref()
-            .map(|s| parse_filter_time("--since", s, args.tz))
+            .map(|t| in_zone("--since", t, t.resolve(args.tz)))
             .transpose()?,
         until: args
             .until
-            .as_deref()
-            .map(|s| parse_filter_time("--until", s, args.tz))
+            .map(|t| in_zone("--until", t, t.resolve_end(args.tz)))
             .transpose()?,
         accounts: args.accounts.clone(),
         scopes: args.scopes.clone(),
@@ -329,6 +337,8 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     Ok(verdict)
 }
 
-fn parse_filter_time(flag: &str, s: &str, zone: Zone) -> Result<i64> {
-    time::parse_time(s, zone).map_err(|e| anyhow::anyhow!("{flag} {s:?}: {e}"))
+/// A filter time placed in the `--tz` zone; only a local time skipped by a
+/// daylight-saving change can fail here, the form was checked by clap.
+fn in_zone(flag: &str, t: TimeForm, resolved: Result<i64, time::TimeError>) -> Result<i64> {
+    resolved.map_err(|e| anyhow::anyhow!("{flag} {t}: {e}"))
 }

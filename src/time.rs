@@ -87,14 +87,64 @@ const EPOCH_MILLIS_DIGITS: usize = 12;
 /// with `T`) read in `zone`; `YYYY-MM-DD` as midnight UTC; Unix epoch seconds
 /// or milliseconds. A leap second (`:60`) is read as `:59`.
 pub fn parse_time(s: &str, zone: Zone) -> Result<i64, TimeError> {
-    let b = s.trim().as_bytes();
-    if b.is_empty() {
-        return Err(TimeError::Format);
+    TimeForm::parse(s)?.resolve(zone)
+}
+
+/// A time as written, before a zone is applied. Parsing it checks the form
+/// (so a command-line value can be rejected as a usage error before the
+/// `--tz` zone is known); [`TimeForm::resolve`] then places it on the
+/// timeline, which can fail only for a local time skipped by daylight saving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeForm {
+    /// An instant: written with `Z` or an offset, or as a Unix epoch.
+    Instant(i64),
+    /// A wall-clock time without an offset, read in the `--tz` zone.
+    Local(NaiveDateTime),
+    /// A bare date, which names a whole UTC day.
+    Date(NaiveDate),
+}
+
+impl TimeForm {
+    /// Reads any of the forms [`parse_time`] accepts.
+    pub fn parse(s: &str) -> Result<TimeForm, TimeError> {
+        let b = s.trim().as_bytes();
+        if b.is_empty() {
+            return Err(TimeError::Format);
+        }
+        if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' {
+            return parse_epoch(b).map(TimeForm::Instant);
+        }
+        parse_calendar(b)
     }
-    if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' {
-        return parse_epoch(b);
+
+    /// The instant this form names in `zone`; a bare date is midnight UTC.
+    pub fn resolve(self, zone: Zone) -> Result<i64, TimeError> {
+        match self {
+            TimeForm::Instant(t) => Ok(t),
+            TimeForm::Local(naive) => zone.to_unix(naive),
+            TimeForm::Date(date) => Ok(date.and_time(NaiveTime::MIN).and_utc().timestamp()),
+        }
     }
-    parse_calendar(b, zone)
+
+    /// The last second this form names in `zone`: a bare date means its
+    /// 23:59:59 UTC (an inclusive upper bound such as `--until 2020-04-15`
+    /// takes in the whole day); any other form is one instant.
+    pub fn resolve_end(self, zone: Zone) -> Result<i64, TimeError> {
+        match self {
+            TimeForm::Date(_) => Ok(self.resolve(zone)? + 86_399),
+            _ => self.resolve(zone),
+        }
+    }
+}
+
+impl fmt::Display for TimeForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeForm::Instant(t) => f.write_str(&format_rfc3339(*t)),
+            TimeForm::Local(naive) => write!(f, "{}", naive.format("%Y-%m-%d %H:%M:%S")),
+            TimeForm::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+        }
+    }
 }
 
 fn parse_epoch(b: &[u8]) -> Result<i64, TimeError> {
@@ -161,7 +211,7 @@ impl Cursor<'_> {
     }
 }
 
-fn parse_calendar(b: &[u8], zone: Zone) -> Result<i64, TimeError> {
+fn parse_calendar(b: &[u8]) -> Result<TimeForm, TimeError> {
     let mut c = Cursor { b, i: 0 };
     let year = c.digits(4)?;
     if !c.eat(b'-') {
@@ -174,7 +224,7 @@ fn parse_calendar(b: &[u8], zone: Zone) -> Result<i64, TimeError> {
     let day = c.digits(2)?;
     let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(TimeError::OutOfRange)?;
     if c.rest().is_empty() {
-        return Ok(date.and_time(NaiveTime::MIN).and_utc().timestamp());
+        return Ok(TimeForm::Date(date));
     }
     if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
         return Err(TimeError::Format);
@@ -203,19 +253,21 @@ fn parse_calendar(b: &[u8], zone: Zone) -> Result<i64, TimeError> {
     let rest = c.rest();
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     if rest.is_empty() {
-        return zone.to_unix(naive);
+        return Ok(TimeForm::Local(naive));
     }
     if rest.eq_ignore_ascii_case(b"z")
         || rest.eq_ignore_ascii_case(b"utc")
         || rest.eq_ignore_ascii_case(b"gmt")
     {
-        return Ok(naive.and_utc().timestamp());
+        return Ok(TimeForm::Instant(naive.and_utc().timestamp()));
     }
     let offset = parse_offset(rest).ok_or(TimeError::Format)?;
     if offset.abs() >= 24 * 3600 {
         return Err(TimeError::OutOfRange);
     }
-    Ok(naive.and_utc().timestamp() - i64::from(offset))
+    Ok(TimeForm::Instant(
+        naive.and_utc().timestamp() - i64::from(offset),
+    ))
 }
 
 /// Reads `+HH:MM`, `+HHMM` or `+HH` (or `-`) as seconds east of UTC.
@@ -388,6 +440,25 @@ mod tests {
         let paris = Zone::parse("Europe/Paris").unwrap();
         assert_eq!(parse_time("2019-02-13", paris).unwrap(), 1_550_016_000);
         assert_eq!(format_rfc3339(1_550_016_000), "2019-02-13T00:00:00Z");
+    }
+
+    #[test]
+    fn forms_are_told_apart_before_the_zone_is_known() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        let date = TimeForm::parse("2020-04-15").unwrap();
+        assert!(matches!(date, TimeForm::Date(_)));
+        assert_eq!(date.resolve(paris), Ok(utc("2020-04-15T00:00:00Z")));
+        assert_eq!(date.resolve_end(paris), Ok(utc("2020-04-15T23:59:59Z")));
+        let local = TimeForm::parse("2020-04-15 14:00").unwrap();
+        assert!(matches!(local, TimeForm::Local(_)));
+        assert_eq!(local.resolve_end(paris), Ok(utc("2020-04-15T12:00:00Z")));
+        let instant = TimeForm::parse("2020-04-15T14:00:00Z").unwrap();
+        assert_eq!(instant.resolve_end(paris), Ok(utc("2020-04-15T14:00:00Z")));
+        // Only a local time in a daylight-saving gap fails once the zone is known.
+        let gap = TimeForm::parse("2019-03-31 02:30").unwrap();
+        assert_eq!(gap.resolve(paris), Err(TimeError::Nonexistent));
+        assert_eq!(gap.to_string(), "2019-03-31 02:30:00");
+        assert_eq!(TimeForm::parse("yesterday"), Err(TimeError::Format));
     }
 
     #[test]
