@@ -2,7 +2,7 @@
 //! sorted by time, with exact duplicates merged and conflicting ones
 //! resolved (and counted as warnings).
 
-use crate::input::Row;
+use crate::input::Collected;
 use serde::Serialize;
 
 /// Something the user should know about the data that did not stop the scan.
@@ -39,7 +39,13 @@ impl Dataset {
     /// result does not depend on it. Of conflicting snapshots (same account
     /// and instant, different counts) the one with most followers is kept:
     /// a scraper's failure tends to read too few followers, not too many.
-    pub fn build(names: Vec<String>, mut rows: Vec<Row>, files: Vec<String>) -> Dataset {
+    pub fn build(input: Collected) -> Dataset {
+        let Collected {
+            names,
+            mut rows,
+            files,
+            repeated_headers,
+        } = input;
         let total = rows.len();
         rows.sort_unstable();
         let mut series = vec![Series::default(); names.len()];
@@ -71,17 +77,45 @@ impl Dataset {
             .map_or(0, |_| rows.iter().map(|r| r.time).min().unwrap_or(0));
         let last = rows.iter().map(|r| r.time).max().unwrap_or(0);
         let mut warnings = Vec::new();
+        if repeated_headers > 0 {
+            warnings.push(Warning {
+                code: "repeated_header",
+                message: format!(
+                    "{} skipped",
+                    counted(
+                        repeated_headers,
+                        "repeated header line",
+                        "repeated header lines"
+                    )
+                ),
+                count: repeated_headers,
+            });
+        }
         if exact > 0 {
             warnings.push(Warning {
                 code: "duplicate_snapshot",
-                message: format!("{exact} exact duplicate snapshots merged"),
+                message: format!(
+                    "{} merged",
+                    counted(
+                        exact,
+                        "exact duplicate snapshot",
+                        "exact duplicate snapshots"
+                    )
+                ),
                 count: exact,
             });
         }
         if conflicting > 0 {
+            let (what, verb) = if conflicting == 1 {
+                ("snapshot", "conflicts")
+            } else {
+                ("snapshots", "conflict")
+            };
             warnings.push(Warning {
                 code: "conflicting_snapshot",
-                message: format!("{conflicting} snapshots conflict with another of the same account and time; the one with most followers was kept"),
+                message: format!(
+                    "{conflicting} {what} {verb} with another of the same account and time; the one with most followers was kept"
+                ),
                 count: conflicting,
             });
         }
@@ -97,9 +131,15 @@ impl Dataset {
     }
 }
 
+/// `1 snapshot`, `2 snapshots`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Row;
 
     fn row(account: u32, time: i64, followers: u64) -> Row {
         Row {
@@ -123,8 +163,13 @@ mod tests {
         let mut reversed = rows.clone();
         reversed.reverse();
         let names = vec!["a".to_string(), "b".to_string()];
-        let a = Dataset::build(names.clone(), rows, vec![]);
-        let b = Dataset::build(names, reversed, vec![]);
+        let collected = |rows| Collected {
+            names: names.clone(),
+            rows,
+            ..Collected::default()
+        };
+        let a = Dataset::build(collected(rows));
+        let b = Dataset::build(collected(reversed));
         assert_eq!(a.series, b.series);
         assert_eq!(a.series[0].times, vec![5, 10]);
         assert_eq!(a.series[1].followers, vec![4, 7]);
@@ -135,6 +180,30 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![("duplicate_snapshot", 1), ("conflicting_snapshot", 1)]
         );
+        assert_eq!(a.warnings[0].message, "1 exact duplicate snapshot merged");
+        assert!(
+            a.warnings[1]
+                .message
+                .starts_with("1 snapshot conflicts with")
+        );
         assert_eq!((a.rows, a.first, a.last), (6, 5, 20));
+    }
+
+    #[test]
+    fn repeated_headers_are_a_warning() {
+        let d = Dataset::build(Collected {
+            names: vec!["a".to_string()],
+            rows: vec![row(0, 5, 2)],
+            repeated_headers: 2,
+            ..Collected::default()
+        });
+        assert_eq!(
+            d.warnings,
+            vec![Warning {
+                code: "repeated_header",
+                message: "2 repeated header lines skipped".to_string(),
+                count: 2,
+            }]
+        );
     }
 }

@@ -45,8 +45,7 @@ pub fn analyze(
     settings: &Settings,
     bucket: Option<i64>,
 ) -> Result<Analysis> {
-    let (names, rows, files) = input::read_all(inputs, read)?.finish();
-    let dataset = Dataset::build(names, rows, files);
+    let dataset = Dataset::build(input::read_all(inputs, read)?.finish());
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&dataset));
     let grid = grid::build(&dataset, bucket);
     let events = detect::detect(&grid, &dataset.names, settings);

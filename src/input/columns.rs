@@ -120,7 +120,7 @@ pub struct Resolved {
 }
 
 /// A required column that is not there; carries what is needed for a helpful
-/// message (the columns found and the names accepted).
+/// message (the columns found and the accepted names).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingColumn {
     pub field: Field,
@@ -137,7 +137,7 @@ impl fmt::Display for MissingColumn {
         };
         write!(
             f,
-            "no {} column; columns found: {found}; names accepted: {}",
+            "no {} column; columns found: {found}; accepted names: {}",
             self.field,
             self.wanted.join(", ")
         )?;

@@ -24,9 +24,9 @@ pub(crate) fn read(
         .has_headers(true)
         .flexible(true)
         .from_reader(reader);
-    let header: Vec<String> = csv
-        .byte_headers()
-        .map_err(|e| csv_error(src, e))?
+    let header_record = csv.byte_headers().map_err(|e| csv_error(src, e))?;
+    let header_line = header_record.position().map_or(1, |p| p.line());
+    let header: Vec<String> = header_record
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect();
@@ -37,6 +37,7 @@ pub(crate) fn read(
         columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
     let accounts = AccountSource::new(cols.account, src, collector);
     let mut record = ::csv::ByteRecord::new();
+    let mut snapshots = 0u64;
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -51,6 +52,11 @@ pub(crate) fn read(
                 .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
         {
             continue; // a blank line
+        }
+        if repeats_header(&record, &header) {
+            // Not data: files joined with `cat` repeat their header lines.
+            collector.repeated_header();
+            continue;
         }
         if record.len() != header.len() {
             return Err(anyhow!(
@@ -105,8 +111,33 @@ pub(crate) fn read(
             followers,
             following,
         });
+        snapshots += 1;
+    }
+    if snapshots == 0 {
+        anyhow::bail!(
+            "{}: line {header_line}: only a header, no snapshots",
+            src.name
+        );
     }
     Ok(())
+}
+
+/// Whether a record is the header row again (cells compared trimmed; a
+/// byte-order mark left by `cat` of a file that starts with one is ignored).
+fn repeats_header(record: &::csv::ByteRecord, header: &[String]) -> bool {
+    record.len() == header.len()
+        && record
+            .iter()
+            .zip(header)
+            .enumerate()
+            .all(|(i, (cell, name))| {
+                let cell = if i == 0 {
+                    cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell)
+                } else {
+                    cell
+                };
+                cell.trim_ascii() == name.as_bytes()
+            })
 }
 
 /// Explains a csv crate error with the file and line it happened on.
@@ -149,7 +180,23 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::sniff_delimiter;
+    use super::{repeats_header, sniff_delimiter};
+
+    #[test]
+    fn repeated_header_is_recognised() {
+        let header = ["timestamp".to_string(), "followers".to_string()];
+        let record = |cells: &[&[u8]]| ::csv::ByteRecord::from(cells.to_vec());
+        assert!(repeats_header(
+            &record(&[b"timestamp", b"followers"]),
+            &header
+        ));
+        assert!(repeats_header(
+            &record(&[b"\xef\xbb\xbftimestamp", b" followers"]),
+            &header
+        ));
+        assert!(!repeats_header(&record(&[b"2024-01-01", b"12"]), &header));
+        assert!(!repeats_header(&record(&[b"timestamp"]), &header));
+    }
 
     #[test]
     fn delimiter_sniffing() {

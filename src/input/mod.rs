@@ -55,9 +55,20 @@ pub struct Row {
 #[derive(Debug, Default)]
 pub struct Collector {
     ids: HashMap<String, u32>,
-    names: Vec<String>,
-    rows: Vec<Row>,
-    files: Vec<String>,
+    collected: Collected,
+}
+
+/// Everything read from the inputs, for [`crate::dataset::Dataset::build`].
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Account names, indexed by [`Row::account`].
+    pub names: Vec<String>,
+    pub rows: Vec<Row>,
+    /// The inputs read, as given (`-` for stdin).
+    pub files: Vec<String>,
+    /// CSV records identical to their file's header, skipped: what
+    /// `cat a.csv b.csv > c.csv` leaves in the middle of a file.
+    pub repeated_headers: u64,
 }
 
 impl Collector {
@@ -66,20 +77,24 @@ impl Collector {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
-        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 accounts");
-        self.names.push(name.to_string());
+        let id = u32::try_from(self.collected.names.len()).expect("fewer than 2^32 accounts");
+        self.collected.names.push(name.to_string());
         self.ids.insert(name.to_string(), id);
         id
     }
 
     pub fn push(&mut self, row: Row) {
-        self.rows.push(row);
+        self.collected.rows.push(row);
     }
 
-    /// Consumes the collector: account names (indexed by id), rows, and the
-    /// names of the inputs read.
-    pub fn finish(self) -> (Vec<String>, Vec<Row>, Vec<String>) {
-        (self.names, self.rows, self.files)
+    /// Counts a CSV record that repeats its file's header and was skipped.
+    pub fn repeated_header(&mut self) {
+        self.collected.repeated_headers += 1;
+    }
+
+    /// Consumes the collector: everything read.
+    pub fn finish(self) -> Collected {
+        self.collected
     }
 }
 
@@ -87,15 +102,15 @@ impl Collector {
 pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     let mut collector = Collector::default();
     for input in inputs {
-        let before = collector.rows.len();
+        let before = collector.collected.rows.len();
         read_one(input, opts, &mut collector)?;
-        if collector.rows.len() == before {
+        if collector.collected.rows.len() == before {
             bail!(
                 "{}: no snapshots (the input is empty or has only a header)",
                 display_name(input)
             );
         }
-        collector.files.push(input.clone());
+        collector.collected.files.push(input.clone());
     }
     Ok(collector)
 }
