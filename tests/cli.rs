@@ -1953,7 +1953,7 @@ fn golden_csv_has_the_spec_header_and_one_row_per_affected_account() {
                     e["persistence"].as_str().unwrap(),
                     e["start"].as_str().unwrap(),
                     e["end"].as_str().unwrap(),
-                    e["recovered_at"].as_str().unwrap_or(""),
+                    a["recovered_at"].as_str().unwrap_or(""),
                     a["account"].as_str().unwrap(),
                     a["before"],
                     a["after"],
@@ -1965,6 +1965,28 @@ fn golden_csv_has_the_spec_header_and_one_row_per_affected_account() {
         }
         assert_eq!(rows, want, "{fixture}: CSV rows match the JSON events");
     }
+}
+
+#[test]
+fn csv_recovered_at_is_each_accounts_own() {
+    let fixture = "fixtures/instagram-2019-02-13.csv";
+    let (report, run) = scan_json(&[fixture]);
+    let event = only_event(&report, &run);
+    let csv = scan(&["--format", "csv", fixture]);
+    csv.expect_code(1);
+    let mut rows = csv.stdout.lines();
+    assert_eq!(rows.next(), Some(CSV_HEADER));
+    let mut differ = 0;
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        let a = account(&event, cells[7]).expect("the row's account is affected");
+        assert_eq!(cells[6], a["recovered_at"].as_str().unwrap_or(""), "{row}");
+        differ += usize::from(a["recovered_at"] != event["recovered_at"]);
+    }
+    assert!(
+        differ > 0,
+        "some accounts recovered at another time than the event"
+    );
 }
 
 #[test]

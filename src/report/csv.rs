@@ -2,6 +2,7 @@
 //! spreadsheet would run as formulas neutralised (OWASP: prefix `'`).
 
 use super::Report;
+use crate::detect::Timestamp;
 use crate::time::format_rfc3339;
 use std::io::{self, Write};
 
@@ -21,13 +22,13 @@ const HEADER: [&str; 13] = [
     "excess",
 ];
 
+/// Writes the rows. `recovered_at` is the row's account's own (in a platform
+/// event accounts come back at different times; the event's is when most had).
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
+    let recovered = |t: Option<Timestamp>| t.map(|t| format_rfc3339(t.0)).unwrap_or_default();
     for e in &report.events {
-        let recovered = |t: Option<crate::detect::Timestamp>| {
-            t.map(|t| format_rfc3339(t.0)).unwrap_or_default()
-        };
         for a in &e.accounts {
             w.write_record([
                 safe(&e.id),
@@ -36,7 +37,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 format!("{:?}", e.class.persistence).to_lowercase(),
                 format_rfc3339(e.start.0),
                 format_rfc3339(e.end.0),
-                recovered(e.recovered_at),
+                recovered(a.recovered_at),
                 safe(&a.account),
                 a.before.to_string(),
                 a.after.to_string(),
