@@ -10,6 +10,11 @@ use std::io::{self, Write};
 const MAX_ROWS: usize = 10;
 /// Width of the account column; longer names are cut with `…`.
 const NAME_WIDTH: usize = 16;
+/// Widest line of prose: two columns short of an 80-column terminal, which
+/// the table (79) and the header lines also fit.
+const WIDTH: usize = 78;
+/// Indent of everything under an event's title.
+const INDENT: &str = "  ";
 
 struct Style {
     color: bool,
@@ -27,15 +32,17 @@ impl Style {
 
 pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { color };
-    let files = r.input.files.len();
     writeln!(
         out,
-        "followdrop {} · {} file{} · {} snapshots · {} accounts · {} → {} UTC · grid {}",
+        "followdrop {} · {} · {} · {}",
         r.tool.version,
-        files,
-        if files == 1 { "" } else { "s" },
-        thousands(r.input.rows as u64),
-        thousands(r.input.accounts as u64),
+        counted(r.input.files.len() as u64, "file", "files"),
+        counted(r.input.rows as u64, "snapshot", "snapshots"),
+        counted(r.input.accounts as u64, "account", "accounts"),
+    )?;
+    writeln!(
+        out,
+        "{} → {} UTC · grid {}",
         format_with(r.input.first.0, "%Y-%m-%d"),
         format_with(r.input.last.0, "%Y-%m-%d"),
         format_duration(r.input.bucket_seconds),
@@ -59,15 +66,12 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
             parts.push(format!("{n} {what}"));
         }
     }
-    writeln!(
-        out,
-        "{} event{}: {}.",
-        s.events,
-        if s.events == 1 { "" } else { "s" },
-        parts.join(", ")
-    )
+    let events = counted(s.events as u64, "event", "events");
+    paragraph(out, "", &format!("{events}: {}.", parts.join(", ")))
 }
 
+/// An event: its kind and time span, its outcome and score, then in words
+/// why it was called so, and who it hit.
 fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let title = e.class.kind().replace('_', " ").to_uppercase();
     let color = match e.class.scope {
@@ -77,6 +81,12 @@ fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Resul
     };
     let same_day = format_with(e.start.0, "%F") == format_with(e.end.0, "%F");
     let end = format_with(e.end.0, if same_day { "%H:%M" } else { "%Y-%m-%d %H:%M" });
+    writeln!(
+        out,
+        "{}  {} → {end} UTC",
+        style.paint(color, &title),
+        format_with(e.start.0, "%Y-%m-%d %H:%M"),
+    )?;
     let outcome = match (e.class.persistence, e.recovered_at) {
         (Persistence::Reverted, Some(t)) => {
             format!("recovered {} UTC", format_with(t.0, "%Y-%m-%d %H:%M"))
@@ -87,40 +97,69 @@ fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Resul
         ),
         _ => "too recent to tell if it recovers".to_string(),
     };
-    writeln!(
-        out,
-        "{}  {} → {end} UTC · {outcome} · score {:.1}",
-        style.paint(color, &title),
-        format_with(e.start.0, "%Y-%m-%d %H:%M"),
-        e.score
-    )?;
+    paragraph(out, INDENT, &format!("{outcome} · score {:.1}", e.score))?;
     match e.class.scope {
-        Scope::Platform => platform(e, style, out),
+        Scope::Platform => platform(e, r, style, out),
         Scope::Account | Scope::Unknown => single(e, r, out),
     }
 }
 
-fn platform(e: &Event, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let fell = (e.breadth * f64::from(e.cohort_size)).round() as u64;
-    writeln!(
+fn platform(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let cohort = u64::from(e.cohort_size);
+    let fell = (e.breadth * cohort as f64).round() as u64;
+    let affected = e.accounts_affected as u64;
+    let who = if affected <= fell {
+        format!("{} of them", thousands(affected))
+    } else {
+        counted(affected, "account", "accounts")
+    };
+    // With --account only the chosen accounts are listed; the totals are the event's.
+    let listed = if e.accounts.len() == e.accounts_affected {
+        "listed".to_string()
+    } else {
+        format!(
+            "{} listed, chosen with --account",
+            thousands(e.accounts.len() as u64)
+        )
+    };
+    paragraph(
         out,
-        "  {} of {} accounts ({}) fell together; typical loss {}; {} followers lost.",
-        thousands(fell),
-        thousands(u64::from(e.cohort_size)),
-        percent(e.breadth, 0),
-        percent(e.median_relative_loss, 1),
-        thousands(e.followers_lost)
+        INDENT,
+        &format!(
+            "{} of {} ({}) fell together; a platform event needs {}. \
+             {who} lost abnormally ({listed}), typically {}; {} lost.",
+            thousands(fell),
+            counted(cohort, "account", "accounts"),
+            percent(e.breadth, 0),
+            percent(r.settings.min_breadth, 0),
+            percent(e.median_relative_loss, 1),
+            counted(e.followers_lost, "follower", "followers"),
+        ),
     )?;
-    if let Some(fb) = e.following_breadth.filter(|&b| b > 0.0) {
-        writeln!(
+    // Following counts that fell with the followers across much of the cohort
+    // are what a platform fault looks like (SPEC); a few are everyday noise.
+    match e.following_breadth {
+        Some(fb) if fb >= r.settings.min_breadth => paragraph(
             out,
-            "  Following counts fell too in {} of accounts: a sign of a platform fault.",
-            percent(fb, 0)
-        )?;
+            INDENT,
+            &format!(
+                "Following counts fell too in {} of the cohort: a sign of a platform fault.",
+                percent(fb, 0)
+            ),
+        )?,
+        Some(fb) if fb > 0.0 => paragraph(
+            out,
+            INDENT,
+            &format!(
+                "Following counts fell at the same time in {} of the cohort.",
+                percent(fb, 0)
+            ),
+        )?,
+        _ => {}
     }
     writeln!(
         out,
-        "  {:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}  recovered",
+        "{INDENT}{:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}  recovered",
         "account", "before", "after", "lost", "loss"
     )?;
     for a in e.accounts.iter().take(MAX_ROWS) {
@@ -134,7 +173,7 @@ fn platform(e: &Event, style: &Style, out: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(
             out,
-            "  {:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}{mark} {recovered}",
+            "{INDENT}{:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}{mark} {recovered}",
             fit(&a.account),
             thousands(a.before),
             thousands(a.after),
@@ -143,16 +182,18 @@ fn platform(e: &Event, style: &Style, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if e.accounts.len() > MAX_ROWS {
-        writeln!(
+        let more = (e.accounts.len() - MAX_ROWS) as u64;
+        paragraph(
             out,
-            "  … {} more (--format csv lists all)",
-            e.accounts.len() - MAX_ROWS
+            INDENT,
+            &format!("… {} more (--format csv lists all)", thousands(more)),
         )?;
     }
     if e.accounts.iter().any(|a| a.excess) {
-        writeln!(
+        paragraph(
             out,
-            "  ! lost far more than the rest of the cohort (excess): possibly a purge of its own."
+            INDENT,
+            "! hit far harder than the rest (excess): possibly a purge of its own.",
         )?;
     }
     Ok(())
@@ -163,34 +204,80 @@ fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     };
     let lost = format!(
-        "{} lost {} followers ({})",
+        "{} lost {} ({})",
         sanitize(&a.account),
-        thousands(a.lost),
+        counted(a.lost, "follower", "followers"),
         percent(a.relative_loss, 1)
     );
     if e.class.scope == Scope::Unknown {
-        return writeln!(
+        return paragraph(
             out,
-            "  {lost}; only {} account{} observed then (--min-cohort {}): platform or account cannot be told.",
-            e.cohort_size,
-            if e.cohort_size == 1 { " was" } else { "s were" },
-            r.settings.min_cohort
+            INDENT,
+            &format!(
+                "{lost}; only {} {} observed then (--min-cohort {}): \
+                 platform or account cannot be told.",
+                counted(u64::from(e.cohort_size), "account", "accounts"),
+                if e.cohort_size == 1 { "was" } else { "were" },
+                r.settings.min_cohort
+            ),
         );
     }
     let cohort = e.cohort_change.map_or(String::new(), |c| {
         format!(" while its cohort moved {}", signed_percent(c))
     });
-    writeln!(out, "  {lost}{cohort}.")?;
+    paragraph(out, INDENT, &format!("{lost}{cohort}."))?;
     let others = u64::from(e.cohort_size).saturating_sub(1);
     let fell = (e.breadth * others as f64).round() as u64;
-    writeln!(
+    paragraph(
         out,
-        "  {} of the {} other accounts observed fell at the same time ({}); a platform event needs {}.",
-        thousands(fell),
-        thousands(others),
-        percent(e.breadth, 0),
-        percent(r.settings.min_breadth, 0)
+        INDENT,
+        &format!(
+            "{} of the {} observed fell at the same time ({}); a platform event needs {}.",
+            thousands(fell),
+            counted(others, "other account", "other accounts"),
+            percent(e.breadth, 0),
+            percent(r.settings.min_breadth, 0)
+        ),
     )
+}
+
+/// Writes `text` wrapped into lines of at most [`WIDTH`] characters, each
+/// starting with `indent`. Words are split at spaces only; a word longer
+/// than a line (a very long account name) is cut across lines.
+fn paragraph(out: &mut dyn Write, indent: &str, text: &str) -> io::Result<()> {
+    for line in wrap(text, WIDTH - indent.chars().count()) {
+        writeln!(out, "{indent}{line}")?;
+    }
+    Ok(())
+}
+
+/// Splits `text` into lines of at most `room` characters (at least one line).
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    let room = room.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut chars: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + chars.len() <= room {
+            line.push(' ');
+            line.extend(&chars);
+            len += 1 + chars.len();
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while chars.len() > room {
+            lines.push(chars.drain(..room).collect());
+        }
+        len = chars.len();
+        line = chars.into_iter().collect();
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Cuts a name to the account column, neutralising control characters.
@@ -224,6 +311,11 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1 account`, `2,000 accounts`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 fn percent(x: f64, digits: usize) -> String {
     format!("{:.digits$}%", x * 100.0)
 }
@@ -246,5 +338,19 @@ mod tests {
         assert_eq!(fit("a_very_long_account_name"), "a_very_long_acc…");
         assert_eq!(sanitize("\x1b[2Jx"), "\u{fffd}[2Jx");
         assert_eq!(signed_percent(0.001), "+0.1%");
+        assert_eq!(counted(1, "file", "files"), "1 file");
+        assert_eq!(counted(41_220, "snapshot", "snapshots"), "41,220 snapshots");
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("a bb ccc", 8), ["a bb ccc"]);
+        assert_eq!(wrap("", 8), [""]);
+        // A word longer than a line is cut across lines, counted in chars.
+        assert_eq!(wrap("x ééééééé y", 3), ["x", "ééé", "ééé", "é y"]);
+        for line in wrap(&"word ".repeat(100), 78) {
+            assert!(line.chars().count() <= 78);
+        }
     }
 }
