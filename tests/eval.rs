@@ -120,22 +120,34 @@ fn row(name: &str, s: &Score) {
     );
 }
 
-/// The bars of the accuracy issue; a drop below any of them fails.
-fn assert_bars(total: &Score, quiet_events: usize) {
-    assert!(total.f1() >= 0.95, "event F1 {:.3} < 0.95", total.f1());
+/// Minimum figures: (event F1, scope accuracy, persistence accuracy,
+/// platform Jaccard). No event may be found in quiet data.
+struct Bars(f64, f64, f64, f64);
+
+/// The bars of the accuracy issue.
+const ISSUE_BARS: Bars = Bars(0.95, 0.97, 0.95, 0.9);
+
+/// What the CI-size suite achieves today (F1, scope and persistence 1.000,
+/// Jaccard 0.952), less a small margin: a regression guard, so that a real
+/// drop in accuracy fails CI long before the issue's bars are at risk.
+const CI_BARS: Bars = Bars(0.98, 0.99, 0.99, 0.93);
+
+fn assert_bars(total: &Score, quiet_events: usize, bars: &Bars) {
+    let Bars(f1, scope, persistence, jaccard) = *bars;
+    assert!(total.f1() >= f1, "event F1 {:.3} < {f1}", total.f1());
     assert!(
-        total.scope_accuracy() >= 0.97,
-        "scope accuracy {:.3} < 0.97",
+        total.scope_accuracy() >= scope,
+        "scope accuracy {:.3} < {scope}",
         total.scope_accuracy()
     );
     assert!(
-        total.persistence_accuracy() >= 0.95,
-        "persistence accuracy {:.3} < 0.95",
+        total.persistence_accuracy() >= persistence,
+        "persistence accuracy {:.3} < {persistence}",
         total.persistence_accuracy()
     );
     assert!(
-        total.jaccard() >= 0.9,
-        "platform Jaccard {:.3} < 0.9",
+        total.jaccard() >= jaccard,
+        "platform Jaccard {:.3} < {jaccard}",
         total.jaccard()
     );
     assert_eq!(quiet_events, 0, "events found in quiet data");
@@ -157,7 +169,7 @@ fn accuracy_at_ci_size() {
         case(Scenario::Quiet, 500, 365, DAY, 1..=1),
     ];
     let (total, quiet) = evaluate(&cases);
-    assert_bars(&total, quiet);
+    assert_bars(&total, quiet, &CI_BARS);
 }
 
 #[test]
@@ -176,5 +188,60 @@ fn accuracy_full() {
         case(Scenario::Quiet, 500, 365, DAY, 1..=5),
     ];
     let (total, quiet) = evaluate(&cases);
-    assert_bars(&total, quiet);
+    assert_bars(&total, quiet, &ISSUE_BARS);
+}
+
+/// Writes `rows` (time, account, followers) as CSV and scans them at the
+/// defaults.
+fn scan_rows(rows: &[(i64, String, u64)]) -> Vec<followdrop::detect::Event> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("rows.csv");
+    let mut text = String::from("timestamp,account,followers\n");
+    for (t, account, followers) in rows {
+        text.push_str(&format!("{t},{account},{followers}\n"));
+    }
+    std::fs::write(&path, text).expect("write");
+    let input = vec![path.to_string_lossy().into_owned()];
+    followdrop::analyze(&input, &ReadOptions::default(), &Settings::default(), None)
+        .expect("scan")
+        .events
+}
+
+/// A quiet cohort of eight daily accounts of different sizes for 60 days,
+/// with a deterministic wobble; `change` may alter one account's count.
+fn cohort(change: impl Fn(usize, i64, u64) -> u64) -> Vec<(i64, String, u64)> {
+    let sizes = [
+        50u64, 900, 4_000, 25_000, 180_000, 1_200_000, 9_000_000, 60_000_000,
+    ];
+    let mut rows = Vec::new();
+    for day in 0..60i64 {
+        for (i, &size) in sizes.iter().enumerate() {
+            let growth = size as f64 * 0.001 * day as f64;
+            let wobble = ((day * 7 + i as i64 * 3) % 5 - 2) as f64 * (size as f64).powf(0.5) * 0.1;
+            let v = (size as f64 + growth + wobble).round().max(0.0) as u64;
+            rows.push((START + day * DAY, format!("acct{i}"), change(i, day, v)));
+        }
+    }
+    rows
+}
+
+#[test]
+fn a_tiny_account_losing_three_followers_is_not_an_event() {
+    // 50 followers, 3 lost on day 30: 6 %, but three followers.
+    let events = scan_rows(&cohort(
+        |i, day, v| if i == 0 && day >= 30 { v - 3 } else { v },
+    ));
+    assert!(events.is_empty(), "{events:#?}");
+}
+
+#[test]
+fn the_same_account_losing_a_fifth_is_an_event() {
+    // The cohort of the test above is not simply blind: 180,000 followers
+    // losing 20 % on day 30 is found, as an account purge.
+    let events = scan_rows(&cohort(
+        |i, day, v| if i == 4 && day >= 30 { v * 4 / 5 } else { v },
+    ));
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].class.kind(), "account_purge");
+    assert_eq!(events[0].accounts[0].account, "acct4");
 }

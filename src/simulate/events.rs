@@ -116,12 +116,14 @@ pub struct Injected {
     pub events: Vec<TrueEvent>,
 }
 
-/// Spreads the plans over the accounts.
+/// Spreads the plans over the accounts. With `slow_restore`, platform
+/// glitches mend over one to two days instead of hours.
 pub fn inject(
     plans: &[Plan],
     accounts: &[Account],
     interval: i64,
     data_end: i64,
+    slow_restore: bool,
     rng: &mut Rng,
 ) -> Injected {
     let mut per_account: Vec<Vec<Injection>> = vec![Vec::new(); accounts.len()];
@@ -142,9 +144,15 @@ pub fn inject(
                 // Restored no sooner than every account has been sampled
                 // during the glitch, so that the data can show it.
                 let settle = (6 * HOUR).max(3 * interval / 2);
+                // A slow restoration (the hard scenario) takes one to two days.
+                let (delay, length) = if slow_restore {
+                    (6 * HOUR, (DAY, 2 * DAY))
+                } else {
+                    (30 * HOUR, (2 * HOUR, DAY))
+                };
                 let restore = glitch.then(|| Restore {
-                    start: plan.at + duration + settle + rng.below(0, 30 * HOUR),
-                    duration: rng.below(2 * HOUR, 24 * HOUR),
+                    start: plan.at + duration + settle + rng.below(0, delay),
+                    duration: rng.below(length.0, length.1),
                     share: rng.range(0.95, 1.0),
                 });
                 let share = rng.range(0.6, 0.95);

@@ -39,9 +39,9 @@ pub enum Scenario {
     /// Everything at once, including a purge during a glitch and an event
     /// too close to the end to judge.
     Mixed,
-    /// Hard cases: staggered sampling, slow onsets and restorations, two
-    /// platform events days apart, a loss across a collection gap, a
-    /// second loss the day after a platform event.
+    /// Hard cases: staggered sampling, slow onsets, restorations spread
+    /// over one to two days, two platform events days apart, a loss across
+    /// a collection gap, a second loss the day after a platform event.
     Hard,
 }
 
@@ -110,7 +110,15 @@ pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
             account,
         });
     }
-    let mut injected = events::inject(&plans, &accounts, opts.interval, opts.end, &mut plan_rng);
+    let slow = opts.scenario == Scenario::Hard;
+    let mut injected = events::inject(
+        &plans,
+        &accounts,
+        opts.interval,
+        opts.end,
+        slow,
+        &mut plan_rng,
+    );
     let outages = outages(opts, &mut plan_rng);
     let mut writer = RowWriter::new(opts.format, opts.following);
     writer.begin(out)?;
