@@ -281,8 +281,10 @@ pub fn around(tracks: &[Track], models: &[Model], from: i64, to: i64, except: us
 }
 
 /// Share of the accounts with a following count whose following fell
-/// abnormally across `from..to`; `None` when no account has one there.
-pub fn following_breadth(models: &[Model], from: i64, to: i64) -> Option<f64> {
+/// abnormally across `from..to` — by [`Z_FALL`] of its own deviations and
+/// by at least `min_drop` of it, since following counts often sit still
+/// for days and then move by one; `None` when no account has one there.
+pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) -> Option<f64> {
     let (mut observed, mut fell_count) = (0u32, 0u32);
     for model in models {
         let Some(f) = &model.following else { continue };
@@ -294,7 +296,9 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64) -> Option<f64> {
             continue;
         }
         observed += 1;
-        fell_count += u32::from(f.v[c] < f.v[a] && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
+        let dropped = f.v[a].saturating_sub(f.v[c]) as f64 >= min_drop * f.v[a] as f64;
+        fell_count +=
+            u32::from(f.v[c] < f.v[a] && dropped && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
     }
     (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
 }

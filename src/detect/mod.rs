@@ -355,8 +355,13 @@ impl Context<'_> {
             followers_lost: accounts.iter().map(|a| a.lost).sum(),
             median_relative_loss: round(median(&mut relative).unwrap_or(0.0), 5),
             score: round(p.best.score, 1),
-            following_breadth: cohort::following_breadth(self.models, span.from, span.to)
-                .map(|b| round(b, 4)),
+            following_breadth: cohort::following_breadth(
+                self.models,
+                span.from,
+                span.to,
+                self.settings.min_drop,
+            )
+            .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts,
         };
@@ -399,8 +404,13 @@ impl Context<'_> {
             followers_lost: loss.lost,
             median_relative_loss: round(loss.relative, 5),
             score: round(-loss.z, 1),
-            following_breadth: cohort::following_breadth(self.models, from, to)
-                .map(|b| round(b, 4)),
+            following_breadth: cohort::following_breadth(
+                self.models,
+                from,
+                to,
+                self.settings.min_drop,
+            )
+            .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts: vec![self.affected(i, &loss, &outcome)],
         })
