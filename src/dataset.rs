@@ -2,7 +2,8 @@
 //! sorted by time, with exact duplicates merged and conflicting ones
 //! resolved (and counted as warnings).
 
-use crate::input::Collected;
+use crate::input::{Collected, Series};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Something the user should know about the data that did not stop the scan.
@@ -11,14 +12,6 @@ pub struct Warning {
     pub code: &'static str,
     pub message: String,
     pub count: u64,
-}
-
-/// One account's snapshots, sorted by time, one per instant.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
-    pub times: Vec<i64>,
-    pub followers: Vec<u64>,
-    pub following: Vec<Option<u64>>,
 }
 
 /// All accounts' series, indexed by account id.
@@ -42,40 +35,27 @@ impl Dataset {
     pub fn build(input: Collected) -> Dataset {
         let Collected {
             names,
-            mut rows,
+            mut series,
+            rows,
             files,
             repeated_headers,
         } = input;
-        let total = rows.len();
-        rows.sort_unstable();
-        let mut series = vec![Series::default(); names.len()];
-        let (mut exact, mut conflicting) = (0u64, 0u64);
-        let mut i = 0;
-        while i < rows.len() {
-            // Rows of one (account, time) are adjacent, sorted by count: the last has most followers.
-            let mut j = i + 1;
-            while j < rows.len()
-                && rows[j].account == rows[i].account
-                && rows[j].time == rows[i].time
-            {
-                if rows[j] == rows[j - 1] {
-                    exact += 1;
-                } else {
-                    conflicting += 1;
-                }
-                j += 1;
-            }
-            let keep = rows[j - 1];
-            let s = &mut series[keep.account as usize];
-            s.times.push(keep.time);
-            s.followers.push(keep.followers);
-            s.following.push(keep.following);
-            i = j;
-        }
-        let first = rows
-            .first()
-            .map_or(0, |_| rows.iter().map(|r| r.time).min().unwrap_or(0));
-        let last = rows.iter().map(|r| r.time).max().unwrap_or(0);
+        let (exact, conflicting) = series
+            .par_iter_mut()
+            .map(sort_and_merge)
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let first = series
+            .iter()
+            .filter_map(|s| s.times.first())
+            .min()
+            .copied()
+            .unwrap_or(0);
+        let last = series
+            .iter()
+            .filter_map(|s| s.times.last())
+            .max()
+            .copied()
+            .unwrap_or(0);
         let mut warnings = Vec::new();
         if repeated_headers > 0 {
             warnings.push(Warning {
@@ -123,12 +103,52 @@ impl Dataset {
             names,
             series,
             files,
-            rows: total,
+            rows,
             first,
             last,
             warnings,
         }
     }
+}
+
+/// Sorts one account's snapshots by time (only if they are not already:
+/// collectors write in time order) and merges those of the same instant.
+/// Returns the number of (exact, conflicting) duplicates merged.
+fn sort_and_merge(s: &mut Series) -> (u64, u64) {
+    let n = s.len();
+    let sorted = s.times.windows(2).all(|w| w[0] < w[1]);
+    if sorted {
+        return (0, 0);
+    }
+    // Order by time, then by count, so that of snapshots of one instant the
+    // last has most followers whatever order they were read in.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    let key = |i: &u32| {
+        let i = *i as usize;
+        (s.times[i], s.followers[i], s.following[i])
+    };
+    order.sort_unstable_by_key(key);
+    let (mut exact, mut conflicting) = (0, 0);
+    let mut merged = Series::default();
+    for (k, &i) in order.iter().enumerate() {
+        let i = i as usize;
+        let (t, v, f) = (s.times[i], s.followers[i], s.following[i]);
+        if let Some(next) = order.get(k + 1).map(|&j| j as usize)
+            && s.times[next] == t
+        {
+            if (s.followers[next], s.following[next]) == (v, f) {
+                exact += 1;
+            } else {
+                conflicting += 1;
+            }
+            continue;
+        }
+        merged.times.push(t);
+        merged.followers.push(v);
+        merged.following.push(f);
+    }
+    *s = merged;
+    (exact, conflicting)
 }
 
 /// `1 snapshot`, `2 snapshots`.
@@ -139,7 +159,7 @@ fn counted(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Row;
+    use crate::input::{Collector, Row};
 
     fn row(account: u32, time: i64, followers: u64) -> Row {
         Row {
@@ -162,11 +182,14 @@ mod tests {
         ];
         let mut reversed = rows.clone();
         reversed.reverse();
-        let names = vec!["a".to_string(), "b".to_string()];
-        let collected = |rows| Collected {
-            names: names.clone(),
-            rows,
-            ..Collected::default()
+        let collected = |rows: Vec<Row>| {
+            let mut c = Collector::default();
+            c.intern("a");
+            c.intern("b");
+            for r in rows {
+                c.push(r);
+            }
+            c.finish()
         };
         let a = Dataset::build(collected(rows));
         let b = Dataset::build(collected(reversed));
@@ -191,12 +214,12 @@ mod tests {
 
     #[test]
     fn repeated_headers_are_a_warning() {
-        let d = Dataset::build(Collected {
-            names: vec!["a".to_string()],
-            rows: vec![row(0, 5, 2)],
-            repeated_headers: 2,
-            ..Collected::default()
-        });
+        let mut c = Collector::default();
+        c.intern("a");
+        c.push(row(0, 5, 2));
+        c.repeated_header();
+        c.repeated_header();
+        let d = Dataset::build(c.finish());
         assert_eq!(
             d.warnings,
             vec![Warning {

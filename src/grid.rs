@@ -7,6 +7,8 @@
 //! weighing more.
 
 use crate::dataset::Dataset;
+use crate::input::Series;
+use rayon::prelude::*;
 
 /// Bucket sizes the automatic choice picks from: round durations people use.
 const LADDER: [i64; 13] = [
@@ -61,61 +63,92 @@ pub struct Grid {
 /// nearest, because a grid coarser than the sampling throws snapshots away
 /// while a finer one only leaves some grid points empty.
 pub fn auto_bucket(ds: &Dataset) -> i64 {
-    let mut gaps: Vec<i64> = ds
-        .series
-        .iter()
-        .flat_map(|s| s.times.windows(2).map(|w| w[1] - w[0]))
-        .collect();
-    if gaps.is_empty() {
+    // The ladder size L is within slack of the median spacing m when
+    // m + m/10 ≥ L, i.e. m ≥ x(L), the least such spacing; and the median
+    // is at least x(L) when no more than half the gaps are shorter. So count
+    // gaps below each x(L) instead of holding every gap to sort.
+    let least = |l: i64| {
+        (0..=l)
+            .rev()
+            .take_while(|&x| x + x / 10 >= l)
+            .last()
+            .unwrap_or(l)
+    };
+    let thresholds: Vec<i64> = LADDER.iter().map(|&l| least(l)).collect();
+    let mut shorter = [0u64; LADDER.len()];
+    let mut total = 0u64;
+    for s in &ds.series {
+        for w in s.times.windows(2) {
+            let gap = w[1] - w[0];
+            total += 1;
+            for (count, &x) in shorter.iter_mut().zip(&thresholds) {
+                *count += u64::from(gap < x);
+            }
+        }
+    }
+    if total == 0 {
         return FALLBACK_BUCKET;
     }
-    let mid = gaps.len() / 2;
-    let median = *gaps.select_nth_unstable(mid).1;
-    let slack = median.saturating_add(median / 10);
     LADDER
         .iter()
-        .copied()
+        .zip(shorter)
         .rev()
-        .find(|&b| b <= slack)
-        .unwrap_or(LADDER[0])
+        .find(|&(_, below)| below <= total / 2)
+        .map_or(LADDER[0], |(&l, _)| l)
 }
 
 /// Rounds every account's snapshots to the grid, keeping per grid point the
-/// snapshot nearest to it (the later one on a tie).
-pub fn build(ds: &Dataset, bucket: i64) -> Grid {
-    let tracks = ds
-        .series
-        .iter()
-        .map(|s| {
-            let mut track = Track::default();
-            for i in 0..s.times.len() {
-                let t = s.times[i];
-                let g = (t + bucket / 2).div_euclid(bucket);
-                let distance = |t: i64| (t - g * bucket).abs();
-                if track.g.last() == Some(&g) {
-                    let last = track.t.len() - 1;
-                    if distance(t) <= distance(track.t[last]) {
-                        track.t[last] = t;
-                        track.followers[last] = s.followers[i];
-                        track.following[last] = s.following[i];
-                    }
-                    continue;
-                }
-                track.g.push(g);
-                track.t.push(t);
-                track.followers.push(s.followers[i]);
-                track.following.push(s.following[i]);
-            }
-            track
-        })
+/// snapshot nearest to it (the later one on a tie). The series are consumed
+/// and their storage reused.
+pub fn build(series: Vec<Series>, bucket: i64) -> Grid {
+    let tracks = series
+        .into_par_iter()
+        .map(|s| Track::on_grid(s, bucket))
         .collect();
     Grid { bucket, tracks }
+}
+
+impl Track {
+    fn on_grid(s: Series, bucket: i64) -> Track {
+        let Series {
+            times: mut t,
+            mut followers,
+            mut following,
+        } = s;
+        let mut g: Vec<i64> = Vec::with_capacity(t.len());
+        let mut kept = 0;
+        for i in 0..t.len() {
+            let point = (t[i] + bucket / 2).div_euclid(bucket);
+            let distance = |t: i64| (t - point * bucket).abs();
+            if kept > 0 && g[kept - 1] == point {
+                if distance(t[i]) <= distance(t[kept - 1]) {
+                    t[kept - 1] = t[i];
+                    followers[kept - 1] = followers[i];
+                    following[kept - 1] = following[i];
+                }
+                continue;
+            }
+            g.push(point);
+            t[kept] = t[i];
+            followers[kept] = followers[i];
+            following[kept] = following[i];
+            kept += 1;
+        }
+        t.truncate(kept);
+        followers.truncate(kept);
+        following.truncate(kept);
+        Track {
+            g,
+            t,
+            followers,
+            following,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::Series;
 
     fn dataset(times: Vec<Vec<i64>>) -> Dataset {
         let series: Vec<Series> = times
@@ -159,7 +192,7 @@ mod tests {
     #[test]
     fn rounding_keeps_the_nearest_snapshot() {
         // 3590 and 3650 both round to grid point 1; 3590 is nearer.
-        let grid = build(&dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
+        let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]).series, 3600);
         let t = &grid.tracks[0];
         assert_eq!(t.g, vec![0, 1, 3]);
         assert_eq!(t.t, vec![10, 3590, 9000]);

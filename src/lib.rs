@@ -45,10 +45,25 @@ pub fn analyze(
     settings: &Settings,
     bucket: Option<i64>,
 ) -> Result<Analysis> {
-    let dataset = Dataset::build(input::read_all(inputs, read)?.finish());
+    let t0 = std::time::Instant::now();
+    let collected = input::read_all(inputs, read)?.finish();
+    let t1 = std::time::Instant::now();
+    let mut dataset = Dataset::build(collected);
+    let t2 = std::time::Instant::now();
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&dataset));
-    let grid = grid::build(&dataset, bucket);
+    let grid = grid::build(std::mem::take(&mut dataset.series), bucket);
+    let t3 = std::time::Instant::now();
     let events = detect::detect(&grid, &dataset.names, settings);
+    let t4 = std::time::Instant::now();
+    if std::env::var_os("FD_TIMING").is_some() {
+        eprintln!(
+            "read {:?} dataset {:?} grid {:?} detect {:?}",
+            t1 - t0,
+            t2 - t1,
+            t3 - t2,
+            t4 - t3
+        );
+    }
     Ok(Analysis {
         dataset,
         bucket,

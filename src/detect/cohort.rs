@@ -13,6 +13,7 @@ use super::Settings;
 use super::model::Model;
 use crate::grid::Track;
 use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
+use rayon::prelude::*;
 
 /// An account's change across a window counts as a fall when it is this
 /// many of its own standard deviations below its usual movement. Lower than
@@ -165,11 +166,32 @@ fn count_windows(
     width: i64,
 ) -> Vec<(u32, u32)> {
     let len = (hi - lo - width + 1).max(0) as usize;
-    let mut counts = vec![(0u32, 0u32); len];
-    for (track, model) in tracks.iter().zip(models) {
-        if track.len() < 2 {
-            continue;
-        }
+    let add = |mut counts: Vec<(u32, u32)>, (track, model): (&Track, &Model)| {
+        add_account(&mut counts, track, model, lo, width);
+        counts
+    };
+    // Each thread counts its share of accounts; integer sums, so the result
+    // does not depend on how the accounts were shared out.
+    tracks
+        .par_iter()
+        .zip(models)
+        .fold(|| vec![(0u32, 0u32); len], add)
+        .reduce(
+            || vec![(0u32, 0u32); len],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.0 += y.0;
+                    x.1 += y.1;
+                }
+                a
+            },
+        )
+}
+
+/// Adds one account's windows to `counts`, walking its lifetime with two
+/// pointers.
+fn add_account(counts: &mut [(u32, u32)], track: &Track, model: &Model, lo: i64, width: i64) {
+    if track.len() >= 2 {
         let (mut a, mut c) = (0usize, 0usize);
         for from in track.g[0]..=track.g[track.len() - 1] - width {
             while a + 1 < track.len() && track.g[a + 1] <= from {
@@ -187,7 +209,6 @@ fn count_windows(
             slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
         }
     }
-    counts
 }
 
 /// How often an account falls on an ordinary window: the pooled rate over
@@ -260,21 +281,31 @@ pub fn around(tracks: &[Track], models: &[Model], from: i64, to: i64, except: us
         others_fell: 0,
         typical_change: None,
     };
+    // Per observed account (in account order, whatever the threads):
+    // whether it is the dropping one, whether it fell, its relative change.
+    let seen: Vec<(bool, bool, Option<f64>)> = tracks
+        .par_iter()
+        .zip(models)
+        .enumerate()
+        .filter_map(|(i, (track, model))| {
+            let b = bracket(track, model, from, to)?;
+            let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
+            Some((
+                i == except,
+                fell(track, &b),
+                (va > 0.0).then(|| vc / va - 1.0),
+            ))
+        })
+        .collect();
     let mut changes = Vec::new();
-    for (i, (track, model)) in tracks.iter().zip(models).enumerate() {
-        let Some(b) = bracket(track, model, from, to) else {
-            continue;
-        };
+    for (is_self, fell, change) in seen {
         result.observed += 1;
-        if i == except {
+        if is_self {
             continue;
         }
         result.others += 1;
-        result.others_fell += u32::from(fell(track, &b));
-        let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
-        if va > 0.0 {
-            changes.push(vc / va - 1.0);
-        }
+        result.others_fell += u32::from(fell);
+        changes.extend(change);
     }
     result.typical_change = median(&mut changes);
     result

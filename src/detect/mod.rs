@@ -21,6 +21,7 @@ use crate::time::{format_compact, format_rfc3339};
 use cohort::{Period, bracket};
 use model::{Model, Noise, level};
 use persistence::Outcome;
+use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -173,7 +174,7 @@ pub struct Event {
 pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> {
     let models: Vec<Model> = grid
         .tracks
-        .iter()
+        .par_iter()
         .map(|t| Model::fit(t, grid.bucket))
         .collect();
     let ctx = Context {
@@ -195,13 +196,18 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
             }
         }
     }
-    for (i, track) in grid.tracks.iter().enumerate() {
-        for (s, e) in drop_runs(track, &models[i], &periods, &claimed[i]) {
-            if let Some(event) = ctx.account_event(i, s, e) {
-                events.push(event);
-            }
-        }
-    }
+    let ctx = &ctx;
+    let own: Vec<Event> = grid
+        .tracks
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, track)| {
+            let runs = drop_runs(track, &models[i], &periods, &claimed[i]);
+            runs.into_iter()
+                .filter_map(move |(s, e)| ctx.account_event(i, s, e))
+        })
+        .collect();
+    events.extend(own);
     events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     events
 }
@@ -298,17 +304,19 @@ impl Context<'_> {
     /// Also returns, for each affected account, the snapshots its loss spans.
     fn platform_event(&self, p: &Period) -> Option<(Event, Vec<Claim>)> {
         let bar = self.settings.sensitivity / 2.0;
-        let mut hits: Vec<(usize, Loss, Outcome)> = Vec::new();
-        for (i, (track, model)) in self.tracks.iter().zip(self.models).enumerate() {
-            let Some(b) = bracket(track, model, p.from, p.to) else {
-                continue;
-            };
-            let (s, e) = steepest_loss(track, &model.followers, b.a, b.c);
-            if let Some(loss) = self.loss(i, s, e, bar, Sizing::BeyondTrend) {
+        let hits: Vec<(usize, Loss, Outcome)> = self
+            .tracks
+            .par_iter()
+            .zip(self.models)
+            .enumerate()
+            .filter_map(|(i, (track, model))| {
+                let b = bracket(track, model, p.from, p.to)?;
+                let (s, e) = steepest_loss(track, &model.followers, b.a, b.c);
+                let loss = self.loss(i, s, e, bar, Sizing::BeyondTrend)?;
                 let outcome = self.outcome(i, &loss);
-                hits.push((i, loss, outcome));
-            }
-        }
+                Some((i, loss, outcome))
+            })
+            .collect();
         if hits.is_empty() {
             return None;
         }
@@ -436,7 +444,7 @@ fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, us
             if k > a {
                 trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
             }
-            level(v[k]) - trend
+            noise.level_at(k) - trend
         })
         .collect();
     let at = |k: usize| u[k - a];
@@ -537,7 +545,7 @@ mod tests {
             followers: vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
             following: vec![None; 6],
         };
-        let quiet = Noise::steady(6, 0.0, 1e-4);
+        let quiet = Noise::steady(&t.followers, 0.0, 1e-4);
         assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
         // A wiggle of one follower next to the drop is noise, not the drop.
         let t = Track {
@@ -546,7 +554,7 @@ mod tests {
             followers: vec![1000, 999, 800, 799, 850],
             following: vec![None; 5],
         };
-        let noisy = Noise::steady(5, 0.0, 0.002);
+        let noisy = Noise::steady(&t.followers, 0.0, 0.002);
         assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
     }
 }

@@ -35,6 +35,9 @@ pub struct Noise {
     /// Robust standard deviation of the log change around the trend, per
     /// √bucket.
     pub sigma: f64,
+    /// Log level of each point, computed once (logarithms dominate the
+    /// cost of judging changes otherwise).
+    lv: Vec<f64>,
     /// Median rate over the whole series: the account's long-run pace.
     long_run: f64,
 }
@@ -67,13 +70,14 @@ impl Noise {
     /// of `bucket` seconds.
     pub fn fit(g: &[i64], v: &[u64], bucket: i64) -> Noise {
         let n = g.len();
+        let lv: Vec<f64> = v.iter().map(|&x| level(x)).collect();
         // Per-bucket rate of each step (index k: the step from k - 1 to k).
         let rates: Vec<f64> = (0..n)
             .map(|k| {
                 if k == 0 {
                     0.0
                 } else {
-                    (level(v[k]) - level(v[k - 1])) / (g[k] - g[k - 1]) as f64
+                    (lv[k] - lv[k - 1]) / (g[k] - g[k - 1]) as f64
                 }
             })
             .collect();
@@ -84,6 +88,7 @@ impl Noise {
             rate,
             sigma: MIN_SIGMA,
             long_run,
+            lv,
         };
         // The spread of single steps, and of changes over about a day: when
         // counts are small, most single steps are 0 and their MAD says
@@ -91,13 +96,13 @@ impl Noise {
         let lag = usize::try_from(DAY / bucket.max(1))
             .unwrap_or(1)
             .max(LAG_MIN_STEPS);
-        let sigma = noise.spread(g, v, 1).max(noise.spread(g, v, lag));
+        let sigma = noise.spread(g, 1).max(noise.spread(g, lag));
         Noise { sigma, ..noise }
     }
 
     /// Robust standard deviation, per √bucket, of the detrended change over
     /// `lag` snapshots.
-    fn spread(&self, g: &[i64], v: &[u64], lag: usize) -> f64 {
+    fn spread(&self, g: &[i64], lag: usize) -> f64 {
         // Running sum of the trend, so each lagged change costs O(1).
         let mut trend = Vec::with_capacity(g.len());
         let mut sum = 0.0;
@@ -110,11 +115,16 @@ impl Noise {
         let resid: Vec<f64> = (lag..g.len())
             .map(|k| {
                 let d = (g[k] - g[k - lag]) as f64;
-                (level(v[k]) - level(v[k - lag]) - (trend[k] - trend[k - lag])) / d.sqrt()
+                (self.lv[k] - self.lv[k - lag] - (trend[k] - trend[k - lag])) / d.sqrt()
             })
             .collect();
         let center = median(&mut resid.clone()).unwrap_or(0.0);
         mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
+    }
+
+    /// Log level of point `k`.
+    pub fn level_at(&self, k: usize) -> f64 {
+        self.lv[k]
     }
 
     /// The usual log change per bucket around point `k`.
@@ -128,7 +138,7 @@ impl Noise {
     /// account of 50, losing 3 is three followers, not a 6 % collapse.
     pub fn z(&self, g: &[i64], v: &[u64], a: usize, c: usize) -> f64 {
         let buckets = (g[c] - g[a]).max(1) as f64;
-        let change = level(v[c]) - level(v[a]);
+        let change = self.lv[c] - self.lv[a];
         let rounding = 1.0 / (v[a] as f64 + 1.0);
         let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
         (change - self.expected(g, a, c)) / sd
@@ -151,13 +161,15 @@ impl Noise {
             .sum()
     }
 
-    /// A series that moves by `drift` a bucket with spread `sigma`, for tests.
+    /// The series `values`, said to move by `drift` a bucket with spread
+    /// `sigma`, for tests.
     #[cfg(test)]
-    pub fn steady(len: usize, drift: f64, sigma: f64) -> Noise {
+    pub fn steady(values: &[u64], drift: f64, sigma: f64) -> Noise {
         Noise {
-            rate: vec![drift; len],
+            rate: vec![drift; values.len()],
             sigma,
             long_run: drift,
+            lv: values.iter().map(|&x| level(x)).collect(),
         }
     }
 }
@@ -293,17 +305,17 @@ mod tests {
 
     #[test]
     fn integer_floor_protects_tiny_accounts() {
-        let n = Noise::steady(2, 0.0, MIN_SIGMA);
+        let n = Noise::steady(&[50, 47], 0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
         assert!((n.z(&[0, 1], &[50, 47], 0, 1) + 3.0).abs() < 0.2);
         // Spread and rounding add in quadrature.
-        let n = Noise::steady(2, 0.0, 1.0 / 51.0);
+        let n = Noise::steady(&[50, 47], 0.0, 1.0 / 51.0);
         assert!((n.z(&[0, 1], &[50, 47], 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
-        let n = Noise::steady(3, 0.0, 0.01);
+        let n = Noise::steady(&[100_000_000, 99_000_000], 0.0, 0.01);
         let one = n.z(&[0, 1], &[100_000_000, 99_000_000], 0, 1);
         let four = n.z(&[0, 4], &[100_000_000, 99_000_000], 0, 1);
         assert!((one / four - 2.0).abs() < 1e-6);

@@ -1,14 +1,18 @@
 //! CSV input: header row, sniffed delimiter, one snapshot per record.
 //!
-//! Records are read into one reused `ByteRecord` (the csv crate's fastest
-//! path); only the account name is turned into a `String`, and only once per
-//! account by the collector's interner.
+//! Lines are read into one reused buffer and split on the delimiter
+//! directly; only a line with a quote goes through the csv crate (which also
+//! joins a quoted field that spans lines). Cells are read from bytes: a time
+//! cell equal to the previous row's is not parsed again (collectors write
+//! many rows of one instant), counts take a digits-only fast path, and an
+//! account name becomes a `String` only once, in the collector's interner.
 
-use super::columns::{self, Field};
+use super::columns::{self, Field, Resolved};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Collector, Row, Source};
 use anyhow::{Context, Result, anyhow};
 use std::io::BufRead;
+use std::ops::Range;
 
 pub(crate) fn read(
     mut reader: Box<dyn BufRead>,
@@ -19,98 +23,51 @@ pub(crate) fn read(
         .fill_buf()
         .with_context(|| format!("{}: cannot read", src.name))?;
     let delimiter = src.opts.delimiter.unwrap_or_else(|| sniff_delimiter(head));
-    let mut csv = ::csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(reader);
-    let header_record = csv.byte_headers().map_err(|e| csv_error(src, e))?;
-    let header_line = header_record.position().map_or(1, |p| p.line());
-    let header: Vec<String> = header_record
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
+    let mut lines = Lines {
+        reader,
+        buf: Vec::new(),
+        fields: Vec::new(),
+        number: 0,
+        delimiter,
+    };
+    // The header: the first line that is not blank.
+    let header: Vec<String> = loop {
+        let Some(line) = lines.next_record(src)? else {
+            anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
+        };
+        if !line.blank {
+            let cells = lines.cells();
+            break (0..cells.len())
+                .map(|i| String::from_utf8_lossy(cells.get(i)).trim().to_string())
+                .collect();
+        }
+    };
+    let header_line = lines.number;
     if header.iter().all(String::is_empty) {
         anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
     }
     let cols =
         columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let accounts = AccountSource::new(cols.account, src, collector);
-    let mut record = ::csv::ByteRecord::new();
+    let mut records = Records {
+        src,
+        accounts: AccountSource::new(cols.account, src, collector),
+        cols,
+        header,
+        last_time: (Vec::new(), 0),
+    };
     let mut snapshots = 0u64;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(src, e)),
+    while let Some(line) = lines.next_record(src)? {
+        if line.blank {
+            continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
-        let pos = Position::Line(line);
-        if record.len() == 1
-            && record
-                .get(0)
-                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
-        {
-            continue; // a blank line
-        }
-        if repeats_header(&record, &header) {
+        let pos = Position::Line(line.first);
+        let cells = lines.cells();
+        if records.repeats_header(&cells) {
             // Not data: files joined with `cat` repeat their header lines.
             collector.repeated_header();
             continue;
         }
-        if record.len() != header.len() {
-            return Err(anyhow!(
-                "{}: {pos}: expected {} fields as in the header, found {}",
-                src.name,
-                header.len(),
-                record.len()
-            ));
-        }
-        let cell = |i: usize, field: Field| -> Result<&str> {
-            let bytes = record.get(i).unwrap_or_default();
-            std::str::from_utf8(bytes).map_err(|_| {
-                field_error(
-                    src.name,
-                    pos,
-                    field,
-                    &header[i],
-                    &String::from_utf8_lossy(bytes),
-                    &"not valid UTF-8",
-                )
-            })
-        };
-        let time = time_cell(src, pos, &header[cols.time], cell(cols.time, Field::Time)?)?;
-        let followers = count_cell(
-            src,
-            pos,
-            Field::Followers,
-            &header[cols.followers],
-            cell(cols.followers, Field::Followers)?,
-        )?;
-        let following = match cols.following {
-            Some(i) => {
-                let v = cell(i, Field::Following)?;
-                if v.trim().is_empty() {
-                    None
-                } else {
-                    Some(count_cell(src, pos, Field::Following, &header[i], v)?)
-                }
-            }
-            None => None,
-        };
-        let account = match accounts {
-            AccountSource::Fixed(id) => id,
-            AccountSource::Column(i) => {
-                let name = String::from_utf8_lossy(record.get(i).unwrap_or_default());
-                collector.intern(account_cell(src, pos, &header[i], &name)?)
-            }
-        };
-        collector.push(Row {
-            account,
-            time,
-            followers,
-            following,
-        });
+        records.record(&cells, pos, collector)?;
         snapshots += 1;
     }
     if snapshots == 0 {
@@ -122,11 +79,268 @@ pub(crate) fn read(
     Ok(())
 }
 
+/// A record's place: the line it starts on, and whether it is blank.
+struct LineInfo {
+    first: u64,
+    blank: bool,
+}
+
+/// Reads records line by line into a reused buffer, splitting plain lines on
+/// the delimiter and quoted ones with the csv crate.
+struct Lines {
+    reader: Box<dyn BufRead>,
+    buf: Vec<u8>,
+    /// Byte ranges of the current record's cells in `buf` (or in `quoted`).
+    fields: Vec<Range<usize>>,
+    /// Number of the last line read.
+    number: u64,
+    delimiter: u8,
+}
+
+impl Lines {
+    /// Reads the next record; `None` at the end of the input.
+    fn next_record(&mut self, src: &Source) -> Result<Option<LineInfo>> {
+        self.buf.clear();
+        if !self.read_line(src)? {
+            return Ok(None);
+        }
+        let first = self.number;
+        if !self.split_plain() {
+            // A quoted field may hold newlines: read on until quotes balance.
+            while self.buf.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+                self.buf.push(b'\n');
+                if !self.read_line(src)? {
+                    break;
+                }
+            }
+            self.split_quoted(src, first)?;
+        }
+        let blank = self.fields.len() == 1
+            && self.buf[self.fields[0].clone()]
+                .iter()
+                .all(u8::is_ascii_whitespace);
+        Ok(Some(LineInfo { first, blank }))
+    }
+
+    /// Appends one line (without its `\n` or `\r\n`) to `buf`.
+    fn read_line(&mut self, src: &Source) -> Result<bool> {
+        let start = self.buf.len();
+        let mut any = false;
+        loop {
+            let available = self
+                .reader
+                .fill_buf()
+                .with_context(|| format!("{}: cannot read", src.name))?;
+            if available.is_empty() {
+                break;
+            }
+            any = true;
+            match memchr::memchr(b'\n', available) {
+                Some(end) => {
+                    self.buf.extend_from_slice(&available[..end]);
+                    self.reader.consume(end + 1);
+                    break;
+                }
+                None => {
+                    let n = available.len();
+                    self.buf.extend_from_slice(available);
+                    self.reader.consume(n);
+                }
+            }
+        }
+        if !any {
+            return Ok(false);
+        }
+        self.number += 1;
+        if self.buf.len() > start && self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        Ok(true)
+    }
+
+    /// Splits a line on the delimiter in one pass over its bytes (lines are
+    /// short: a plain loop beats repeated vectorised searches). Returns
+    /// false, leaving the split unfinished, if the line holds a quote.
+    fn split_plain(&mut self) -> bool {
+        self.fields.clear();
+        let mut start = 0;
+        for (at, &b) in self.buf.iter().enumerate() {
+            if b == self.delimiter {
+                self.fields.push(start..at);
+                start = at + 1;
+            } else if b == b'"' {
+                return false;
+            }
+        }
+        self.fields.push(start..self.buf.len());
+        true
+    }
+
+    /// Splits a record with quotes by the csv crate's rules, then stores the
+    /// unquoted cells back into `buf`.
+    fn split_quoted(&mut self, src: &Source, line: u64) -> Result<()> {
+        let mut csv = ::csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.buf[..]);
+        let mut record = ::csv::ByteRecord::new();
+        let read = csv
+            .read_byte_record(&mut record)
+            .map_err(|e| anyhow!("{}: line {line}: malformed CSV ({:?})", src.name, e.kind()))?;
+        self.fields.clear();
+        let mut cells = Vec::new();
+        if read {
+            for cell in record.iter() {
+                let start = cells.len();
+                cells.extend_from_slice(cell);
+                self.fields.push(start..cells.len());
+            }
+        }
+        if self.fields.is_empty() {
+            self.fields.push(0..0);
+        }
+        self.buf = cells;
+        Ok(())
+    }
+
+    fn cells(&self) -> Cells<'_> {
+        Cells {
+            buf: &self.buf,
+            fields: &self.fields,
+        }
+    }
+}
+
+/// The cells of the current record, borrowed from the line buffer.
+struct Cells<'a> {
+    buf: &'a [u8],
+    fields: &'a [Range<usize>],
+}
+
+impl<'a> Cells<'a> {
+    fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    fn get(&self, i: usize) -> &'a [u8] {
+        &self.buf[self.fields[i].clone()]
+    }
+}
+
+/// Turns records into rows: the header, where each field sits, and the
+/// last time cell read (reused when the next row has the same).
+struct Records<'a, 'b> {
+    src: &'a Source<'b>,
+    accounts: AccountSource,
+    cols: Resolved,
+    header: Vec<String>,
+    last_time: (Vec<u8>, i64),
+}
+
+impl Records<'_, '_> {
+    fn record(&mut self, cells: &Cells, pos: Position, collector: &mut Collector) -> Result<()> {
+        let (src, header, cols) = (self.src, &self.header, &self.cols);
+        if cells.len() != header.len() {
+            return Err(anyhow!(
+                "{}: {pos}: expected {} fields as in the header, found {}",
+                src.name,
+                header.len(),
+                cells.len()
+            ));
+        }
+        let text = |i: usize, field: Field| -> Result<&str> {
+            std::str::from_utf8(cells.get(i)).map_err(|_| {
+                field_error(
+                    src.name,
+                    pos,
+                    field,
+                    &header[i],
+                    &String::from_utf8_lossy(cells.get(i)),
+                    &"not valid UTF-8",
+                )
+            })
+        };
+        let time_bytes = cells.get(cols.time);
+        let time = if time_bytes == self.last_time.0.as_slice() {
+            self.last_time.1
+        } else {
+            let time = time_cell(src, pos, &header[cols.time], text(cols.time, Field::Time)?)?;
+            self.last_time.0.clear();
+            self.last_time.0.extend_from_slice(time_bytes);
+            self.last_time.1 = time;
+            time
+        };
+        let count = |i: usize, field: Field| -> Result<u64> {
+            match digits(cells.get(i)) {
+                Some(v) => Ok(v),
+                None => count_cell(src, pos, field, &header[i], text(i, field)?),
+            }
+        };
+        let followers = count(cols.followers, Field::Followers)?;
+        let following = match cols.following {
+            Some(i) if cells.get(i).trim_ascii().is_empty() => None,
+            Some(i) => Some(count(i, Field::Following)?),
+            None => None,
+        };
+        let account = match self.accounts {
+            AccountSource::Fixed(id) => id,
+            AccountSource::Column(i) => {
+                let bytes = cells.get(i);
+                let name = match std::str::from_utf8(bytes) {
+                    Ok(name) => std::borrow::Cow::Borrowed(name),
+                    Err(_) => String::from_utf8_lossy(bytes),
+                };
+                collector.intern(account_cell(src, pos, &header[i], &name)?)
+            }
+        };
+        collector.push(Row {
+            account,
+            time,
+            followers,
+            following,
+        });
+        Ok(())
+    }
+
+    /// Whether a record is the header row again (cells compared trimmed; a
+    /// byte-order mark left by `cat` of a file that starts with one is
+    /// ignored). Cheap for data rows: the first cell rarely starts like the
+    /// first column's name.
+    fn repeats_header(&self, cells: &Cells) -> bool {
+        let first = cells.get(0);
+        let first = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
+        cells.len() == self.header.len()
+            && first.trim_ascii() == self.header[0].as_bytes()
+            && repeats_header(
+                &(0..cells.len()).map(|i| cells.get(i)).collect::<Vec<_>>(),
+                &self.header,
+            )
+    }
+}
+
+/// A plain count: up to 15 ASCII digits (anything else takes the general
+/// parser, which also gives the error).
+fn digits(cell: &[u8]) -> Option<u64> {
+    if cell.is_empty() || cell.len() > 15 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in cell {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
 /// Whether a record is the header row again (cells compared trimmed; a
 /// byte-order mark left by `cat` of a file that starts with one is ignored).
-fn repeats_header(record: &::csv::ByteRecord, header: &[String]) -> bool {
-    record.len() == header.len()
-        && record
+fn repeats_header(cells: &[&[u8]], header: &[String]) -> bool {
+    cells.len() == header.len()
+        && cells
             .iter()
             .zip(header)
             .enumerate()
@@ -138,18 +352,6 @@ fn repeats_header(record: &::csv::ByteRecord, header: &[String]) -> bool {
                 };
                 cell.trim_ascii() == name.as_bytes()
             })
-}
-
-/// Explains a csv crate error with the file and line it happened on.
-fn csv_error(src: &Source, e: ::csv::Error) -> anyhow::Error {
-    let line = e.position().map(|p| p.line());
-    match (e.into_kind(), line) {
-        (::csv::ErrorKind::Io(io), _) => {
-            anyhow::Error::new(io).context(format!("{}: cannot read", src.name))
-        }
-        (kind, Some(line)) => anyhow!("{}: line {line}: malformed CSV ({kind:?})", src.name),
-        (kind, None) => anyhow!("{}: malformed CSV ({kind:?})", src.name),
-    }
 }
 
 /// Picks the delimiter among `,`, `;` and tab that occurs most often in the
@@ -185,17 +387,13 @@ mod tests {
     #[test]
     fn repeated_header_is_recognised() {
         let header = ["timestamp".to_string(), "followers".to_string()];
-        let record = |cells: &[&[u8]]| ::csv::ByteRecord::from(cells.to_vec());
+        assert!(repeats_header(&[b"timestamp", b"followers"], &header));
         assert!(repeats_header(
-            &record(&[b"timestamp", b"followers"]),
+            &[b"\xef\xbb\xbftimestamp", b" followers"],
             &header
         ));
-        assert!(repeats_header(
-            &record(&[b"\xef\xbb\xbftimestamp", b" followers"]),
-            &header
-        ));
-        assert!(!repeats_header(&record(&[b"2024-01-01", b"12"]), &header));
-        assert!(!repeats_header(&record(&[b"timestamp"]), &header));
+        assert!(!repeats_header(&[b"2024-01-01", b"12"], &header));
+        assert!(!repeats_header(&[b"timestamp"], &header));
     }
 
     #[test]

@@ -15,8 +15,10 @@ pub use columns::{ColumnOverrides, Field, MissingColumn};
 use crate::time::Zone;
 use anyhow::{Context, Result, bail};
 use flate2::bufread::MultiGzDecoder;
+use rustc_hash::FxHasher;
 use std::collections::HashMap;
 use std::fs::File;
+use std::hash::BuildHasherDefault;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -50,11 +52,31 @@ pub struct Row {
     pub following: Option<u64>,
 }
 
+/// One account's snapshots, in the order read (sorted and deduplicated later,
+/// by [`crate::dataset::Dataset::build`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    pub times: Vec<i64>,
+    pub followers: Vec<u64>,
+    pub following: Vec<Option<u64>>,
+}
+
+impl Series {
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+}
+
 /// Gathers rows from every input into one data set, interning account names
-/// so each row stores a small integer instead of a string.
+/// and appending each row to its account's series as it is read: no global
+/// sort is needed later, and rows cost no more memory than their values.
 #[derive(Debug, Default)]
 pub struct Collector {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, BuildHasherDefault<FxHasher>>,
     collected: Collected,
 }
 
@@ -63,7 +85,10 @@ pub struct Collector {
 pub struct Collected {
     /// Account names, indexed by [`Row::account`].
     pub names: Vec<String>,
-    pub rows: Vec<Row>,
+    /// Each account's snapshots, indexed by [`Row::account`].
+    pub series: Vec<Series>,
+    /// Snapshot records read.
+    pub rows: usize,
     /// The inputs read, as given (`-` for stdin).
     pub files: Vec<String>,
     /// CSV records identical to their file's header, skipped: what
@@ -79,12 +104,19 @@ impl Collector {
         }
         let id = u32::try_from(self.collected.names.len()).expect("fewer than 2^32 accounts");
         self.collected.names.push(name.to_string());
+        self.collected.series.push(Series::default());
         self.ids.insert(name.to_string(), id);
         id
     }
 
+    /// Appends a row to its account's series. The account id must come
+    /// from [`Collector::intern`].
     pub fn push(&mut self, row: Row) {
-        self.collected.rows.push(row);
+        let s = &mut self.collected.series[row.account as usize];
+        s.times.push(row.time);
+        s.followers.push(row.followers);
+        s.following.push(row.following);
+        self.collected.rows += 1;
     }
 
     /// Counts a CSV record that repeats its file's header and was skipped.
@@ -102,9 +134,9 @@ impl Collector {
 pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     let mut collector = Collector::default();
     for input in inputs {
-        let before = collector.collected.rows.len();
+        let before = collector.collected.rows;
         read_one(input, opts, &mut collector)?;
-        if collector.collected.rows.len() == before {
+        if collector.collected.rows == before {
             bail!(
                 "{}: no snapshots (the input is empty or has only a header)",
                 display_name(input)
