@@ -2471,3 +2471,45 @@ fn stdout_carries_only_the_report() {
         assert!(v["id"].is_string() && v["kind"].is_string(), "{line}");
     }
 }
+
+/// The report is byte-identical whatever the number of threads: a file big
+/// enough to be read in parallel chunks (over 16 MB) gives the same JSON on
+/// one thread as on four, and as the same rows shuffled (read serially).
+#[test]
+fn report_is_the_same_whatever_the_thread_count() {
+    let w = util::Workdir::new("threads");
+    let data = w.path().join("big.csv");
+    let mut sim = util::followdrop(w.path());
+    sim.args([
+        "simulate",
+        "--accounts",
+        "1200",
+        "--days",
+        "365",
+        "--interval",
+        "1d",
+    ]);
+    sim.args(["--scenario", "mixed", "--seed", "3", "-o"])
+        .arg(&data);
+    sim.assert().success();
+    assert!(
+        fs::metadata(&data).unwrap().len() > 16 << 20,
+        "the file must be big enough to be split"
+    );
+    let report = |threads: &str, file: &str| {
+        let mut cmd = w.scan();
+        cmd.env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "json", file]);
+        let run = util::run(cmd, None);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        util::without_files(&run.stdout)
+    };
+    let one = report("1", "big.csv");
+    assert_eq!(one, report("4", "big.csv"));
+    // Rows in reverse order, with the header first: the same report.
+    let text = fs::read_to_string(&data).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    w.create("reversed.csv", lines.join("\n") + "\n");
+    assert_eq!(one, report("2", "reversed.csv"));
+}

@@ -9,9 +9,12 @@
 
 use super::columns::{self, Field, Resolved};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
-use super::{AccountSource, Collector, Row, Source};
+use super::{AccountSource, Collected, Collector, Row, Source};
 use anyhow::{Context, Result, anyhow};
+use rayon::prelude::*;
+use std::fs::File;
 use std::io::BufRead;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 
 pub(crate) fn read(
@@ -77,6 +80,164 @@ pub(crate) fn read(
         );
     }
     Ok(())
+}
+
+/// Files smaller than this are read on one thread: splitting is not worth it.
+const PARALLEL_MIN_BYTES: u64 = 16 << 20;
+
+/// Reads a plain (uncompressed) CSV file in chunks on all threads, when it
+/// is large enough. Returns `false`, having read nothing into `collector`,
+/// when it cannot: a quote anywhere (a quoted field may span lines, so a
+/// chunk boundary could fall inside one), any invalid record (the serial
+/// reader then reports it with its exact line number), or an odd header.
+/// The result is the same as the serial reader's: chunks are merged in file
+/// order, accounts numbered in order of first appearance.
+pub(crate) fn read_file_parallel(
+    path: &str,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<bool> {
+    let threads = rayon::current_num_threads();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if threads < 2 || size < PARALLEL_MIN_BYTES {
+        return Ok(false);
+    }
+    let Some((data_start, delimiter, header)) = read_header(path, src)? else {
+        return Ok(false);
+    };
+    let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
+        return Ok(false);
+    };
+    let chunks = (threads * 4) as u64;
+    let mut bounds = vec![data_start];
+    for k in 1..chunks {
+        let nominal = data_start + (size - data_start) * k / chunks;
+        match next_line_start(path, nominal, src)? {
+            Some(b) if b > *bounds.last().unwrap_or(&0) && b < size => bounds.push(b),
+            _ => {}
+        }
+    }
+    bounds.push(size);
+    let parts: Vec<Option<Collected>> = bounds
+        .windows(2)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|w| read_chunk(path, w[0], w[1], delimiter, &header, &cols, src))
+        .collect();
+    if parts.iter().any(Option::is_none) {
+        return Ok(false);
+    }
+    let parts: Vec<Collected> = parts.into_iter().flatten().collect();
+    if parts.iter().all(|p| p.rows == 0) {
+        return Ok(false);
+    }
+    for part in parts {
+        collector.absorb(part);
+    }
+    Ok(true)
+}
+
+/// The header of a file: where data starts, the delimiter and the column
+/// names; `None` when the first line is not a plain header.
+fn read_header(path: &str, src: &Source) -> Result<Option<(u64, u8, Vec<String>)>> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
+    let mut head = vec![0u8; 1 << 20];
+    let n =
+        read_full(&mut file, &mut head).with_context(|| format!("{}: cannot read", src.name))?;
+    head.truncate(n);
+    let bom = if head.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let Some(end) = memchr::memchr(b'\n', &head[bom..]) else {
+        return Ok(None);
+    };
+    let line = &head[bom..bom + end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.contains(&b'"') {
+        return Ok(None);
+    }
+    let delimiter = src.opts.delimiter.unwrap_or_else(|| sniff_delimiter(line));
+    let header: Vec<String> = line
+        .split(|&b| b == delimiter)
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    Ok(Some(((bom + end + 1) as u64, delimiter, header)))
+}
+
+/// The offset just after the first newline at or after `from`.
+fn next_line_start(path: &str, from: u64, src: &Source) -> Result<Option<u64>> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
+    file.seek(SeekFrom::Start(from))
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    let mut window = vec![0u8; 1 << 16];
+    let n =
+        read_full(&mut file, &mut window).with_context(|| format!("{}: cannot read", src.name))?;
+    Ok(memchr::memchr(b'\n', &window[..n]).map(|i| from + i as u64 + 1))
+}
+
+/// Reads until `buf` is full or the file ends; the number of bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Reads the records of bytes `start..end`; `None` if any line has a quote
+/// or any record is invalid (the caller then reads the file serially).
+fn read_chunk(
+    path: &str,
+    start: u64,
+    end: u64,
+    delimiter: u8,
+    header: &[String],
+    cols: &Resolved,
+    src: &Source,
+) -> Option<Collected> {
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let reader: Box<dyn BufRead> =
+        Box::new(BufReader::with_capacity(1 << 16, file.take(end - start)));
+    let mut lines = Lines {
+        reader,
+        buf: Vec::new(),
+        fields: Vec::new(),
+        number: 0,
+        delimiter,
+    };
+    let mut local = Collector::default();
+    let mut records = Records {
+        src,
+        accounts: AccountSource::new(cols.account, src, &mut local),
+        cols: cols.clone(),
+        header: header.to_vec(),
+        last_time: (Vec::new(), 0),
+    };
+    loop {
+        lines.buf.clear();
+        if !lines.read_line(src).ok()? {
+            break;
+        }
+        if !lines.split_plain() {
+            return None;
+        }
+        let cells = lines.cells();
+        if cells.len() == 1 && cells.get(0).iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if records.repeats_header(&cells) {
+            local.repeated_header();
+            continue;
+        }
+        records.record(&cells, Position::Line(0), &mut local).ok()?;
+    }
+    Some(local.finish())
 }
 
 /// A record's place: the line it starts on, and whether it is blank.

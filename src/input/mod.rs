@@ -119,6 +119,21 @@ impl Collector {
         self.collected.rows += 1;
     }
 
+    /// Adds everything another collector gathered, after what this one
+    /// has: its accounts are looked up (or added, in the order it first saw
+    /// them) and their snapshots appended.
+    pub(crate) fn absorb(&mut self, other: Collected) {
+        for (name, series) in other.names.iter().zip(other.series) {
+            let id = self.intern(name) as usize;
+            let s = &mut self.collected.series[id];
+            s.times.extend(series.times);
+            s.followers.extend(series.followers);
+            s.following.extend(series.following);
+        }
+        self.collected.rows += other.rows;
+        self.collected.repeated_headers += other.repeated_headers;
+    }
+
     /// Counts a CSV record that repeats its file's header and was skipped.
     pub fn repeated_header(&mut self) {
         self.collected.repeated_headers += 1;
@@ -200,6 +215,13 @@ fn read_one(input: &str, opts: &ReadOptions, collector: &mut Collector) -> Resul
         stem: &stem,
         opts,
     };
+    if format == Format::Csv
+        && !gzipped
+        && input != "-"
+        && csv::read_file_parallel(input, &source, collector)?
+    {
+        return Ok(());
+    }
     match format {
         Format::Csv => csv::read(reader, &source, collector),
         Format::Json => json::read_array(reader, &source, collector),
