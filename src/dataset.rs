@@ -125,27 +125,27 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     let mut order: Vec<u32> = (0..n as u32).collect();
     let key = |i: &u32| {
         let i = *i as usize;
-        (s.times[i], s.followers[i], s.following[i])
+        (s.times[i], s.followers[i], s.following.get(i))
     };
     order.sort_unstable_by_key(key);
     let (mut exact, mut conflicting) = (0, 0);
     let mut merged = Series::default();
     for (k, &i) in order.iter().enumerate() {
         let i = i as usize;
-        let (t, v, f) = (s.times[i], s.followers[i], s.following[i]);
+        let (t, v, f) = (s.times[i], s.followers[i], s.following.get(i));
         if let Some(next) = order.get(k + 1).map(|&j| j as usize)
             && s.times[next] == t
         {
-            if (s.followers[next], s.following[next]) == (v, f) {
+            if (s.followers[next], s.following.get(next)) == (v, f) {
                 exact += 1;
             } else {
                 conflicting += 1;
             }
             continue;
         }
+        merged.following.push(merged.times.len(), f);
         merged.times.push(t);
         merged.followers.push(v);
-        merged.following.push(f);
     }
     *s = merged;
     (exact, conflicting)

@@ -7,7 +7,7 @@
 //! weighing more.
 
 use crate::dataset::Dataset;
-use crate::input::Series;
+use crate::input::{Following, Series};
 use rayon::prelude::*;
 
 /// Bucket sizes the automatic choice picks from: round durations people use.
@@ -26,7 +26,7 @@ pub struct Track {
     /// The snapshot's real time, for reporting.
     pub t: Vec<i64>,
     pub followers: Vec<u64>,
-    pub following: Vec<Option<u64>>,
+    pub following: Following,
 }
 
 impl Track {
@@ -124,14 +124,14 @@ impl Track {
                 if distance(t[i]) <= distance(t[kept - 1]) {
                     t[kept - 1] = t[i];
                     followers[kept - 1] = followers[i];
-                    following[kept - 1] = following[i];
+                    following.copy(i, kept - 1);
                 }
                 continue;
             }
             g.push(point);
             t[kept] = t[i];
             followers[kept] = followers[i];
-            following[kept] = following[i];
+            following.copy(i, kept);
             kept += 1;
         }
         t.truncate(kept);
@@ -155,7 +155,7 @@ mod tests {
             .into_iter()
             .map(|t| Series {
                 followers: (0..t.len() as u64).collect(),
-                following: vec![None; t.len()],
+                following: Following::default(),
                 times: t,
             })
             .collect();

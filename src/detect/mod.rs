@@ -284,8 +284,8 @@ impl Context<'_> {
             relative_loss: round(loss.relative, 5),
             recovered_at: outcome.recovered_at.map(Timestamp),
             excess: false,
-            following_before: t.following[loss.s],
-            following_after: t.following[loss.e],
+            following_before: t.following.get(loss.s),
+            following_after: t.following.get(loss.e),
         }
     }
 
@@ -528,6 +528,7 @@ fn mark_excess(accounts: &mut [Affected], sensitivity: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Following;
 
     #[test]
     fn kinds() {
@@ -543,7 +544,7 @@ mod tests {
             g: (0..6).collect(),
             t: (0..6).collect(),
             followers: vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
-            following: vec![None; 6],
+            following: Following::default(),
         };
         let quiet = Noise::steady(&t.followers, 0.0, 1e-4);
         assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
@@ -552,7 +553,7 @@ mod tests {
             g: (0..5).collect(),
             t: (0..5).collect(),
             followers: vec![1000, 999, 800, 799, 850],
-            following: vec![None; 5],
+            following: Following::default(),
         };
         let noisy = Noise::steady(&t.followers, 0.0, 0.002);
         assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));

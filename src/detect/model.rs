@@ -211,12 +211,13 @@ fn rolling_median(g: &[i64], rates: &[f64], back: i64, ahead: i64) -> Vec<f64> {
 impl Model {
     pub fn fit(track: &Track, bucket: i64) -> Model {
         let followers = Noise::fit(&track.g, &track.followers, bucket);
-        let (g, v): (Vec<i64>, Vec<u64>) = track
-            .g
-            .iter()
-            .zip(&track.following)
-            .filter_map(|(&g, f)| f.map(|f| (g, f)))
-            .unzip();
+        let (g, v): (Vec<i64>, Vec<u64>) = if track.following.is_present() {
+            (0..track.len())
+                .filter_map(|i| track.following.get(i).map(|f| (track.g[i], f)))
+                .unzip()
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let following = (g.len() >= 2).then(|| {
             let noise = Noise::fit(&g, &v, bucket);
             Following { g, v, noise }

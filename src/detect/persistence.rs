@@ -100,7 +100,7 @@ mod tests {
             g: (0..n).collect(),
             t: (0..n).map(|g| g * 3600).collect(),
             followers: values.to_vec(),
-            following: vec![None; values.len()],
+            following: crate::input::Following::default(),
         }
     }
 

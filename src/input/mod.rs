@@ -58,7 +58,63 @@ pub struct Row {
 pub struct Series {
     pub times: Vec<i64>,
     pub followers: Vec<u64>,
-    pub following: Vec<Option<u64>>,
+    pub following: Following,
+}
+
+/// The following counts of a series, stored without a tag per value: an
+/// empty cell is [`Following::MISSING`], and an account that never had one
+/// stores nothing at all (most inputs have no following column). Either
+/// empty or as long as its series.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Following(Vec<u64>);
+
+impl Following {
+    /// Marks an empty cell; counts never reach it (they are at most 2^53).
+    const MISSING: u64 = u64::MAX;
+
+    /// The following count of snapshot `i`, if it has one.
+    pub fn get(&self, i: usize) -> Option<u64> {
+        self.0.get(i).copied().filter(|&v| v != Self::MISSING)
+    }
+
+    /// Appends the value of a series that held `len` snapshots before.
+    pub fn push(&mut self, len: usize, value: Option<u64>) {
+        if value.is_none() && self.0.is_empty() {
+            return;
+        }
+        self.0.resize(len, Self::MISSING);
+        self.0.push(value.unwrap_or(Self::MISSING));
+    }
+
+    /// Appends `other`, of a series of `other_len` snapshots, to this one of
+    /// a series of `len`.
+    pub fn extend(&mut self, len: usize, other: Following, other_len: usize) {
+        if self.0.is_empty() && other.0.is_empty() {
+            return;
+        }
+        self.0.resize(len, Self::MISSING);
+        if other.0.is_empty() {
+            self.0.resize(len + other_len, Self::MISSING);
+        } else {
+            self.0.extend(other.0);
+        }
+    }
+
+    /// Copies the value of snapshot `from` to snapshot `to`.
+    pub fn copy(&mut self, from: usize, to: usize) {
+        if !self.0.is_empty() {
+            self.0[to] = self.0[from];
+        }
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
+    /// Whether any snapshot has a following count.
+    pub fn is_present(&self) -> bool {
+        !self.0.is_empty()
+    }
 }
 
 impl Series {
@@ -113,9 +169,9 @@ impl Collector {
     /// from [`Collector::intern`].
     pub fn push(&mut self, row: Row) {
         let s = &mut self.collected.series[row.account as usize];
+        s.following.push(s.times.len(), row.following);
         s.times.push(row.time);
         s.followers.push(row.followers);
-        s.following.push(row.following);
         self.collected.rows += 1;
     }
 
@@ -126,9 +182,10 @@ impl Collector {
         for (name, series) in other.names.iter().zip(other.series) {
             let id = self.intern(name) as usize;
             let s = &mut self.collected.series[id];
+            s.following
+                .extend(s.times.len(), series.following, series.times.len());
             s.times.extend(series.times);
             s.followers.extend(series.followers);
-            s.following.extend(series.following);
         }
         self.collected.rows += other.rows;
         self.collected.repeated_headers += other.repeated_headers;
