@@ -55,13 +55,15 @@ pub fn analyze(
     let t3 = std::time::Instant::now();
     let events = detect::detect(&grid, &dataset.names, settings);
     let t4 = std::time::Instant::now();
-    if std::env::var_os("FD_TIMING").is_some() {
+    // For performance work (BENCHMARKS.md): where the time goes.
+    if std::env::var_os("FOLLOWDROP_TIMING").is_some() {
+        let secs = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64();
         eprintln!(
-            "read {:?} dataset {:?} grid {:?} detect {:?}",
-            t1 - t0,
-            t2 - t1,
-            t3 - t2,
-            t4 - t3
+            "followdrop: timing: read {:.3}s, data set {:.3}s, grid {:.3}s, detect {:.3}s",
+            secs(t0, t1),
+            secs(t1, t2),
+            secs(t2, t3),
+            secs(t3, t4)
         );
     }
     Ok(Analysis {
