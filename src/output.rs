@@ -8,6 +8,7 @@
 use anyhow::{Context, Result};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use std::fs::OpenOptions;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -38,6 +39,18 @@ fn write_atomically<T>(
     fill: impl FnOnce(&mut dyn Write) -> io::Result<T>,
 ) -> Result<T> {
     let name = path.display();
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        // A device, pipe or the like (`-o /dev/stdout`): write to it as it
+        // is; renaming a file over it would replace it.
+        let file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("{name}: cannot open"))?;
+        return fill_and_flush(BufWriter::new(file), gzip, fill)
+            .map(|(value, _)| value)
+            .with_context(|| format!("{name}: cannot write"));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -51,19 +64,17 @@ fn write_atomically<T>(
                 dir.display()
             )
         })?;
-    let mut out = BufWriter::new(tmp);
-    let value = if gzip {
-        let mut gz = GzEncoder::new(&mut out, Compression::default());
-        let value = fill(&mut gz).with_context(|| format!("{name}: cannot write"))?;
-        gz.finish()
+    // The temporary file is private (0600); the report gets the mode of the
+    // file it replaces, or the usual 0644.
+    if let Some(mode) = existing
+        .map(|m| m.permissions())
+        .or_else(default_permissions)
+    {
+        tmp.as_file()
+            .set_permissions(mode)
             .with_context(|| format!("{name}: cannot write"))?;
-        value
-    } else {
-        fill(&mut out).with_context(|| format!("{name}: cannot write"))?
-    };
-    let tmp = out
-        .into_inner()
-        .map_err(|e| e.into_error())
+    }
+    let (value, tmp) = fill_and_flush(BufWriter::new(tmp), gzip, fill)
         .with_context(|| format!("{name}: cannot write"))?;
     tmp.as_file()
         .sync_all()
@@ -72,4 +83,36 @@ fn write_atomically<T>(
         .map_err(|e| e.error)
         .with_context(|| format!("{name}: cannot replace"))?;
     Ok(value)
+}
+
+/// Runs `fill` on `out` (through gzip when asked), flushes, and hands back
+/// the inner writer.
+fn fill_and_flush<T, W: Write>(
+    mut out: BufWriter<W>,
+    gzip: bool,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<T>,
+) -> io::Result<(T, W)> {
+    let value = if gzip {
+        let mut gz = GzEncoder::new(&mut out, Compression::default());
+        let value = fill(&mut gz)?;
+        gz.finish()?;
+        value
+    } else {
+        fill(&mut out)?
+    };
+    let inner = out.into_inner().map_err(|e| e.into_error())?;
+    Ok((value, inner))
+}
+
+/// Permissions of a new report: readable by all, as files usually are.
+#[cfg(unix)]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Elsewhere a temporary file is not private to begin with.
+#[cfg(not(unix))]
+fn default_permissions() -> Option<std::fs::Permissions> {
+    None
 }

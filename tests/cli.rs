@@ -2513,3 +2513,49 @@ fn report_is_the_same_whatever_the_thread_count() {
     w.create("reversed.csv", lines.join("\n") + "\n");
     assert_eq!(one, report("2", "reversed.csv"));
 }
+
+/// `-o` onto something that is not a regular file (here the stdout pipe,
+/// through /dev/stdout) writes into it: renaming a temporary file over it
+/// would replace the device or pipe (as root, even /dev/null).
+#[test]
+fn output_to_a_device_writes_into_it() {
+    let run = scan(&[
+        "--format",
+        "json",
+        "-o",
+        "/dev/stdout",
+        "fixtures/three-accounts.csv",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("\"schema_version\": 1"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A new report is readable by all (0644), not private like the temporary
+/// file it was written to; a replaced report keeps its mode.
+#[cfg(unix)]
+#[test]
+fn output_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = util::Workdir::new("perms");
+    let input = util::root().join("fixtures/three-accounts.csv");
+    let mode = |name: &str| {
+        fs::metadata(w.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    w.run(&["-o", "new.txt", input.to_str().unwrap()], None)
+        .expect_code(1);
+    assert_eq!(mode("new.txt"), 0o644);
+    let kept = w.create("kept.txt", "old");
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o600)).unwrap();
+    w.run(&["-o", "kept.txt", input.to_str().unwrap()], None)
+        .expect_code(1);
+    assert_eq!(mode("kept.txt"), 0o600);
+    assert!(w.read("kept.txt").contains("PURGE"));
+}
