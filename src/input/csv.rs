@@ -202,8 +202,11 @@ fn read_chunk(
 ) -> Option<Collected> {
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(start)).ok()?;
-    let reader: Box<dyn BufRead> =
-        Box::new(BufReader::with_capacity(1 << 16, file.take(end - start)));
+    let counted = crate::progress::Counted {
+        inner: file.take(end - start),
+        progress: std::sync::Arc::clone(src.progress),
+    };
+    let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
     let mut lines = Lines {
         reader,
         buf: Vec::new(),

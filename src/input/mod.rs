@@ -12,6 +12,7 @@ mod value;
 
 pub use columns::{ColumnOverrides, Field, MissingColumn};
 
+use crate::progress::{Counted, Progress};
 use crate::time::Zone;
 use anyhow::{Context, Result, bail};
 use flate2::bufread::MultiGzDecoder;
@@ -21,6 +22,7 @@ use std::fs::File;
 use std::hash::BuildHasherDefault;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The input formats `followdrop` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -205,9 +207,20 @@ impl Collector {
 /// Reads every input (a path or `-` for stdin) into one collector.
 pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     let mut collector = Collector::default();
+    let total = inputs
+        .iter()
+        .filter(|i| *i != "-")
+        .filter_map(|i| std::fs::metadata(i).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = Progress::new(total);
     for input in inputs {
         let before = collector.collected.rows;
-        read_one(input, opts, &mut collector)?;
+        let read = read_one(input, opts, &progress, &mut collector);
+        if read.is_err() {
+            progress.finish();
+        }
+        read?;
         if collector.collected.rows == before {
             bail!(
                 "{}: no snapshots (the input is empty or has only a header)",
@@ -216,6 +229,7 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
         }
         collector.collected.files.push(input.clone());
     }
+    progress.finish();
     Ok(collector)
 }
 
@@ -224,12 +238,21 @@ pub fn display_name(input: &str) -> &str {
     if input == "-" { "<stdin>" } else { input }
 }
 
-fn read_one(input: &str, opts: &ReadOptions, collector: &mut Collector) -> Result<()> {
+fn read_one(
+    input: &str,
+    opts: &ReadOptions,
+    progress: &Arc<Progress>,
+    collector: &mut Collector,
+) -> Result<()> {
     let name = display_name(input);
     let raw: Box<dyn Read> = if input == "-" {
         Box::new(io::stdin().lock())
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
+    };
+    let raw = Counted {
+        inner: raw,
+        progress: Arc::clone(progress),
     };
     let mut raw = BufReader::with_capacity(1 << 16, raw);
     let head = raw
@@ -271,6 +294,7 @@ fn read_one(input: &str, opts: &ReadOptions, collector: &mut Collector) -> Resul
         name,
         stem: &stem,
         opts,
+        progress,
     };
     if format == Format::Csv
         && !gzipped
@@ -293,6 +317,8 @@ pub(crate) struct Source<'a> {
     /// Account name when there is no account column.
     pub stem: &'a str,
     pub opts: &'a ReadOptions,
+    /// Counts the bytes read, for the progress bar.
+    pub progress: &'a Arc<Progress>,
 }
 
 /// Where a record's account comes from.

@@ -1,0 +1,73 @@
+//! A progress bar for long reads, on stderr only, and only for people: it
+//! appears when stderr is a terminal and the work has taken more than a
+//! second, so pipes, cron jobs and quick scans never see it.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long work runs before the bar shows.
+const DELAY: Duration = Duration::from_secs(1);
+
+/// Bytes read so far out of the inputs' total size.
+#[derive(Debug)]
+pub struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+    wanted: bool,
+}
+
+impl Progress {
+    /// A bar for `total` bytes (0 when unknown, as for stdin).
+    pub fn new(total: u64) -> Arc<Progress> {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        let style = if total > 0 {
+            ProgressStyle::with_template("reading {bar:20} {bytes}/{total_bytes} {bytes_per_sec}")
+        } else {
+            ProgressStyle::with_template("reading {spinner} {bytes} {bytes_per_sec}")
+        };
+        if let Ok(style) = style {
+            bar.set_style(style);
+        }
+        Arc::new(Progress {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
+            wanted: io::stderr().is_terminal(),
+        })
+    }
+
+    /// Counts `bytes` more read; shows the bar once the delay has passed.
+    pub fn add(&self, bytes: u64) {
+        self.bar.inc(bytes);
+        if self.wanted
+            && !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() > DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    /// Removes the bar (reading is over).
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// A reader that counts what passes through it into a [`Progress`].
+pub struct Counted<R> {
+    pub inner: R,
+    pub progress: Arc<Progress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.add(n as u64);
+        Ok(n)
+    }
+}
