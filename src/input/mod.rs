@@ -23,6 +23,7 @@ use std::hash::BuildHasherDefault;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
 
 /// The input formats `followdrop` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -245,8 +246,8 @@ fn read_one(
     collector: &mut Collector,
 ) -> Result<()> {
     let name = display_name(input);
-    let raw: Box<dyn Read> = if input == "-" {
-        Box::new(io::stdin().lock())
+    let raw: Box<dyn Read + Send> = if input == "-" {
+        Box::new(io::stdin())
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
     };
@@ -266,12 +267,11 @@ fn read_one(
         );
     }
     let reader: Box<dyn BufRead> = if gzipped {
-        Box::new(BufReader::with_capacity(
-            1 << 16,
-            GzipErrors {
-                inner: MultiGzDecoder::new(raw),
-            },
-        ))
+        // Decompress on a thread of its own, so that it overlaps parsing.
+        let decoder = GzipErrors {
+            inner: MultiGzDecoder::new(raw),
+        };
+        Box::new(BufReader::with_capacity(1 << 16, Prefetch::spawn(decoder)))
     } else {
         Box::new(raw)
     };
@@ -340,6 +340,79 @@ impl AccountSource {
             Some(i) => AccountSource::Column(i),
             None => AccountSource::Fixed(collector.intern(src.stem)),
         }
+    }
+}
+
+/// Reads its source on a thread of its own, a few blocks ahead.
+struct Prefetch {
+    blocks: Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Prefetch {
+    /// Blocks read ahead at most: enough to keep both threads busy, little
+    /// enough to bound memory.
+    const AHEAD: usize = 4;
+    const BLOCK: usize = 1 << 20;
+
+    fn spawn<R: Read + Send + 'static>(mut source: R) -> Prefetch {
+        let (tx, blocks) = sync_channel(Self::AHEAD);
+        std::thread::spawn(move || {
+            loop {
+                let mut block = vec![0u8; Self::BLOCK];
+                let mut n = 0;
+                let outcome = loop {
+                    match source.read(&mut block[n..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(k) => {
+                            n += k;
+                            if n == block.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                block.truncate(n);
+                let end = n == 0 || outcome.is_err();
+                let sent = match outcome {
+                    Err(e) if n == 0 => tx.send(Err(e)),
+                    Err(e) => tx.send(Ok(block)).and_then(|()| tx.send(Err(e))),
+                    Ok(()) if n > 0 => tx.send(Ok(block)),
+                    Ok(()) => Ok(()),
+                };
+                // Stop at the end, at an error, or when the reader is gone.
+                if end || n < Self::BLOCK || sent.is_err() {
+                    break;
+                }
+            }
+        });
+        Prefetch {
+            blocks,
+            block: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for Prefetch {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.block.len() {
+            match self.blocks.recv() {
+                Ok(Ok(block)) => {
+                    self.block = block;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0), // the reading thread is done
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
