@@ -26,13 +26,7 @@ pub(crate) fn read(
         .fill_buf()
         .with_context(|| format!("{}: cannot read", src.name))?;
     let delimiter = src.opts.delimiter.unwrap_or_else(|| sniff_delimiter(head));
-    let mut lines = Lines {
-        reader,
-        buf: Vec::new(),
-        fields: Vec::new(),
-        number: 0,
-        delimiter,
-    };
+    let mut lines = Lines::new(reader, delimiter);
     // The header: the first line that is not blank.
     let header: Vec<String> = loop {
         let Some(line) = lines.next_record(src)? else {
@@ -207,13 +201,7 @@ fn read_chunk(
         progress: std::sync::Arc::clone(src.progress),
     };
     let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
-    let mut lines = Lines {
-        reader,
-        buf: Vec::new(),
-        fields: Vec::new(),
-        number: 0,
-        delimiter,
-    };
+    let mut lines = Lines::new(reader, delimiter);
     let mut local = Collector::default();
     let mut records = Records {
         src,
@@ -262,6 +250,16 @@ struct Lines {
 }
 
 impl Lines {
+    fn new(reader: Box<dyn BufRead>, delimiter: u8) -> Lines {
+        Lines {
+            reader,
+            buf: Vec::new(),
+            fields: Vec::new(),
+            number: 0,
+            delimiter,
+        }
+    }
+
     /// Reads the next record; `None` at the end of the input.
     fn next_record(&mut self, src: &Source) -> Result<Option<LineInfo>> {
         self.buf.clear();
