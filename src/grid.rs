@@ -134,8 +134,11 @@ impl Track {
             following.copy(i, kept);
             kept += 1;
         }
+        // Give back what growing while reading left spare: the models come next.
         t.truncate(kept);
+        t.shrink_to_fit();
         followers.truncate(kept);
+        followers.shrink_to_fit();
         following.truncate(kept);
         Track {
             g,

@@ -112,6 +112,7 @@ impl Following {
 
     pub fn truncate(&mut self, len: usize) {
         self.0.truncate(len);
+        self.0.shrink_to_fit();
     }
 
     /// Whether any snapshot has a following count.
