@@ -252,6 +252,29 @@ fn read_one(
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
     };
+    read_stream(input, raw, opts, progress, collector)
+}
+
+/// Reads snapshots from bytes in memory (any format, gzip included), as if
+/// from a file named `name`: for tests and fuzzing of the readers.
+pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collected> {
+    let mut collector = Collector::default();
+    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
+    read_stream(name, raw, opts, &Progress::new(0), &mut collector)?;
+    Ok(collector.finish())
+}
+
+/// Reads one input from `raw`: gzip or not, then by format. `input` names
+/// it (a path, `-` for stdin, or any name for bytes in memory); a large
+/// plain CSV that is a file on disk is read in parallel chunks.
+fn read_stream(
+    input: &str,
+    raw: Box<dyn Read + Send>,
+    opts: &ReadOptions,
+    progress: &Arc<Progress>,
+    collector: &mut Collector,
+) -> Result<()> {
+    let name = display_name(input);
     let raw = Counted {
         inner: raw,
         progress: Arc::clone(progress),
@@ -300,6 +323,7 @@ fn read_one(
     if format == Format::Csv
         && !gzipped
         && input != "-"
+        && Path::new(input).is_file()
         && csv::read_file_parallel(input, &source, collector)?
     {
         return Ok(());
@@ -480,4 +504,20 @@ pub(crate) fn shorten(value: &str) -> String {
     }
     let cut: String = value.chars().take(MAX).collect();
     format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_in_memory_read_like_a_file() {
+        let csv = b"timestamp,account,followers\n2024-01-01,a,10\n2024-01-02,a,12\n";
+        let got = read_bytes("mem.csv", csv, &ReadOptions::default()).unwrap();
+        assert_eq!((got.rows, got.names.clone()), (2, vec!["a".to_string()]));
+        let ndjson = b"{\"ts\": 1704067200, \"user\": \"b\", \"fan_count\": 5}\n";
+        let got = read_bytes("mem", ndjson, &ReadOptions::default()).unwrap();
+        assert_eq!(got.series[0].followers, vec![5]);
+        assert!(read_bytes("mem.csv", b"\xff\xfe,\n", &ReadOptions::default()).is_err());
+    }
 }
