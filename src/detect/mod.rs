@@ -1,6 +1,6 @@
 //! Detection: from the grid to a list of events.
 //!
-//! 1. [`model`]: each account's usual movement (drift and spread).
+//! 1. [`model`]: each account's usual movement (local trend and spread).
 //! 2. [`cohort`]: windows where far more of the cohort fell together than
 //!    chance allows become platform periods.
 //! 3. Platform events: the accounts that fell abnormally in each period.
