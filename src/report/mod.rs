@@ -170,10 +170,11 @@ pub fn emit(
     color: bool,
     output: Option<&str>,
 ) -> Result<()> {
-    crate::output::write_to(output, false, |out| write(report, format, color, out)).map(|_| ())
+    crate::output::write_to(output, false, |out| render(report, format, color, out)).map(|_| ())
 }
 
-fn write(
+/// Writes the report in `format` to any writer.
+pub fn render(
     report: &Report,
     format: OutputFormat,
     color: bool,
