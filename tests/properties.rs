@@ -183,7 +183,8 @@ proptest! {
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
         prop_assert_eq!(header.join(","), "event_id,kind,scope,persistence,start,end,recovered_at,account,before,after,lost,relative_loss,excess");
-        let records = reader.records().map(|r| r.unwrap()).count();
+        let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().unwrap();
+        let records = records.len();
         prop_assert_eq!(records, report.events.iter().map(|e| e.accounts.len()).sum::<usize>());
     }
 
