@@ -2,7 +2,7 @@
 //! text) and [`run`], which wires input → grid → detect → report.
 
 use crate::detect::{Scope, Settings};
-use crate::input::{ColumnOverrides, Format, ReadOptions};
+use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
 use crate::report::{self, Filters, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
@@ -174,6 +174,10 @@ pub struct ScanArgs {
     /// Column holding the following count.
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub following_col: Option<String>,
+    /// What to do with an invalid record: fail (status 2, naming file, line and field) or skip it
+    /// (counted in the warnings with the first few locations; for cron jobs fed by flaky scrapers).
+    #[arg(long, value_enum, default_value_t = OnError::Fail, value_name = "POLICY", help_heading = "Input")]
+    pub on_error: OnError,
     /// Time zone of times written without an offset (UTC, +02:00, Europe/Paris).
     #[arg(long, value_parser = Zone::parse, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
     pub tz: Zone,
@@ -311,6 +315,7 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
             following: args.following_col.clone(),
         },
         zone: args.tz,
+        on_error: args.on_error,
     };
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)?;
     for w in &analysis.dataset.warnings {

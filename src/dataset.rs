@@ -39,6 +39,8 @@ impl Dataset {
             rows,
             files,
             repeated_headers,
+            skipped,
+            skipped_examples,
         } = input;
         let (exact, conflicting) = series
             .par_iter_mut()
@@ -57,6 +59,17 @@ impl Dataset {
             .copied()
             .unwrap_or(0);
         let mut warnings = Vec::new();
+        if skipped > 0 {
+            warnings.push(Warning {
+                code: "invalid_record",
+                message: format!(
+                    "{} skipped (--on-error skip); first: {}",
+                    counted(skipped, "invalid record", "invalid records"),
+                    skipped_examples.join("; ")
+                ),
+                count: skipped,
+            });
+        }
         if repeated_headers > 0 {
             warnings.push(Warning {
                 code: "repeated_header",

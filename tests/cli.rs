@@ -2559,3 +2559,36 @@ fn output_file_permissions() {
     assert_eq!(mode("kept.txt"), 0o600);
     assert!(w.read("kept.txt").contains("PURGE"));
 }
+
+/// `--on-error skip` skips invalid records, counts them in the warnings
+/// with the first locations, and scans the rest; the default stays strict;
+/// a file of nothing but invalid records is still an error.
+#[test]
+fn on_error_skip_counts_and_goes_on() {
+    let (report, run) = scan_json(&["--on-error", "skip", "fixtures/bad/bad-count.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning = &report["warnings"][0];
+    assert_eq!(warning["code"], "invalid_record");
+    assert_eq!(warning["count"], 1);
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.contains("bad-count.csv: line 3") && message.contains("12a4"),
+        "{message}"
+    );
+    assert!(
+        run.stderr.contains("1 invalid record skipped"),
+        "{}",
+        run.stderr
+    );
+    scan(&["fixtures/bad/bad-count.csv"]).expect_code(2);
+    let (_, run) = scan_json(&["--on-error", "skip", "fixtures/bad/bad-line.ndjson"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let w = util::Workdir::new("all-invalid");
+    w.create(
+        "bad.csv",
+        "timestamp,account,followers\nnope,a,1\n2024-01-01,a,x\n",
+    );
+    let run = w.run(&["--on-error", "skip", "bad.csv"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no valid snapshots"), "{}", run.stderr);
+}

@@ -64,8 +64,16 @@ pub(crate) fn read(
             collector.repeated_header();
             continue;
         }
-        records.record(&cells, pos, collector)?;
-        snapshots += 1;
+        match records.record(&cells, pos, collector) {
+            Ok(()) => snapshots += 1,
+            Err(e) => collector.invalid(src.opts.on_error, e)?,
+        }
+    }
+    if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
+        anyhow::bail!(
+            "{}: no valid snapshots (every record was invalid)",
+            src.name
+        );
     }
     if snapshots == 0 {
         anyhow::bail!(

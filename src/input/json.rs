@@ -216,20 +216,27 @@ pub(crate) fn read_lines(
         }
         let pos = Position::Line(number);
         let text = line.trim_end_matches(['\n', '\r']);
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            anyhow!(
-                "{}: {pos}, column {}: invalid JSON: {}",
-                src.name,
-                e.column(),
-                without_position(&e)
-            )
-        })?;
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(e) => {
+                let e = anyhow!(
+                    "{}: {pos}, column {}: invalid JSON: {}",
+                    src.name,
+                    e.column(),
+                    without_position(&e)
+                );
+                collector.invalid(src.opts.on_error, e)?;
+                continue;
+            }
+        };
         let p = match &paths {
             Some(p) => p,
             None => paths.insert(Paths::from_first(&value, src, pos, collector)?),
         };
-        let row = p.row(&value, src, pos, collector)?;
-        collector.push(row);
+        match p.row(&value, src, pos, collector) {
+            Ok(row) => collector.push(row),
+            Err(e) => collector.invalid(src.opts.on_error, e)?,
+        }
     }
 }
 
@@ -318,18 +325,22 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
             };
             number += 1;
             let pos = Position::Record(number);
-            let result = match &paths {
+            let p = match &paths {
                 Some(p) => Ok(p),
                 None => Paths::from_first(&value, self.src, pos, self.collector)
                     .map(|p| &*paths.insert(p)),
-            }
-            .and_then(|p| p.row(&value, self.src, pos, self.collector));
-            match result {
-                Ok(row) => self.collector.push(row),
-                Err(e) => {
-                    *self.failure = Some(e);
-                    return Err(serde::de::Error::custom("stopped at an invalid record"));
+            };
+            // A file of the wrong shape always stops; a bad record may be skipped.
+            let outcome = p.and_then(|p| match p.row(&value, self.src, pos, self.collector) {
+                Ok(row) => {
+                    self.collector.push(row);
+                    Ok(())
                 }
+                Err(e) => self.collector.invalid(self.src.opts.on_error, e),
+            });
+            if let Err(e) = outcome {
+                *self.failure = Some(e);
+                return Err(serde::de::Error::custom("stopped at an invalid record"));
             }
         }
     }

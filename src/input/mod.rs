@@ -43,6 +43,19 @@ pub struct ReadOptions {
     pub columns: ColumnOverrides,
     /// Zone of times written without an offset.
     pub zone: Zone,
+    /// What to do with an invalid record.
+    pub on_error: OnError,
+}
+
+/// What to do with an invalid record (`--on-error`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnError {
+    /// Stop with an error naming the file, line and field (status 2).
+    #[default]
+    Fail,
+    /// Skip the record, count it in the warnings with the first few
+    /// locations, and go on.
+    Skip,
 }
 
 /// One snapshot: an account's follower (and following) count at an instant.
@@ -154,6 +167,9 @@ pub struct Collected {
     /// CSV records identical to their file's header, skipped: what
     /// `cat a.csv b.csv > c.csv` leaves in the middle of a file.
     pub repeated_headers: u64,
+    /// Invalid records skipped (`--on-error skip`), and the first few errors.
+    pub skipped: u64,
+    pub skipped_examples: Vec<String>,
 }
 
 impl Collector {
@@ -193,6 +209,29 @@ impl Collector {
         }
         self.collected.rows += other.rows;
         self.collected.repeated_headers += other.repeated_headers;
+        self.collected.skipped += other.skipped;
+        let room = 3usize.saturating_sub(self.collected.skipped_examples.len());
+        self.collected
+            .skipped_examples
+            .extend(other.skipped_examples.into_iter().take(room));
+    }
+
+    /// Handles an invalid record: with `--on-error fail` the error stops the
+    /// read; with `skip` the record is counted (and its error kept among the
+    /// first few) and reading goes on.
+    pub(crate) fn invalid(&mut self, policy: OnError, error: anyhow::Error) -> Result<()> {
+        /// How many skipped records' errors the warning quotes.
+        const EXAMPLES: usize = 3;
+        match policy {
+            OnError::Fail => Err(error),
+            OnError::Skip => {
+                self.collected.skipped += 1;
+                if self.collected.skipped_examples.len() < EXAMPLES {
+                    self.collected.skipped_examples.push(format!("{error:#}"));
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Counts a CSV record that repeats its file's header and was skipped.
