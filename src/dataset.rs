@@ -41,6 +41,7 @@ impl Dataset {
             repeated_headers,
             skipped,
             skipped_examples,
+            replaced_names,
         } = input;
         let (exact, conflicting) = series
             .par_iter_mut()
@@ -68,6 +69,16 @@ impl Dataset {
                     skipped_examples.join("; ")
                 ),
                 count: skipped,
+            });
+        }
+        if replaced_names > 0 {
+            warnings.push(Warning {
+                code: "invalid_utf8",
+                message: format!(
+                    "{} had an account name that is not valid UTF-8; the bad bytes were replaced with U+FFFD",
+                    counted(replaced_names, "record", "records")
+                ),
+                count: replaced_names,
             });
         }
         if repeated_headers > 0 {

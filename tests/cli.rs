@@ -2592,3 +2592,39 @@ fn on_error_skip_counts_and_goes_on() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no valid snapshots"), "{}", run.stderr);
 }
+
+/// An account name that is not UTF-8 is replaced (the JSON report stays
+/// valid UTF-8) and said so in the warnings, never silently.
+#[test]
+fn invalid_utf8_names_are_replaced_and_warned_about() {
+    let w = util::Workdir::new("latin1");
+    w.create(
+        "latin1.csv",
+        b"timestamp,account,followers\n2024-01-01,caf\xe9,10\n2024-01-02,caf\xe9,11\n",
+    );
+    let run = w.run(&["--format", "json", "latin1.csv"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["warnings"][0]["code"], "invalid_utf8");
+    assert_eq!(report["warnings"][0]["count"], 2);
+    assert!(run.stderr.contains("not valid UTF-8"), "{}", run.stderr);
+}
+
+/// A full disk is an error (status 2), on stdout and with `-o`.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error() {
+    let run = scan(&["-o", "/dev/full", "fixtures/three-accounts.csv"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("No space left"), "{}", run.stderr);
+    let mut cmd = util::followdrop(&util::root());
+    cmd.args(["scan", "fixtures/three-accounts.csv"]);
+    let out = std::process::Command::new(cmd.get_program())
+        .args(cmd.get_args())
+        .current_dir(util::root())
+        .stdout(fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to stdout"));
+}

@@ -459,7 +459,11 @@ impl Records<'_, '_> {
                 let bytes = cells.get(i);
                 let name = match std::str::from_utf8(bytes) {
                     Ok(name) => std::borrow::Cow::Borrowed(name),
-                    Err(_) => String::from_utf8_lossy(bytes),
+                    Err(_) => {
+                        // Reports must be valid UTF-8: replace, and say so.
+                        collector.replaced_name();
+                        String::from_utf8_lossy(bytes)
+                    }
                 };
                 collector.intern(account_cell(src, pos, &header[i], &name)?)
             }

@@ -170,6 +170,9 @@ pub struct Collected {
     /// Invalid records skipped (`--on-error skip`), and the first few errors.
     pub skipped: u64,
     pub skipped_examples: Vec<String>,
+    /// Records whose account name was not valid UTF-8 (its bad bytes
+    /// replaced with U+FFFD).
+    pub replaced_names: u64,
 }
 
 impl Collector {
@@ -210,6 +213,7 @@ impl Collector {
         self.collected.rows += other.rows;
         self.collected.repeated_headers += other.repeated_headers;
         self.collected.skipped += other.skipped;
+        self.collected.replaced_names += other.replaced_names;
         let room = 3usize.saturating_sub(self.collected.skipped_examples.len());
         self.collected
             .skipped_examples
@@ -232,6 +236,11 @@ impl Collector {
                 Ok(())
             }
         }
+    }
+
+    /// Counts a record whose account name had bytes that are not UTF-8.
+    pub(crate) fn replaced_name(&mut self) {
+        self.collected.replaced_names += 1;
     }
 
     /// Counts a CSV record that repeats its file's header and was skipped.
