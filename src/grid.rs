@@ -50,6 +50,11 @@ impl Track {
     }
 }
 
+/// Most grid points a scan works on: the cohort counts hold a few numbers
+/// per grid point and window width, so a grid far finer than the data's
+/// span (a year at one second) would take gigabytes for nothing.
+pub const MAX_POINTS: i64 = 20_000_000;
+
 /// The grid and every account's track on it (indexed by account id).
 #[derive(Debug)]
 pub struct Grid {
@@ -106,6 +111,18 @@ pub fn build(series: Vec<Series>, bucket: i64) -> Grid {
         .map(|s| Track::on_grid(s, bucket))
         .collect();
     Grid { bucket, tracks }
+}
+
+impl Grid {
+    /// Grid points from the first snapshot to the last, over all accounts.
+    pub fn points(&self) -> i64 {
+        let first = self.tracks.iter().filter_map(|t| t.g.first()).min();
+        let last = self.tracks.iter().filter_map(|t| t.g.last()).max();
+        match (first, last) {
+            (Some(a), Some(b)) => b - a + 1,
+            _ => 0,
+        }
+    }
 }
 
 impl Track {

@@ -53,6 +53,13 @@ pub fn analyze(
     let t2 = std::time::Instant::now();
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&dataset));
     let grid = grid::build(std::mem::take(&mut dataset.series), bucket);
+    let points = grid.points();
+    anyhow::ensure!(
+        points <= grid::MAX_POINTS,
+        "the time grid would have {points} points (the data spans {:.1} days, the grid is {}): use a larger --bucket",
+        (dataset.last - dataset.first) as f64 / 86_400.0,
+        time::format_duration(bucket)
+    );
     let t3 = std::time::Instant::now();
     let events = detect::detect(&grid, &dataset.names, settings);
     let t4 = std::time::Instant::now();

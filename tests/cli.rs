@@ -2628,3 +2628,21 @@ fn a_full_disk_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to stdout"));
 }
+
+/// A grid far finer than the data's span is refused with a clear message
+/// rather than taking gigabytes (a year of data at one second).
+#[test]
+fn a_grid_too_fine_for_the_span_is_refused() {
+    let run = scan(&[
+        "--bucket",
+        "1s",
+        "fixtures/per-account/nytimes.csv",
+        "fixtures/per-account/cnn.csv",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("use a larger --bucket"),
+        "{}",
+        run.stderr
+    );
+}
