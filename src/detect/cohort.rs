@@ -166,16 +166,22 @@ fn count_windows(
     width: i64,
 ) -> Vec<(u32, u32)> {
     let len = (hi - lo - width + 1).max(0) as usize;
-    let add = |mut counts: Vec<(u32, u32)>, (track, model): (&Track, &Model)| {
-        add_account(&mut counts, track, model, lo, width);
-        counts
-    };
-    // Each thread counts its share of accounts; integer sums, so the result
+    // Each share of the accounts is counted into one array of its own (a
+    // few shares per thread: an array per account would be zeroed for
+    // nothing), then the arrays are added up. Integer sums, so the result
     // does not depend on how the accounts were shared out.
+    let shares = rayon::current_num_threads() * 2;
+    let share = tracks.len().div_ceil(shares).max(1);
     tracks
-        .par_iter()
-        .zip(models)
-        .fold(|| vec![(0u32, 0u32); len], add)
+        .par_chunks(share)
+        .zip(models.par_chunks(share))
+        .map(|(tracks, models)| {
+            let mut counts = vec![(0u32, 0u32); len];
+            for (track, model) in tracks.iter().zip(models) {
+                add_account(&mut counts, track, model, lo, width);
+            }
+            counts
+        })
         .reduce(
             || vec![(0u32, 0u32); len],
             |mut a, b| {
@@ -191,23 +197,34 @@ fn count_windows(
 /// Adds one account's windows to `counts`, walking its lifetime with two
 /// pointers.
 fn add_account(counts: &mut [(u32, u32)], track: &Track, model: &Model, lo: i64, width: i64) {
-    if track.len() >= 2 {
-        let (mut a, mut c) = (0usize, 0usize);
-        for from in track.g[0]..=track.g[track.len() - 1] - width {
-            while a + 1 < track.len() && track.g[a + 1] <= from {
-                a += 1;
-            }
-            while track.g[c] < from + width {
-                c += 1;
-            }
-            if !model.observes(track.g[a], track.g[c], width) {
-                continue;
-            }
-            let z = model.z(track, a, c);
-            let slot = &mut counts[(from - lo) as usize];
-            slot.0 += 1;
-            slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
+    if track.len() < 2 {
+        return;
+    }
+    let last = track.g[track.len() - 1] - width;
+    let (mut a, mut c) = (0usize, 0usize);
+    let mut from = track.g[0];
+    while from <= last {
+        while a + 1 < track.len() && track.g[a + 1] <= from {
+            a += 1;
         }
+        while track.g[c] < from + width {
+            c += 1;
+        }
+        if !model.observes(track.g[a], track.g[c], width) {
+            // The bracket only widens until `a` moves on: skip the rest of
+            // this gap at once (a stray snapshot years away must not cost a
+            // step per grid point in between).
+            match track.g.get(a + 1) {
+                Some(&next) if next > from => from = next,
+                _ => from += 1,
+            }
+            continue;
+        }
+        let z = model.z(track, a, c);
+        let slot = &mut counts[(from - lo) as usize];
+        slot.0 += 1;
+        slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
+        from += 1;
     }
 }
 
