@@ -2646,3 +2646,21 @@ fn a_grid_too_fine_for_the_span_is_refused() {
         run.stderr
     );
 }
+
+/// A stray snapshot centuries away (a year typed as 4042) stretches the
+/// data's span, not the work: the scan still finishes with the same
+/// events (the cohort counts follow the snapshots, not the span).
+#[test]
+fn a_stray_far_future_snapshot_changes_nothing() {
+    let w = util::Workdir::new("stray");
+    let mut text = fs::read_to_string(util::root().join("fixtures/influencer-purge.csv")).unwrap();
+    text.push_str("4042-01-01T00:00:00Z,someinfluencer,160000,100\n");
+    w.create("stray.csv", text);
+    let run = w.run(&["--format", "json", "stray.csv"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["input"]["last"], "4042-01-01T00:00:00Z");
+    let (reference, _) = scan_json(&["fixtures/influencer-purge.csv"]);
+    assert_eq!(report["events"][0]["id"], reference["events"][0]["id"]);
+    assert_eq!(report["events"][0]["kind"], reference["events"][0]["kind"]);
+}

@@ -14,6 +14,7 @@ use super::model::Model;
 use crate::grid::Track;
 use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// An account's change across a window counts as a fall when it is this
 /// many of its own standard deviations below its usual movement. Lower than
@@ -132,8 +133,7 @@ pub fn platform_periods(
     for width in widths(bucket) {
         let counts = count_windows(tracks, models, lo, hi, width);
         let base = base_rate(&counts, settings);
-        for (i, &(observed, fell)) in counts.iter().enumerate() {
-            let from = lo + i as i64;
+        for (from, observed, fell) in counts.iter() {
             let w = CohortWindow {
                 from,
                 to: from + width,
@@ -158,17 +158,12 @@ pub fn platform_periods(
 
 /// For each window start in `lo..=hi - width`: (accounts observed, accounts
 /// that fell). Each account walks its own lifetime with two pointers.
-fn count_windows(
-    tracks: &[Track],
-    models: &[Model],
-    lo: i64,
-    hi: i64,
-    width: i64,
-) -> Vec<(u32, u32)> {
+fn count_windows(tracks: &[Track], models: &[Model], lo: i64, hi: i64, width: i64) -> Counts {
     let len = (hi - lo - width + 1).max(0) as usize;
-    // Each share of the accounts is counted into one array of its own (a
-    // few shares per thread: an array per account would be zeroed for
-    // nothing), then the arrays are added up. Integer sums, so the result
+    let snapshots: usize = tracks.iter().map(Track::len).sum();
+    let dense = len <= 16 * snapshots.max(64);
+    // Each share of the accounts is counted on its own (a few shares per
+    // thread), then the counts are added up. Integer sums, so the result
     // does not depend on how the accounts were shared out.
     let shares = rayon::current_num_threads() * 2;
     let share = tracks.len().div_ceil(shares).max(1);
@@ -176,27 +171,84 @@ fn count_windows(
         .par_chunks(share)
         .zip(models.par_chunks(share))
         .map(|(tracks, models)| {
-            let mut counts = vec![(0u32, 0u32); len];
+            let mut counts = Counts::new(dense, lo, len);
             for (track, model) in tracks.iter().zip(models) {
-                add_account(&mut counts, track, model, lo, width);
+                add_account(&mut counts, track, model, width);
             }
             counts
         })
-        .reduce(
-            || vec![(0u32, 0u32); len],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
+        .reduce(|| Counts::new(dense, lo, len), Counts::merge)
+}
+
+/// Per window start: (accounts observed around it, accounts that fell).
+/// Dense over the grid when the snapshots fill it; sparse when a few stray
+/// snapshots (a date typed as 4042) stretch the span far beyond the data,
+/// so that memory follows the data, not the span.
+enum Counts {
+    Dense { lo: i64, cells: Vec<(u32, u32)> },
+    Sparse(BTreeMap<i64, (u32, u32)>),
+}
+
+impl Counts {
+    fn new(dense: bool, lo: i64, len: usize) -> Counts {
+        if dense {
+            Counts::Dense {
+                lo,
+                cells: vec![(0, 0); len],
+            }
+        } else {
+            Counts::Sparse(BTreeMap::new())
+        }
+    }
+
+    fn add(&mut self, from: i64, fell: bool) {
+        let cell = match self {
+            Counts::Dense { lo, cells } => &mut cells[(from - *lo) as usize],
+            Counts::Sparse(map) => map.entry(from).or_default(),
+        };
+        cell.0 += 1;
+        cell.1 += u32::from(fell);
+    }
+
+    fn merge(self, other: Counts) -> Counts {
+        match (self, other) {
+            (Counts::Dense { lo, mut cells }, Counts::Dense { cells: more, .. }) => {
+                for (x, y) in cells.iter_mut().zip(more) {
                     x.0 += y.0;
                     x.1 += y.1;
                 }
-                a
-            },
-        )
+                Counts::Dense { lo, cells }
+            }
+            (Counts::Sparse(mut map), Counts::Sparse(more)) => {
+                for (from, (n, k)) in more {
+                    let cell = map.entry(from).or_default();
+                    cell.0 += n;
+                    cell.1 += k;
+                }
+                Counts::Sparse(map)
+            }
+            // Both sides are made with the same choice of layout.
+            (a, _) => a,
+        }
+    }
+
+    /// (window start, observed, fell), in order of start.
+    fn iter(&self) -> Box<dyn Iterator<Item = (i64, u32, u32)> + '_> {
+        match self {
+            Counts::Dense { lo, cells } => Box::new(
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, &(n, k))| (lo + i as i64, n, k)),
+            ),
+            Counts::Sparse(map) => Box::new(map.iter().map(|(&from, &(n, k))| (from, n, k))),
+        }
+    }
 }
 
 /// Adds one account's windows to `counts`, walking its lifetime with two
 /// pointers.
-fn add_account(counts: &mut [(u32, u32)], track: &Track, model: &Model, lo: i64, width: i64) {
+fn add_account(counts: &mut Counts, track: &Track, model: &Model, width: i64) {
     if track.len() < 2 {
         return;
     }
@@ -221,18 +273,16 @@ fn add_account(counts: &mut [(u32, u32)], track: &Track, model: &Model, lo: i64,
             continue;
         }
         let z = model.z(track, a, c);
-        let slot = &mut counts[(from - lo) as usize];
-        slot.0 += 1;
-        slot.1 += u32::from(fell(track, &Bracket { a, c, z }));
+        counts.add(from, fell(track, &Bracket { a, c, z }));
         from += 1;
     }
 }
 
 /// How often an account falls on an ordinary window: the pooled rate over
 /// windows that are not themselves broad falls.
-fn base_rate(counts: &[(u32, u32)], settings: &Settings) -> f64 {
+fn base_rate(counts: &Counts, settings: &Settings) -> f64 {
     let (mut n, mut k) = (0u64, 0u64);
-    for &(observed, fell) in counts {
+    for (_, observed, fell) in counts.iter() {
         if (observed as usize) >= settings.min_cohort
             && f64::from(fell) < settings.min_breadth * f64::from(observed)
         {
