@@ -87,8 +87,18 @@ const EPOCH_MILLIS_DIGITS: usize = 12;
 /// with `T`) read in `zone`; `YYYY-MM-DD` as midnight UTC; Unix epoch seconds
 /// or milliseconds. A leap second (`:60`) is read as `:59`.
 pub fn parse_time(s: &str, zone: Zone) -> Result<i64, TimeError> {
-    TimeForm::parse(s)?.resolve(zone)
+    let t = TimeForm::parse(s)?.resolve(zone)?;
+    // Only instants that RFC 3339 can write back (years 0001 to 9999 UTC):
+    // a time zone's offset can push year 0001 or 9999 just outside.
+    if !(EARLIEST..=LATEST).contains(&t) {
+        return Err(TimeError::OutOfRange);
+    }
+    Ok(t)
 }
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const EARLIEST: i64 = -62_135_596_800;
+const LATEST: i64 = 253_402_300_799;
 
 /// A time as written, before a zone is applied. Parsing it checks the form
 /// (so a command-line value can be rejected as a usage error before the
@@ -525,6 +535,29 @@ mod tests {
             push_rfc3339(&mut s, t);
             assert_eq!(s, format_rfc3339(t));
             assert_eq!(parse_time(&s, Zone::Utc), Ok(t));
+        }
+    }
+
+    #[test]
+    fn only_years_rfc_3339_can_write() {
+        assert_eq!(parse_time("0001-01-01T00:00:00Z", Zone::Utc), Ok(EARLIEST));
+        assert_eq!(parse_time("9999-12-31T23:59:59Z", Zone::Utc), Ok(LATEST));
+        // Found by fuzzing: midnight of year 0 in Paris (LMT +0:09:21) is in year -1 UTC.
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        assert_eq!(
+            parse_time("0000-01-01T00:00", paris),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            parse_time("0000-01-01T00:00:00Z", Zone::Utc),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            parse_time("9999-12-31T23:59:59-01:00", Zone::Utc),
+            Err(TimeError::OutOfRange)
+        );
+        for t in [EARLIEST, 0, LATEST] {
+            assert_eq!(parse_time(&format_rfc3339(t), Zone::Utc), Ok(t));
         }
     }
 
