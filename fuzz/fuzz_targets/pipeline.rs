@@ -1,0 +1,23 @@
+// Shared by the reader targets: read bytes as a file of the given name, and,
+// when that succeeds with at least one snapshot, run the rest of the pipeline
+// exactly as `followdrop::analyze` does (data set -> grid -> detect).
+// Any panic is a bug: bad input must give `Err`, never a crash.
+
+use followdrop::dataset::Dataset;
+use followdrop::detect::{self, Settings};
+use followdrop::grid;
+use followdrop::input::{self, ReadOptions};
+
+pub fn run(name: &str, data: &[u8]) {
+    let collected = match input::read_bytes(name, data, &ReadOptions::default()) {
+        Ok(c) => c,
+        Err(_) => return,
+    };
+    if collected.rows == 0 || collected.series.is_empty() {
+        return;
+    }
+    let mut ds = Dataset::build(collected);
+    let bucket = grid::auto_bucket(&ds);
+    let grid = grid::build(std::mem::take(&mut ds.series), bucket);
+    let _events = detect::detect(&grid, &ds.names, &Settings::default());
+}
