@@ -14,11 +14,11 @@ pub struct Warning {
     pub count: u64,
 }
 
-/// All accounts' series, indexed by account id.
+/// What is known of the data set as a whole: names, inputs, counts, span
+/// and warnings. The snapshots themselves go on to the grid.
 #[derive(Debug)]
 pub struct Dataset {
     pub names: Vec<String>,
-    pub series: Vec<Series>,
     pub files: Vec<String>,
     /// Snapshot records read, duplicates included.
     pub rows: usize,
@@ -32,7 +32,8 @@ impl Dataset {
     /// result does not depend on it. Of conflicting snapshots (same account
     /// and instant, different counts) the one with most followers is kept:
     /// a scraper's failure tends to read too few followers, not too many.
-    pub fn build(input: Collected) -> Dataset {
+    /// Returns the data set and each account's series (indexed by id).
+    pub fn build(input: Collected) -> (Dataset, Vec<Series>) {
         let Collected {
             names,
             mut series,
@@ -123,15 +124,15 @@ impl Dataset {
                 count: conflicting,
             });
         }
-        Dataset {
+        let dataset = Dataset {
             names,
-            series,
             files,
             rows,
             first,
             last,
             warnings,
-        }
+        };
+        (dataset, series)
     }
 }
 
@@ -217,9 +218,10 @@ mod tests {
         };
         let a = Dataset::build(collected(rows));
         let b = Dataset::build(collected(reversed));
-        assert_eq!(a.series, b.series);
-        assert_eq!(a.series[0].times, vec![5, 10]);
-        assert_eq!(a.series[1].followers, vec![4, 7]);
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.1[0].times, vec![5, 10]);
+        assert_eq!(a.1[1].followers, vec![4, 7]);
+        let a = a.0;
         assert_eq!(
             a.warnings
                 .iter()
@@ -243,7 +245,7 @@ mod tests {
         c.push(row(0, 5, 2));
         c.repeated_header();
         c.repeated_header();
-        let d = Dataset::build(c.finish());
+        let (d, _) = Dataset::build(c.finish());
         assert_eq!(
             d.warnings,
             vec![Warning {

@@ -6,7 +6,6 @@
 //! snapshot per grid point (the nearest) stops finer sampling from
 //! weighing more.
 
-use crate::dataset::Dataset;
 use crate::input::{Following, Series};
 use rayon::prelude::*;
 
@@ -67,7 +66,7 @@ pub struct Grid {
 /// that 59-minute spacing still gives `1h`). Rounding down, not to the
 /// nearest, because a grid coarser than the sampling throws snapshots away
 /// while a finer one only leaves some grid points empty.
-pub fn auto_bucket(ds: &Dataset) -> i64 {
+pub fn auto_bucket(series: &[Series]) -> i64 {
     // The ladder size L is within slack of the median spacing m when
     // m + m/10 ≥ L, i.e. m ≥ x(L), the least such spacing; and the median
     // is at least x(L) when no more than half the gaps are shorter. So count
@@ -82,7 +81,7 @@ pub fn auto_bucket(ds: &Dataset) -> i64 {
     let thresholds: Vec<i64> = LADDER.iter().map(|&l| least(l)).collect();
     let mut shorter = [0u64; LADDER.len()];
     let mut total = 0u64;
-    for s in &ds.series {
+    for s in series {
         for w in s.times.windows(2) {
             let gap = w[1] - w[0];
             total += 1;
@@ -170,24 +169,15 @@ impl Track {
 mod tests {
     use super::*;
 
-    fn dataset(times: Vec<Vec<i64>>) -> Dataset {
-        let series: Vec<Series> = times
+    fn dataset(times: Vec<Vec<i64>>) -> Vec<Series> {
+        times
             .into_iter()
             .map(|t| Series {
                 followers: (0..t.len() as u64).collect(),
                 following: Following::default(),
                 times: t,
             })
-            .collect();
-        Dataset {
-            names: vec![String::new(); series.len()],
-            series,
-            files: vec![],
-            rows: 0,
-            first: 0,
-            last: 0,
-            warnings: vec![],
-        }
+            .collect()
     }
 
     #[test]
@@ -212,7 +202,7 @@ mod tests {
     #[test]
     fn rounding_keeps_the_nearest_snapshot() {
         // 3590 and 3650 both round to grid point 1; 3590 is nearer.
-        let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]).series, 3600);
+        let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
         let t = &grid.tracks[0];
         assert_eq!(t.g, vec![0, 1, 3]);
         assert_eq!(t.t, vec![10, 3590, 9000]);

@@ -49,10 +49,10 @@ pub fn analyze(
     let t0 = std::time::Instant::now();
     let collected = input::read_all(inputs, read)?.finish();
     let t1 = std::time::Instant::now();
-    let mut dataset = Dataset::build(collected);
+    let (dataset, series) = Dataset::build(collected);
     let t2 = std::time::Instant::now();
-    let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&dataset));
-    let grid = grid::build(std::mem::take(&mut dataset.series), bucket);
+    let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&series));
+    let grid = grid::build(series, bucket);
     let points = grid.points();
     anyhow::ensure!(
         points <= grid::MAX_POINTS,
