@@ -255,6 +255,10 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     };
     anyhow::ensure!(end > start, "--end must be after --start");
     anyhow::ensure!(
+        time::parse_time(&time::format_rfc3339(end), Zone::Utc) == Ok(end),
+        "--days or --end reaches past the year 9999"
+    );
+    anyhow::ensure!(
         (end - start) / args.interval <= 1_000_000,
         "more than a million snapshots per account: use a longer --interval"
     );
