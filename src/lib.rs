@@ -46,11 +46,11 @@ pub fn analyze(
     settings: &Settings,
     bucket: Option<i64>,
 ) -> Result<Analysis> {
-    let t0 = std::time::Instant::now();
+    let mut timing = Timing::from_env();
     let collected = input::read_all(inputs, read)?.finish();
-    let t1 = std::time::Instant::now();
+    timing.lap("read");
     let (dataset, series) = Dataset::build(collected);
-    let t2 = std::time::Instant::now();
+    timing.lap("data set");
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&series));
     let grid = grid::build(series, bucket);
     let points = grid.points();
@@ -60,23 +60,39 @@ pub fn analyze(
         (dataset.last - dataset.first) as f64 / 86_400.0,
         time::format_duration(bucket)
     );
-    let t3 = std::time::Instant::now();
+    timing.lap("grid");
     let events = detect::detect(&grid, &dataset.names, settings);
-    let t4 = std::time::Instant::now();
-    // For performance work (BENCHMARKS.md): where the time goes.
-    if std::env::var_os("FOLLOWDROP_TIMING").is_some() {
-        let secs = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64();
-        eprintln!(
-            "followdrop: timing: read {:.3}s, data set {:.3}s, grid {:.3}s, detect {:.3}s",
-            secs(t0, t1),
-            secs(t1, t2),
-            secs(t2, t3),
-            secs(t3, t4)
-        );
-    }
+    timing.lap("detect");
     Ok(Analysis {
         dataset,
         bucket,
         events,
     })
+}
+
+/// With `FOLLOWDROP_TIMING` set, prints to stderr how long each step took
+/// and the peak memory so far (Linux): where to look first when a number in
+/// BENCHMARKS.md moves.
+struct Timing(Option<std::time::Instant>);
+
+impl Timing {
+    fn from_env() -> Timing {
+        Timing(std::env::var_os("FOLLOWDROP_TIMING").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, step: &str) {
+        let Some(start) = self.0 else { return };
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
+            })
+            .unwrap_or_else(|| "?".to_string());
+        eprintln!(
+            "followdrop: timing: {step} {:.3}s (peak RSS so far {peak})",
+            start.elapsed().as_secs_f64()
+        );
+        self.0 = Some(std::time::Instant::now());
+    }
 }

@@ -2512,6 +2512,37 @@ fn report_is_the_same_whatever_the_thread_count() {
     lines[1..].reverse();
     w.create("reversed.csv", lines.join("\n") + "\n");
     assert_eq!(one, report("2", "reversed.csv"));
+    // A quoted cell two thirds in: the chunks from there on are read by the
+    // serial reader, and the report is still the same.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let at = lines.len() * 2 / 3;
+    let row = lines[at].clone();
+    let cells: Vec<&str> = row.split(',').collect();
+    let mut quoted = cells.clone();
+    let name = format!("\"{}\"", cells[1]);
+    quoted[1] = &name;
+    lines[at] = quoted.join(",");
+    w.create("quoted.csv", lines.join("\n") + "\n");
+    assert_eq!(one, report("4", "quoted.csv"));
+    // An invalid count there: the error names its exact line, whatever the
+    // thread count.
+    let mut invalid = cells.clone();
+    invalid[2] = "many";
+    lines[at] = invalid.join(",");
+    w.create("invalid.csv", lines.join("\n") + "\n");
+    let message = |threads: &str| {
+        let mut cmd = w.scan();
+        cmd.env("RAYON_NUM_THREADS", threads).arg("invalid.csv");
+        let run = util::run(cmd, None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        run.stderr
+    };
+    let four = message("4");
+    assert!(
+        four.contains(&format!("line {}", at + 1)) && four.contains("many"),
+        "{four}"
+    );
+    assert_eq!(four, message("1"));
 }
 
 /// `-o` onto something that is not a regular file (here the stdout pipe,

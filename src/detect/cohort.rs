@@ -10,7 +10,7 @@
 //! grid point.
 
 use super::Settings;
-use super::model::Model;
+use super::model::{Model, level};
 use crate::grid::Track;
 use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
 use rayon::prelude::*;
@@ -253,6 +253,7 @@ fn add_account(counts: &mut Counts, track: &Track, model: &Model, width: i64) {
         return;
     }
     let last = track.g[track.len() - 1] - width;
+    let lv: Vec<f64> = track.followers.iter().map(|&v| level(v)).collect();
     let (mut a, mut c) = (0usize, 0usize);
     let mut from = track.g[0];
     while from <= last {
@@ -272,7 +273,9 @@ fn add_account(counts: &mut Counts, track: &Track, model: &Model, width: i64) {
             }
             continue;
         }
-        let z = model.z(track, a, c);
+        let z = model
+            .followers
+            .z_of_change(&track.g, &track.followers, a, c, lv[c] - lv[a]);
         counts.add(from, fell(track, &Bracket { a, c, z }));
         from += 1;
     }

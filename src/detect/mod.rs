@@ -444,7 +444,7 @@ fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, us
             if k > a {
                 trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
             }
-            noise.level_at(k) - trend
+            level(v[k]) - trend
         })
         .collect();
     let at = |k: usize| u[k - a];

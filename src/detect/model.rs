@@ -35,9 +35,6 @@ pub struct Noise {
     /// Robust standard deviation of the log change around the trend, per
     /// √bucket.
     pub sigma: f64,
-    /// Log level of each point, computed once (logarithms dominate the
-    /// cost of judging changes otherwise).
-    lv: Vec<f64>,
     /// Median rate over the whole series: the account's long-run pace.
     long_run: f64,
 }
@@ -88,7 +85,6 @@ impl Noise {
             rate,
             sigma: MIN_SIGMA,
             long_run,
-            lv,
         };
         // The spread of single steps, and of changes over about a day: when
         // counts are small, most single steps are 0 and their MAD says
@@ -96,13 +92,13 @@ impl Noise {
         let lag = usize::try_from(DAY / bucket.max(1))
             .unwrap_or(1)
             .max(LAG_MIN_STEPS);
-        let sigma = noise.spread(g, 1).max(noise.spread(g, lag));
+        let sigma = noise.spread(g, &lv, 1).max(noise.spread(g, &lv, lag));
         Noise { sigma, ..noise }
     }
 
     /// Robust standard deviation, per √bucket, of the detrended change over
-    /// `lag` snapshots.
-    fn spread(&self, g: &[i64], lag: usize) -> f64 {
+    /// `lag` snapshots, given the log level `lv` of each point.
+    fn spread(&self, g: &[i64], lv: &[f64], lag: usize) -> f64 {
         // Running sum of the trend, so each lagged change costs O(1).
         let mut trend = Vec::with_capacity(g.len());
         let mut sum = 0.0;
@@ -115,16 +111,11 @@ impl Noise {
         let resid: Vec<f64> = (lag..g.len())
             .map(|k| {
                 let d = (g[k] - g[k - lag]) as f64;
-                (self.lv[k] - self.lv[k - lag] - (trend[k] - trend[k - lag])) / d.sqrt()
+                (lv[k] - lv[k - lag] - (trend[k] - trend[k - lag])) / d.sqrt()
             })
             .collect();
         let center = median(&mut resid.clone()).unwrap_or(0.0);
         mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
-    }
-
-    /// Log level of point `k`.
-    pub fn level_at(&self, k: usize) -> f64 {
-        self.lv[k]
     }
 
     /// The usual log change per bucket around point `k`.
@@ -137,8 +128,15 @@ impl Noise {
     /// rounding is added to the spread: counts are integers, and for an
     /// account of 50, losing 3 is three followers, not a 6 % collapse.
     pub fn z(&self, g: &[i64], v: &[u64], a: usize, c: usize) -> f64 {
+        // Levels are recomputed, not kept: a cache of them for every
+        // snapshot of every account would be the largest thing in memory.
+        self.z_of_change(g, v, a, c, level(v[c]) - level(v[a]))
+    }
+
+    /// [`Noise::z`] of a log change already known: for callers that judge
+    /// many brackets of one series and compute its levels once.
+    pub fn z_of_change(&self, g: &[i64], v: &[u64], a: usize, c: usize, change: f64) -> f64 {
         let buckets = (g[c] - g[a]).max(1) as f64;
-        let change = self.lv[c] - self.lv[a];
         let rounding = 1.0 / (v[a] as f64 + 1.0);
         let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
         (change - self.expected(g, a, c)) / sd
@@ -169,7 +167,6 @@ impl Noise {
             rate: vec![drift; values.len()],
             sigma,
             long_run: drift,
-            lv: values.iter().map(|&x| level(x)).collect(),
         }
     }
 }

@@ -45,13 +45,26 @@ pub(crate) fn read(
     }
     let cols =
         columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let mut records = Records {
-        src,
-        accounts: AccountSource::new(cols.account, src, collector),
-        cols,
-        header,
-        last_time: (Vec::new(), 0),
-    };
+    let mut records = Records::new(src, cols, header, collector);
+    let snapshots = read_body(&mut lines, &mut records, collector)?;
+    if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
+        anyhow::bail!(
+            "{}: no valid snapshots (every record was invalid)",
+            src.name
+        );
+    }
+    if snapshots == 0 {
+        anyhow::bail!(
+            "{}: line {header_line}: only a header, no snapshots",
+            src.name
+        );
+    }
+    Ok(())
+}
+
+/// Reads records to the end of `lines`; the number of snapshots taken.
+fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector) -> Result<u64> {
+    let src = records.src;
     let mut snapshots = 0u64;
     while let Some(line) = lines.next_record(src)? {
         if line.blank {
@@ -69,31 +82,24 @@ pub(crate) fn read(
             Err(e) => collector.invalid(src.opts.on_error, e)?,
         }
     }
-    if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
-        anyhow::bail!(
-            "{}: no valid snapshots (every record was invalid)",
-            src.name
-        );
-    }
-    if snapshots == 0 {
-        anyhow::bail!(
-            "{}: line {header_line}: only a header, no snapshots",
-            src.name
-        );
-    }
-    Ok(())
+    Ok(snapshots)
 }
 
 /// Files smaller than this are read on one thread: splitting is not worth it.
 const PARALLEL_MIN_BYTES: u64 = 16 << 20;
 
 /// Reads a plain (uncompressed) CSV file in chunks on all threads, when it
-/// is large enough. Returns `false`, having read nothing into `collector`,
-/// when it cannot: a quote anywhere (a quoted field may span lines, so a
-/// chunk boundary could fall inside one), any invalid record (the serial
-/// reader then reports it with its exact line number), or an odd header.
-/// The result is the same as the serial reader's: chunks are merged in file
-/// order, accounts numbered in order of first appearance.
+/// is large enough; returns `false`, having read nothing, when it is small
+/// or its first line is not a plain header (the caller then reads it
+/// serially).
+///
+/// Chunks are read a wave (one chunk per thread) at a time and appended in
+/// file order before the next wave starts, so accounts are numbered in order
+/// of first appearance as by the serial reader, and only a wave's rows are
+/// ever held twice. A chunk the fast path cannot take — a quote anywhere (a
+/// quoted field may span lines, so a chunk boundary could fall inside one)
+/// or an invalid record — is handed to the serial reader, which reads from
+/// the start of that chunk to the end of the file with exact line numbers.
 pub(crate) fn read_file_parallel(
     path: &str,
     src: &Source,
@@ -110,7 +116,7 @@ pub(crate) fn read_file_parallel(
     let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
         return Ok(false);
     };
-    let chunks = (threads * 4) as u64;
+    let chunks = (threads * WAVES) as u64;
     let mut bounds = vec![data_start];
     for k in 1..chunks {
         let nominal = data_start + (size - data_start) * k / chunks;
@@ -120,23 +126,74 @@ pub(crate) fn read_file_parallel(
         }
     }
     bounds.push(size);
-    let parts: Vec<Option<Collected>> = bounds
-        .windows(2)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|w| read_chunk(path, w[0], w[1], delimiter, &header, &cols, src))
-        .collect();
-    if parts.iter().any(Option::is_none) {
-        return Ok(false);
+    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    // The header is line 1: the fast path needs a plain first line.
+    let mut line = 1u64;
+    let mut snapshots = 0usize;
+    for wave in ranges.chunks(threads) {
+        let parts: Vec<Option<(Collected, u64)>> = wave
+            .par_iter()
+            .map(|&(start, end)| read_chunk(path, start, end, delimiter, &header, &cols, src))
+            .collect();
+        for (part, &(start, _)) in parts.into_iter().zip(wave) {
+            let Some((part, lines)) = part else {
+                let rest = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
+                return finish_parallel(src, snapshots + rest as usize, collector);
+            };
+            line += lines;
+            snapshots += part.rows;
+            collector.absorb(part);
+        }
     }
-    let parts: Vec<Collected> = parts.into_iter().flatten().collect();
-    if parts.iter().all(|p| p.rows == 0) {
-        return Ok(false);
+    finish_parallel(src, snapshots, collector)
+}
+
+/// How many chunks each thread reads in a parallel read.
+const WAVES: usize = 16;
+
+/// The end of a parallel read: a file of nothing but its header (or of
+/// nothing valid) is an error, as in the serial reader.
+fn finish_parallel(src: &Source, snapshots: usize, collector: &Collector) -> Result<bool> {
+    if snapshots == 0 && collector.collected.skipped > 0 {
+        anyhow::bail!(
+            "{}: no valid snapshots (every record was invalid)",
+            src.name
+        );
     }
-    for part in parts {
-        collector.absorb(part);
+    if snapshots == 0 {
+        anyhow::bail!("{}: line 1: only a header, no snapshots", src.name);
     }
     Ok(true)
+}
+
+/// Reads serially from byte `start` (the start of line `line + 1`) to the
+/// end of the file: the rest of a parallel read, from the first chunk the
+/// fast path could not take.
+#[allow(clippy::too_many_arguments)]
+fn read_rest(
+    path: &str,
+    start: u64,
+    line: u64,
+    delimiter: u8,
+    header: Vec<String>,
+    cols: Resolved,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<u64> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
+    file.seek(SeekFrom::Start(start))
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    let counted = crate::progress::Counted {
+        inner: file,
+        progress: std::sync::Arc::clone(src.progress),
+    };
+    let mut lines = Lines::new(
+        Box::new(BufReader::with_capacity(1 << 16, counted)),
+        delimiter,
+    );
+    lines.number = line;
+    let mut records = Records::new(src, cols, header, collector);
+    read_body(&mut lines, &mut records, collector)
 }
 
 /// The header of a file: where data starts, the delimiter and the column
@@ -191,8 +248,8 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Reads the records of bytes `start..end`; `None` if any line has a quote
-/// or any record is invalid (the caller then reads the file serially).
+/// Reads the records of bytes `start..end`, and how many lines they span;
+/// `None` if any line has a quote or any record is invalid.
 fn read_chunk(
     path: &str,
     start: u64,
@@ -201,7 +258,7 @@ fn read_chunk(
     header: &[String],
     cols: &Resolved,
     src: &Source,
-) -> Option<Collected> {
+) -> Option<(Collected, u64)> {
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(start)).ok()?;
     let counted = crate::progress::Counted {
@@ -211,13 +268,7 @@ fn read_chunk(
     let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
     let mut lines = Lines::new(reader, delimiter);
     let mut local = Collector::default();
-    let mut records = Records {
-        src,
-        accounts: AccountSource::new(cols.account, src, &mut local),
-        cols: cols.clone(),
-        header: header.to_vec(),
-        last_time: (Vec::new(), 0),
-    };
+    let mut records = Records::new(src, cols.clone(), header.to_vec(), &mut local);
     loop {
         lines.buf.clear();
         if !lines.read_line(src).ok()? {
@@ -236,7 +287,7 @@ fn read_chunk(
         }
         records.record(&cells, Position::Line(0), &mut local).ok()?;
     }
-    Some(local.finish())
+    Some((local.finish(), lines.number))
 }
 
 /// A record's place: the line it starts on, and whether it is blank.
@@ -408,7 +459,22 @@ struct Records<'a, 'b> {
     last_time: (Vec<u8>, i64),
 }
 
-impl Records<'_, '_> {
+impl<'a, 'b> Records<'a, 'b> {
+    fn new(
+        src: &'a Source<'b>,
+        cols: Resolved,
+        header: Vec<String>,
+        collector: &mut Collector,
+    ) -> Self {
+        Records {
+            src,
+            accounts: AccountSource::new(cols.account, src, collector),
+            cols,
+            header,
+            last_time: (Vec::new(), 0),
+        }
+    }
+
     fn record(&mut self, cells: &Cells, pos: Position, collector: &mut Collector) -> Result<()> {
         let (src, header, cols) = (self.src, &self.header, &self.cols);
         if cells.len() != header.len() {

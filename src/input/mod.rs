@@ -8,6 +8,7 @@
 mod columns;
 mod csv;
 mod json;
+mod names;
 mod value;
 
 pub use columns::{ColumnOverrides, Field, MissingColumn};
@@ -16,10 +17,7 @@ use crate::progress::{Counted, Progress};
 use crate::time::Zone;
 use anyhow::{Context, Result, bail};
 use flate2::bufread::MultiGzDecoder;
-use rustc_hash::FxHasher;
-use std::collections::HashMap;
 use std::fs::File;
-use std::hash::BuildHasherDefault;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
@@ -149,7 +147,7 @@ impl Series {
 /// sort is needed later, and rows cost no more memory than their values.
 #[derive(Debug, Default)]
 pub struct Collector {
-    ids: HashMap<String, u32, BuildHasherDefault<FxHasher>>,
+    names: names::Names,
     collected: Collected,
 }
 
@@ -178,13 +176,10 @@ pub struct Collected {
 impl Collector {
     /// Returns the id of `name`, interning it on first sight.
     pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
+        let (id, new) = self.names.intern(name);
+        if new {
+            self.collected.series.push(Series::default());
         }
-        let id = u32::try_from(self.collected.names.len()).expect("fewer than 2^32 accounts");
-        self.collected.names.push(name.to_string());
-        self.collected.series.push(Series::default());
-        self.ids.insert(name.to_string(), id);
         id
     }
 
@@ -250,7 +245,10 @@ impl Collector {
 
     /// Consumes the collector: everything read.
     pub fn finish(self) -> Collected {
-        self.collected
+        Collected {
+            names: self.names.into_vec(),
+            ..self.collected
+        }
     }
 }
 

@@ -1,0 +1,113 @@
+//! Account names interned as dense ids, in order of first sight.
+//!
+//! Every snapshot looks its account up, so with 100,000 accounts the lookup
+//! decides the reader's speed. A `HashMap<String, u32>` chases two pointers
+//! per lookup (its slot, then the key's heap string) into megabytes of
+//! scattered memory; here the names sit end to end in one buffer and the
+//! table holds only a hash tag and an id, 8 bytes a slot, so a lookup
+//! touches one slot and one contiguous name.
+
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
+
+/// Interned account names.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// Every name, end to end.
+    text: String,
+    /// Where each name ends in `text` (it starts where the previous ends).
+    ends: Vec<usize>,
+    /// Open-addressing table: 0 is an empty slot, otherwise the name's
+    /// hash in the high 32 bits and its id + 1 in the low 32.
+    slots: Vec<u64>,
+}
+
+impl Names {
+    /// The id of `name`, and whether it is new (interned by this call).
+    pub fn intern(&mut self, name: &str) -> (u32, bool) {
+        if self.ends.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let hash = hash(name);
+        let mask = self.slots.len() - 1;
+        let mut at = (hash as usize) & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                break;
+            }
+            let id = (slot as u32).wrapping_sub(1);
+            if (slot >> 32) == hash >> 32 && self.get(id) == name {
+                return (id, false);
+            }
+            at = (at + 1) & mask;
+        }
+        let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 accounts");
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+        self.slots[at] = (hash & !0xffff_ffff) | u64::from(id + 1);
+        (id, true)
+    }
+
+    /// The name of id `id`.
+    pub fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.text[start..self.ends[id]]
+    }
+
+    /// Every name, in id order.
+    pub fn into_vec(self) -> Vec<String> {
+        (0..self.ends.len() as u32)
+            .map(|id| self.get(id).to_string())
+            .collect()
+    }
+
+    /// Doubles the table (keeping it at most half full, so probes stay
+    /// short) and re-inserts every id.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        let mut slots = vec![0u64; size];
+        for id in 0..self.ends.len() as u32 {
+            let hash = hash(self.get(id));
+            let mut at = (hash as usize) & (size - 1);
+            while slots[at] != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (hash & !0xffff_ffff) | u64::from(id + 1);
+        }
+        self.slots = slots;
+    }
+}
+
+fn hash(name: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(name.as_bytes());
+    // Fx's low bits are weak for short keys: mix before taking the slot
+    // index from them (the multiply-xorshift finaliser of splitmix64).
+    let mut x = h.finish();
+    x ^= x >> 31;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Names;
+
+    #[test]
+    fn ids_are_dense_and_stable() {
+        let mut names = Names::default();
+        let words: Vec<String> = (0..1000).map(|i| format!("acct_{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(names.intern(w), (i as u32, true));
+        }
+        for (i, w) in words.iter().enumerate().rev() {
+            assert_eq!(names.intern(w), (i as u32, false));
+            assert_eq!(names.get(i as u32), w);
+        }
+        assert_eq!(names.intern(""), (1000, true));
+        assert_eq!(names.intern(""), (1000, false));
+        assert_eq!(names.into_vec()[..2], ["acct_0", "acct_1"]);
+    }
+}
