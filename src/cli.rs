@@ -321,7 +321,8 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
         zone: args.tz,
         on_error: args.on_error,
     };
-    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)?;
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns))?;
     for w in &analysis.dataset.warnings {
         eprintln!("followdrop: warning: {}", w.message);
     }
@@ -344,6 +345,23 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     };
     report::emit(&report, args.format, color, args.output.as_deref())?;
     Ok(verdict)
+}
+
+/// An input without the column a `--*-col` option names: a usage error,
+/// reported as clap reports a bad option value (exit status 2, `--help`
+/// hint), though it is only found once the input's header is read.
+fn named_column_usage_error(e: anyhow::Error, columns: &ColumnOverrides) -> anyhow::Error {
+    let Some(message) = columns.named_column_error(&e.root_cause().to_string()) else {
+        return e;
+    };
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    cli.build();
+    let Some(scan) = cli.find_subcommand_mut("scan") else {
+        return e;
+    };
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
+        .format(scan)
+        .into()
 }
 
 /// A filter time placed in the `--tz` zone; only a local time skipped by a

@@ -20,7 +20,16 @@ fn main() -> ExitCode {
         Ok(Verdict::Events) => ExitCode::from(1),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(0),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "followdrop: error: {e:#}");
+            match e.downcast_ref::<clap::Error>() {
+                // A usage error found only once the input was read (a
+                // `--*-col` naming no column of it): printed as clap's own.
+                Some(usage) => {
+                    let _ = usage.print();
+                }
+                None => {
+                    let _ = writeln!(io::stderr(), "followdrop: error: {e:#}");
+                }
+            }
             ExitCode::from(2)
         }
     }

@@ -56,6 +56,16 @@ impl Field {
         }
     }
 
+    /// The option that names this field's column.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::Time => "--time-col",
+            Field::Account => "--account-col",
+            Field::Followers => "--followers-col",
+            Field::Following => "--following-col",
+        }
+    }
+
     /// The field's name in messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -124,8 +134,12 @@ pub struct Resolved {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingColumn {
     pub field: Field,
+    /// The accepted names, or the one name given with `--*-col`.
     pub wanted: Vec<String>,
     pub found: Vec<String>,
+    /// Whether `wanted` is a name given with `--*-col` (a usage error: the
+    /// option named a column the input does not have).
+    pub named: bool,
 }
 
 impl fmt::Display for MissingColumn {
@@ -135,21 +149,32 @@ impl fmt::Display for MissingColumn {
         } else {
             self.found.join(", ")
         };
+        if self.named {
+            // Worded as clap words a bad option value; the reader puts the
+            // file's name in front, and `named_column_error` turns the whole
+            // message into a usage error.
+            return write!(
+                f,
+                "{}{NO_SUCH_COLUMN}{found})",
+                invalid_value(self.field.flag(), &self.wanted.join(", "))
+            );
+        }
         write!(
             f,
-            "no {} column; columns found: {found}; accepted names: {}",
+            "no {} column; columns found: {found}; accepted names: {} (or name it with {})",
             self.field,
-            self.wanted.join(", ")
-        )?;
-        let flag = match self.field {
-            Field::Time => "--time-col",
-            Field::Account => "--account-col",
-            Field::Followers => "--followers-col",
-            Field::Following => "--following-col",
-        };
-        write!(f, " (or name it with {flag})")
+            self.wanted.join(", "),
+            self.field.flag()
+        )
     }
 }
+
+/// clap's wording of a bad option value, which a missing `--*-col` column is.
+fn invalid_value(flag: &str, value: &str) -> String {
+    format!("invalid value '{value}' for '{flag} <NAME>': ")
+}
+
+const NO_SUCH_COLUMN: &str = "no such column (columns found: ";
 
 /// Matches the columns `names` to fields. For nested JSON, `names` are dotted
 /// paths; a path matches an alias by its whole name or by its last segment,
@@ -167,6 +192,7 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
                     field,
                     wanted: vec![wanted.to_string()],
                     found: names.to_vec(),
+                    named: true,
                 }),
             };
         }
@@ -194,6 +220,7 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
         field,
         wanted: field.aliases().iter().map(|s| s.to_string()).collect(),
         found: names.to_vec(),
+        named: false,
     };
     let time = find(Field::Time)?.ok_or_else(|| missing(Field::Time))?;
     let followers = find(Field::Followers)?.ok_or_else(|| missing(Field::Followers))?;
@@ -206,6 +233,35 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
         following,
     };
     Ok(resolved)
+}
+
+impl ColumnOverrides {
+    /// Recognises the message of an input whose columns lack one named with
+    /// a `--*-col` option (`"{file}: {MissingColumn}"`, as the readers report
+    /// it) and rewords it as clap words a bad option value, file included:
+    /// `invalid value 'nosuch' for '--time-col <NAME>': data.csv has no such
+    /// column (columns found: a, b, c)`. `None` for any other message.
+    ///
+    /// Such a value is only known to be bad once an input's header has been
+    /// read, so no clap value parser can catch it; the caller reports the
+    /// result as a usage error all the same.
+    pub fn named_column_error(&self, message: &str) -> Option<String> {
+        [
+            Field::Time,
+            Field::Account,
+            Field::Followers,
+            Field::Following,
+        ]
+        .into_iter()
+        .find_map(|field| {
+            let prefix = invalid_value(field.flag(), self.get(field)?);
+            let at = message.find(&format!(": {prefix}{NO_SUCH_COLUMN}"))?;
+            let file = &message[..at];
+            let found =
+                message[at + 2 + prefix.len() + NO_SUCH_COLUMN.len()..].strip_suffix(')')?;
+            Some(format!("{prefix}{file} has {NO_SUCH_COLUMN}{found})"))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -295,6 +351,40 @@ mod tests {
         };
         let err = resolve(&names, &o).unwrap_err();
         assert_eq!(err.field, Field::Followers);
+    }
+
+    #[test]
+    fn a_missing_named_column_reads_as_a_usage_error() {
+        let names = cols(&["ts", "who", "n"]);
+        let o = ColumnOverrides {
+            followers: Some("fans".into()),
+            ..ColumnOverrides::default()
+        };
+        let err = resolve(&names, &o).unwrap_err();
+        assert!(err.named);
+        // As the readers report it: the file's name in front.
+        let message = format!("data/x.csv: {err}");
+        assert_eq!(
+            message,
+            "data/x.csv: invalid value 'fans' for '--followers-col <NAME>': \
+             no such column (columns found: ts, who, n)"
+        );
+        assert_eq!(
+            o.named_column_error(&message).as_deref(),
+            Some(
+                "invalid value 'fans' for '--followers-col <NAME>': \
+                 data/x.csv has no such column (columns found: ts, who, n)"
+            )
+        );
+        // Any other message, or one about an option not given, is left alone.
+        let unnamed = resolve(&names, &ColumnOverrides::default()).unwrap_err();
+        assert!(!unnamed.named);
+        let other = format!("data/x.csv: {unnamed}");
+        assert_eq!(o.named_column_error(&other), None);
+        assert_eq!(
+            ColumnOverrides::default().named_column_error(&message),
+            None
+        );
     }
 
     #[test]

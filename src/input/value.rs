@@ -2,6 +2,7 @@
 //! name the file, line (or record), field and value.
 
 use super::{Field, shorten};
+use crate::time::{TimeError, TimeForm};
 use std::fmt;
 
 /// Where a record sits in its input, for messages.
@@ -33,9 +34,25 @@ pub(crate) fn field_error(
     problem: &dyn fmt::Display,
 ) -> anyhow::Error {
     anyhow::anyhow!(
-        "{file}: {pos}: {field} (column {column:?}): invalid value {:?}: {problem}",
-        shorten(value)
+        "{file}: {pos}: {field} (column {column:?}): invalid value {}: {problem}",
+        quoted(&shorten(value))
     )
+}
+
+/// A value in double quotes with control characters escaped, as `{:?}`
+/// writes it, except NUL, which `{:?}` writes as `\0`: followed by digits
+/// (`"12\034"`) that reads as an octal escape, so it is written `\u{0}`.
+fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\0' => out.push_str("\\u{0}"),
+            _ => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Why a count could not be read.
@@ -111,8 +128,35 @@ pub(crate) fn time_cell(
     column: &str,
     value: &str,
 ) -> anyhow::Result<i64> {
-    crate::time::parse_time(value, src.opts.zone)
-        .map_err(|e| field_error(src.name, pos, Field::Time, column, value, &e))
+    crate::time::parse_time(value, src.opts.zone).map_err(|e| {
+        let problem = time_problem(value, e).unwrap_or_else(|| e.to_string());
+        field_error(src.name, pos, Field::Time, column, value, &problem)
+    })
+}
+
+/// Says why a time of an accepted shape was refused, where the parser's own
+/// message would leave a user guessing: times are limited to the years that
+/// RFC 3339 can write (0001 to 9999, UTC), and epochs cannot be negative.
+fn time_problem(value: &str, e: TimeError) -> Option<String> {
+    let v = value.trim();
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let years = "outside the years 0001 to 9999 (UTC), the only ones RFC 3339 can write";
+    let problem = match e {
+        // `10000-01-01`: a year of five digits or more.
+        TimeError::Format if digits > 4 && v.as_bytes().get(digits) == Some(&b'-') => years,
+        // `-86400`: an epoch before 1970.
+        TimeError::Format
+            if v.len() > 1 && v.starts_with('-') && v[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            "a negative epoch (before 1970) is not read; write such times as RFC 3339, \
+             e.g. 1969-12-31T00:00:00Z"
+        }
+        // A huge epoch, or a well-formed time that lands outside the years
+        // RFC 3339 can write (`0000-01-01`, `9999-12-31T23:00:00-02:00`).
+        TimeError::OutOfRange if digits > 4 || TimeForm::parse(v).is_ok() => years,
+        _ => return None,
+    };
+    Some(problem.to_string())
 }
 
 /// Reads a count cell (followers or following), or fails naming where and what.
@@ -150,6 +194,37 @@ pub(crate) fn account_cell<'v>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_quoted_with_nul_unambiguous() {
+        assert_eq!(quoted("alice"), "\"alice\"");
+        assert_eq!(quoted("12\u{0}34"), "\"12\\u{0}34\"");
+        assert_eq!(quoted("\u{1b}[2J\"x\\"), "\"\\u{1b}[2J\\\"x\\\\\"");
+    }
+
+    #[test]
+    fn time_problems_say_why_a_well_formed_time_is_refused() {
+        let problem = |s: &str| {
+            let e = crate::time::parse_time(s, crate::time::Zone::Utc).unwrap_err();
+            time_problem(s, e)
+        };
+        for s in [
+            "10000-01-01T00:00:00Z",
+            "0000-06-01",
+            "9999-12-31T23:00:00-02:00",
+            "99999999999999999",
+        ] {
+            assert!(
+                problem(s).is_some_and(|p| p.contains("0001 to 9999")),
+                "{s}"
+            );
+        }
+        assert!(problem("-86400").is_some_and(|p| p.contains("negative epoch")));
+        // Nothing to add where the parser's message says it all.
+        assert_eq!(problem("2019-02-30"), None);
+        assert_eq!(problem("2019-02-13T25:00"), None);
+        assert_eq!(problem("yesterday"), None);
+    }
 
     #[test]
     fn counts() {
