@@ -2,7 +2,7 @@
 //! sorted by time, with exact duplicates merged and conflicting ones
 //! resolved (and counted as warnings).
 
-use crate::input::{Collected, Series};
+use crate::input::{Collected, Following, Series};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -146,33 +146,36 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
         return (0, 0);
     }
     // Order by time, then by count, so that of snapshots of one instant the
-    // last has most followers whatever order they were read in.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    let key = |i: &u32| {
-        let i = *i as usize;
-        (s.times[i], s.followers[i], s.following.get(i))
-    };
-    order.sort_unstable_by_key(key);
+    // last has most followers whatever order they were read in. Sorted in
+    // a scratch copy and written back into the series' own storage: new
+    // storage for every account would leave the old scattered in the heap.
+    let mut rows: Vec<(i64, u64, Option<u64>)> = (0..n)
+        .map(|i| (s.times[i], s.followers[i], s.following.get(i)))
+        .collect();
+    rows.sort_unstable();
     let (mut exact, mut conflicting) = (0, 0);
-    let mut merged = Series::default();
-    for (k, &i) in order.iter().enumerate() {
-        let i = i as usize;
-        let (t, v, f) = (s.times[i], s.followers[i], s.following.get(i));
-        if let Some(next) = order.get(k + 1).map(|&j| j as usize)
-            && s.times[next] == t
+    let present = s.following.is_present();
+    s.times.clear();
+    s.followers.clear();
+    let mut following = Following::default();
+    for (k, &(t, v, f)) in rows.iter().enumerate() {
+        if let Some(&(next, w, g)) = rows.get(k + 1)
+            && next == t
         {
-            if (s.followers[next], s.following.get(next)) == (v, f) {
+            if (w, g) == (v, f) {
                 exact += 1;
             } else {
                 conflicting += 1;
             }
             continue;
         }
-        merged.following.push(merged.times.len(), f);
-        merged.times.push(t);
-        merged.followers.push(v);
+        if present {
+            following.push(s.times.len(), f);
+        }
+        s.times.push(t);
+        s.followers.push(v);
     }
-    *s = merged;
+    s.following = following;
     (exact, conflicting)
 }
 

@@ -12,9 +12,10 @@
 use super::Settings;
 use super::model::{Model, level};
 use crate::grid::Track;
-use crate::stats::{ln_binomial_tail, median, z_from_ln_tail};
+use crate::stats::{ln_binomial_tail, z_from_ln_tail};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// An account's change across a window counts as a fall when it is this
 /// many of its own standard deviations below its usual movement. Lower than
@@ -344,41 +345,138 @@ impl Around {
     }
 }
 
-pub fn around(tracks: &[Track], models: &[Model], from: i64, to: i64, except: usize) -> Around {
-    let mut result = Around {
-        observed: 0,
-        others: 0,
-        others_fell: 0,
-        typical_change: None,
-    };
-    // Per observed account (in account order, whatever the threads):
-    // whether it is the dropping one, whether it fell, its relative change.
-    let seen: Vec<(bool, bool, Option<f64>)> = tracks
-        .par_iter()
-        .zip(models)
-        .enumerate()
-        .filter_map(|(i, (track, model))| {
-            let b = bracket(track, model, from, to)?;
-            let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
-            Some((
-                i == except,
-                fell(track, &b),
-                (va > 0.0).then(|| vc / va - 1.0),
-            ))
-        })
-        .collect();
-    let mut changes = Vec::new();
-    for (is_self, fell, change) in seen {
-        result.observed += 1;
-        if is_self {
-            continue;
+/// The whole cohort's movement across one window: accounts observed, how
+/// many fell, and their relative changes, sorted.
+struct Movement {
+    observed: u32,
+    fell: u32,
+    changes: Vec<f64>,
+}
+
+/// Cohort movements by window, each computed on first use: the drops of
+/// many accounts fall in the same few windows, and walking every account
+/// for each drop would make detection quadratic in the accounts.
+#[derive(Default)]
+pub struct Movements(Mutex<HashMap<(i64, i64), Arc<Movement>>>);
+
+impl Movements {
+    /// Computes the movement across every window of `windows` not yet
+    /// known, in one pass over the accounts: each account's snapshots are
+    /// read once for all the windows, not once a window.
+    pub fn prepare(&self, tracks: &[Track], models: &[Model], windows: &[(i64, i64)]) {
+        let mut todo: Vec<(i64, i64)> = windows.to_vec();
+        todo.sort_unstable();
+        todo.dedup();
+        {
+            let known = self.lock();
+            todo.retain(|w| !known.contains_key(w));
         }
-        result.others += 1;
-        result.others_fell += u32::from(fell);
-        changes.extend(change);
+        if todo.is_empty() {
+            return;
+        }
+        // Per window: (observed, fell, changes), summed over shares of the
+        // accounts; the changes are sorted at the end, so the result does
+        // not depend on how the accounts were shared out.
+        type Tally = Vec<(u32, u32, Vec<f64>)>;
+        let empty = || -> Tally { vec![(0, 0, Vec::new()); todo.len()] };
+        let tally = tracks
+            .par_iter()
+            .zip(models)
+            .fold(empty, |mut tally, (track, model)| {
+                for (w, &(from, to)) in tally.iter_mut().zip(&todo) {
+                    if let Some(b) = bracket(track, model, from, to) {
+                        w.0 += 1;
+                        w.1 += u32::from(fell(track, &b));
+                        w.2.extend(change(track, &b));
+                    }
+                }
+                tally
+            })
+            .reduce(empty, |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.0 += y.0;
+                    x.1 += y.1;
+                    x.2.extend(y.2);
+                }
+                a
+            });
+        let mut known = self.lock();
+        for (&window, (observed, fell, mut changes)) in todo.iter().zip(tally) {
+            changes.sort_unstable_by(f64::total_cmp);
+            known.insert(
+                window,
+                Arc::new(Movement {
+                    observed,
+                    fell,
+                    changes,
+                }),
+            );
+        }
     }
-    result.typical_change = median(&mut changes);
-    result
+
+    fn get(&self, tracks: &[Track], models: &[Model], from: i64, to: i64) -> Arc<Movement> {
+        let cached = self.lock().get(&(from, to)).cloned();
+        if let Some(m) = cached {
+            return m;
+        }
+        self.prepare(tracks, models, &[(from, to)]);
+        self.get(tracks, models, from, to)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i64), Arc<Movement>>> {
+        // A panic elsewhere cannot leave the map half-written: use it anyway.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// An account's relative change across a bracket (none from zero).
+fn change(track: &Track, b: &Bracket) -> Option<f64> {
+    let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
+    (va > 0.0).then(|| vc / va - 1.0)
+}
+
+/// The cohort around account `except`'s drop from grid point `from` to
+/// `to` (`except` out of range: around a platform event, everyone).
+pub fn around(
+    tracks: &[Track],
+    models: &[Model],
+    movements: &Movements,
+    from: i64,
+    to: i64,
+    except: usize,
+) -> Around {
+    let all = movements.get(tracks, models, from, to);
+    let own = tracks.get(except).and_then(|track| {
+        let b = bracket(track, &models[except], from, to)?;
+        Some((fell(track, &b), change(track, &b)))
+    });
+    // The others: everyone but the account's own bracket, if it has one.
+    let skip = own
+        .and_then(|(_, c)| c)
+        .map(|c| all.changes.partition_point(|x| x.total_cmp(&c).is_lt()));
+    let others = all.observed - u32::from(own.is_some());
+    Around {
+        observed: all.observed,
+        others,
+        others_fell: all.fell - own.map_or(0, |(f, _)| u32::from(f)),
+        typical_change: median_without(&all.changes, skip),
+    }
+}
+
+/// The median of sorted `values` with the one at index `skip` left out.
+fn median_without(values: &[f64], skip: Option<usize>) -> Option<f64> {
+    let n = values.len() - usize::from(skip.is_some());
+    let at = |k: usize| match skip {
+        Some(r) if k >= r => values[k + 1],
+        _ => values[k],
+    };
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(at(n / 2)),
+        _ => Some((at(n / 2 - 1) + at(n / 2)) / 2.0),
+    }
 }
 
 /// Share of the accounts with a following count whose following fell
@@ -406,6 +504,21 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn median_leaving_one_out() {
+        use super::median_without;
+        use crate::stats::median;
+        let sorted = [-0.5, -0.1, 0.0, 0.2, 0.3, 0.9];
+        for skip in [None, Some(0), Some(2), Some(5)] {
+            let mut rest: Vec<f64> = (0..sorted.len())
+                .filter(|&k| Some(k) != skip)
+                .map(|k| sorted[k])
+                .collect();
+            assert_eq!(median_without(&sorted, skip), median(&mut rest), "{skip:?}");
+        }
+        assert_eq!(median_without(&[1.0], Some(0)), None);
+    }
+
     #[test]
     fn window_widths() {
         assert_eq!(super::widths(3600), vec![1, 2, 3, 6, 12, 24]);

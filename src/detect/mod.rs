@@ -182,6 +182,7 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
         models: &models,
         names,
         settings,
+        movements: cohort::Movements::default(),
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
     let mut events = Vec::new();
@@ -196,16 +197,30 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
             }
         }
     }
+    // Each account's own drops big and abnormal enough to report, then the
+    // cohort's movement across all their windows in one pass over the
+    // accounts, then the events.
     let ctx = &ctx;
-    let own: Vec<Event> = grid
+    let losses: Vec<(usize, Loss)> = grid
         .tracks
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, track)| {
             let runs = drop_runs(track, &models[i], &periods, &claimed[i]);
-            runs.into_iter()
-                .filter_map(move |(s, e)| ctx.account_event(i, s, e))
+            runs.into_iter().filter_map(move |(s, e)| {
+                let loss = ctx.loss(i, s, e, settings.sensitivity, Sizing::Observed)?;
+                Some((i, loss))
+            })
         })
+        .collect();
+    let windows: Vec<(i64, i64)> = losses
+        .iter()
+        .map(|(i, l)| (grid.tracks[*i].g[l.s], grid.tracks[*i].g[l.e]))
+        .collect();
+    ctx.movements.prepare(&grid.tracks, &models, &windows);
+    let own: Vec<Event> = losses
+        .into_par_iter()
+        .filter_map(|(i, loss)| ctx.account_event(i, loss))
         .collect();
     events.extend(own);
     events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
@@ -234,6 +249,7 @@ struct Context<'a> {
     models: &'a [Model],
     names: &'a [String],
     settings: &'a Settings,
+    movements: cohort::Movements,
 }
 
 /// One account's loss from snapshot `s` to `e`, measured.
@@ -347,7 +363,14 @@ impl Context<'_> {
         mark_excess(&mut accounts, self.settings.sensitivity);
         accounts.sort_by(|a, b| b.lost.cmp(&a.lost).then_with(|| a.account.cmp(&b.account)));
         let mut relative: Vec<f64> = hits.iter().map(|(_, l, _)| l.relative).collect();
-        let around = cohort::around(self.tracks, self.models, span.from, span.to, usize::MAX);
+        let around = cohort::around(
+            self.tracks,
+            self.models,
+            &self.movements,
+            span.from,
+            span.to,
+            usize::MAX,
+        );
         let event = Event {
             id: format!("p-{}", format_compact(start)),
             class: Class {
@@ -376,12 +399,13 @@ impl Context<'_> {
         Some((event, hits.iter().map(|(i, l, _)| (*i, l.s, l.e)).collect()))
     }
 
-    /// An account's own drop from `s` to `e`, if it passes the full bar.
-    fn account_event(&self, i: usize, s: usize, e: usize) -> Option<Event> {
-        let loss = self.loss(i, s, e, self.settings.sensitivity, Sizing::Observed)?;
+    /// An account's own drop, a loss that passed the full bar, as an event
+    /// unless its cohort fell with it.
+    fn account_event(&self, i: usize, loss: Loss) -> Option<Event> {
+        let (s, e) = (loss.s, loss.e);
         let track = &self.tracks[i];
         let (from, to) = (track.g[s], track.g[e]);
-        let around = cohort::around(self.tracks, self.models, from, to, i);
+        let around = cohort::around(self.tracks, self.models, &self.movements, from, to, i);
         // A loss across a long collection gap that spans a platform event is
         // that event's, unless the account lost far more than its cohort.
         let cohort_loss = -around.typical_change.unwrap_or(0.0);
