@@ -17,6 +17,7 @@ What it writes (see fixtures/README.md, which this script also writes):
   three-accounts.csv                a purge in a cohort too small to judge scope
   end-of-data.csv                   platform drop whose outcome is undetermined
   bad/*                             malformed inputs
+  nasty/*.csv                       a scraper's export with deliberately nasty rows; stray quotes
   truth/*.json                      the designed truth of every fixture
 
 Noise model (all series): each snapshot-to-snapshot change is
@@ -913,13 +914,164 @@ def make_bad(out):
     return truth
 
 
+# ------------------------------------------------------ 9. nasty rows
+
+def make_nasty(out):
+    """A scraper's export as a new user might meet it: six accounts hourly
+    over two days (two of them with hostile names, and both losing a quarter
+    of their followers), with deliberately nasty rows mixed in.  Each nasty
+    row is listed in truth/nasty.json with what it must produce: read (and
+    as what) or rejected (the field, the value as the message shows it, and
+    words of the problem).  Written as bytes: some rows are not UTF-8."""
+    rng = random.Random(20240101)
+    times = grid("2024-01-01T00:00:00Z", "2024-01-02T23:00:00Z", 3600)
+    formula = '=HYPERLINK("http://x.example","click")'
+    escape = "\x1b[2J\x1b[31mred"
+    specs = [("alice", 1_200, {}), ("bob", 54_000, {}), (formula, 23_000, {30: 0.25}),
+             ("dave", 880_000, {}), (escape, 7_000, {20: 0.25}), ("frank", 310, {})]
+    series = {}
+    for name, c0, shocks in specs:
+        v, _ = organic(rng, c0, times, 0.001, shocks=shocks)
+        series[name] = [ri(x) for x in v]
+
+    def cell(name):
+        return '"%s"' % name.replace('"', '""') if ('"' in name or "," in name) else name
+
+    good = [(b"%s,%s,%d,%d" % (iso(t).encode(), cell(a).encode(), series[a][i], 100 + (i % 3)))
+            for i, t in enumerate(times) for a, _, _ in specs]
+
+    R = "rejected"
+    nasty = [
+        # (bytes, defect, expectation)
+        (b"2024-01-01T06:00:00Z,alice,12\x0034,100", "a NUL byte inside a count",
+         dict(outcome=R, field="followers", shown='"12\\u{0}34"', problem="expected a whole number")),
+        (b"", "an empty line", dict(outcome="skipped")),
+        (b"2024-01-01T07:00:00Z,alice,-5,100", "a negative count",
+         dict(outcome=R, field="followers", shown='"-5"', problem="a count cannot be negative")),
+        (b"2024-01-01T07:00:00Z,alice,1,234,100", "a thousands separator in an unquoted count (one field too many)",
+         dict(outcome=R, field=None, shown=None, problem="expected 4 fields as in the header, found 5")),
+        (b'2024-01-01T07:00:00Z,gina,"54,021",100', "a quoted count with a thousands separator",
+         dict(outcome="read", note="54021 followers")),
+        (b"2024-01-01T08:00:00Z,gina,54021.0,100", "a count with a zero fraction",
+         dict(outcome="read", note="54021 followers")),
+        (b"2024-01-01T08:00:00Z,bob,54021.5,100", "a count with a fraction",
+         dict(outcome=R, field="followers", shown='"54021.5"', problem="expected a whole number")),
+        (b"2024-01-01T15:45:00+05:45,gina,54022,100", "a time with an odd offset (Nepal, +05:45)",
+         dict(outcome="read", note="2024-01-01T10:00:00Z")),
+        (b"2024-01-01T07:00:00+25:00,frank,310,100", "an offset of 25 hours",
+         dict(outcome=R, field="time", shown='"2024-01-01T07:00:00+25:00"', problem="offset")),
+        (b"   ", "a line of spaces", dict(outcome="skipped")),
+        (b"2024-01-01T09:00:00Z,frank,99999999999999999999,100", "a count beyond u64",
+         dict(outcome=R, field="followers", shown='"99999999999999999999"', problem="count too large")),
+        (b"2024-01-01T09:00:00Z,,310,100", "an empty account name",
+         dict(outcome=R, field="account", shown='""', problem="an account name cannot be empty")),
+        (b"2024-01-01T09:00:00Z,frank,,100", "an empty follower count",
+         dict(outcome=R, field="followers", shown='""', problem="expected a whole number")),
+        (b"2024-01-01T11:00:00Z,gina,54023,", "an empty following count",
+         dict(outcome="read", note="following not collected")),
+        (b"2024-02-30T07:00:00Z,frank,310,100", "February 30",
+         dict(outcome=R, field="time", shown='"2024-02-30T07:00:00Z"', problem="no such date or time")),
+        (b"10000-01-01T00:00:00Z,frank,310,100", "the year 10000",
+         dict(outcome=R, field="time", shown='"10000-01-01T00:00:00Z"', problem="0001 to 9999")),
+        (b"timestamp,account,followers,following", "the header again (files joined with cat)",
+         dict(outcome="skipped", note="counted in a repeated_header warning")),
+        (b"2024-01-01T11:00:00Z,frank,310", "a missing field",
+         dict(outcome=R, field=None, shown=None, problem="expected 4 fields as in the header, found 3")),
+        (b"<html><body>429 Too Many Requests</body></html>", "an HTML error page where a row should be",
+         dict(outcome=R, field=None, shown=None, problem="expected 4 fields as in the header, found 1")),
+        (b"2024-01-01T11:00:00Z,frank,1e3,100", "a count in exponent form",
+         dict(outcome=R, field="followers", shown='"1e3"', problem="expected a whole number")),
+        ("2024-01-01T11:00:00Z,frank,３１１,100".encode(), "a count in full-width digits",
+         dict(outcome=R, field="followers", shown='"３１１"', problem="expected a whole number")),
+        (b"2024-01-01T12:00:00Z,frank,3\xb011,100", "a Latin-1 byte inside a count",
+         dict(outcome=R, field="followers", shown=None, problem="not valid UTF-8")),
+        (b"2024-01-01T12:00:00Zjunk,frank,311,100", "trailing garbage after a time",
+         dict(outcome=R, field="time", shown='"2024-01-01T12:00:00Zjunk"', problem="expected RFC 3339")),
+        (b"2024-01-01T05:00:00Z,caf\xe9,1000,10", "an account name in Latin-1, not UTF-8",
+         dict(outcome="read", note="named caf\ufffd, counted in an invalid_utf8 warning")),
+        (b"2024-01-01T05:00:00Z,+cmd|' /C calc'!A0,1000,10", "a name a spreadsheet would run (+)",
+         dict(outcome="read", note="neutralised with ' in CSV reports")),
+        (b"2024-01-01T05:00:00Z,@SUM(1+1),1000,10", "a name a spreadsheet would run (@)",
+         dict(outcome="read", note="neutralised with ' in CSV reports")),
+        (b"2024-01-01T05:00:00Z,nul\x00name,1000,10", "a NUL byte inside a name",
+         dict(outcome="read", note="shown as U+FFFD in the text report, \\u0000 in JSON")),
+        ("2024-01-01T05:00:00Z,\u202eevil,1000,10".encode(), "a right-to-left override (U+202E) in a name",
+         dict(outcome="read", note="kept as is in every report (not a control character)")),
+        (b"2024-01-01T15:00:00Z,  gina  ,54026,100", "spaces around a name",
+         dict(outcome="read", note="read as gina")),
+        (b"2024-01-01 13:00,gina,54024,100", "a time without a zone", dict(outcome="read", note="read in UTC")),
+        (b"1704117600000,gina,54025,100", "a time in epoch milliseconds",
+         dict(outcome="read", note="2024-01-01T14:00:00Z")),
+        (b"2024-01-01T05:00:00Z," + b"x" * 300 + b",1000,10", "a 300-character name",
+         dict(outcome="read", note="no limit on a name's length; the text report's tables cut names to their column")),
+    ]
+    lines = [b"timestamp,account,followers,following"]
+    expect = []
+    every = len(good) // (len(nasty) + 1)
+    k = 0
+    for i, row in enumerate(good):
+        lines.append(row)
+        if (i + 1) % every == 0 and k < len(nasty):
+            raw, defect, x = nasty[k]
+            lines.append(raw)
+            expect.append(dict(line=len(lines), defect=defect, **x))
+            k += 1
+    assert k == len(nasty)
+    # The file ends in the middle of a row, as an interrupted download does.
+    lines.append(b"2024-01-02T23:00:00Z,frank,3")
+    expect.append(dict(line=len(lines), defect="a truncated last line (no newline, a field missing)",
+                       outcome=R, field=None, shown=None, problem="expected 4 fields as in the header, found 3"))
+    write_bytes(os.path.join(out, "nasty", "nasty.csv"), b"\n".join(lines))
+    rejected = [e for e in expect if e["outcome"] == R]
+    read = [e for e in expect if e["outcome"] == "read"]
+    truth = dict(
+        file="nasty/nasty.csv",
+        good_rows=len(good), accounts_in_good_rows=[a for a, _, _ in specs],
+        rows=expect,
+        strict=dict(exit_status=2, first_rejected_line=rejected[0]["line"]),
+        skip=dict(exit_status=1, invalid_records=len(rejected), rows_read=len(good) + len(read),
+                  events=["account drop of %s at %s" % (formula, iso(times[30])),
+                          "account drop of the ESC-named account at %s" % iso(times[20])]),
+        notes="Rows are 1-based lines, the header is line 1. 'shown' is the value as the error "
+              "message quotes it; 'problem' words the message must contain.",
+    )
+    # Stray quotes, apart: a quote inside an unquoted field (`ali"ce`, which
+    # CSV readers take literally) must not swallow the lines after it, and a
+    # quote that opens a field and never closes must be an error naming its
+    # line.
+    q_times = grid("2024-01-01T00:00:00Z", "2024-01-01T23:00:00Z", 3600)
+    q_lines = [b"timestamp,account,followers,following"]
+    q_rows = 0
+    q_expect = []
+    for i, t in enumerate(q_times):
+        for a, c in (("alice", 1_200), ("bob", 54_000), ("carol", 310)):
+            q_lines.append(b"%s,%s,%d,100" % (iso(t).encode(), a.encode(), c + i))
+            q_rows += 1
+        if i == 6:
+            q_lines.append(b"2024-01-01T06:30:00Z,ali\"ce,1200,100")
+            q_expect.append(dict(line=len(q_lines), defect="a quote inside an unquoted field",
+                                 outcome="read", note='an account named ali"ce; the lines after it are read as usual'))
+        if i == 20:
+            q_lines.append(b'2024-01-01T20:30:00Z,"bob,54020,100')
+            q_expect.append(dict(line=len(q_lines), defect="a quote that opens a field and is never closed",
+                                 outcome=R, field=None, shown=None, problem="never closed"))
+    write_bytes(os.path.join(out, "nasty", "stray-quotes.csv"), b"\n".join(q_lines) + b"\n")
+    truth["stray_quotes"] = dict(
+        file="nasty/stray-quotes.csv", good_rows=q_rows, rows=q_expect,
+        strict=dict(exit_status=2, first_rejected_line=q_expect[1]["line"]),
+        skip=dict(exit_status=0, invalid_records=1, rows_read=q_rows + 1),
+    )
+    write_json(os.path.join(out, "truth", "nasty.json"), truth)
+    return truth
+
+
 # ------------------------------------------------------ README
 
 def fmt(n):
     return "{:,}".format(n)
 
 
-def make_readme(out, ig, tw, inf, qv, pa, three, eod, bad):
+def make_readme(out, ig, tw, inf, qv, pa, three, eod, bad, nasty):
     e = ig["events"][0]
     te = tw["events"][0]
     L = []
@@ -1125,6 +1277,19 @@ def make_readme(out, ig, tw, inf, qv, pa, three, eod, bad):
     a("\n`header-only.csv` may reasonably be an error or an empty scan; whichever the tool does must "
       "be documented. `corrupt.csv.gz` is the first 40 bytes of a valid gzip of a 25-line CSV.\n")
 
+    a("## 9. `nasty/` — deliberately nasty rows\n")
+    a("A scraper's export as a new user might meet it: %d good rows (six accounts hourly over two days; "
+      "two are named `%s` and ESC `[2J` ESC `[31mred`, and each loses a quarter of its followers) with "
+      "%d nasty rows mixed in: %s. `truth/nasty.json` lists each nasty row's line and what it must "
+      "produce; `docs/NASTY_INPUT.md` shows what `followdrop` prints for each.\n" %
+      (nasty["good_rows"], nasty["accounts_in_good_rows"][2], len(nasty["rows"]),
+       "; ".join(r["defect"] for r in nasty["rows"])))
+    sq = nasty["stray_quotes"]
+    a("`nasty/stray-quotes.csv`: %d good rows (three accounts hourly over a day) and two stray quotes: "
+      "%s (line %d: read literally, the lines after it read as usual), and %s (line %d: an error naming "
+      "that line).\n" % (sq["good_rows"], sq["rows"][0]["defect"], sq["rows"][0]["line"],
+                          sq["rows"][1]["defect"], sq["rows"][1]["line"]))
+
     a("## Truth files\n")
     a("`truth/<name>.json` holds, per fixture: row/account counts, time range, and `events` "
       "(empty list = no event expected) with kind, scope, persistence, start, end, affected "
@@ -1147,7 +1312,8 @@ def main():
     three = make_three(out)
     eod = make_end_of_data(out)
     bad = make_bad(out)
-    make_readme(out, ig, tw, inf, qv, pa, three, eod, bad)
+    nasty = make_nasty(out)
+    make_readme(out, ig, tw, inf, qv, pa, three, eod, bad, nasty)
     for dirpath, _, names in sorted(os.walk(out)):
         for n in sorted(names):
             p = os.path.join(dirpath, n)

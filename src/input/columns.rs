@@ -1,6 +1,7 @@
 //! Which column (or JSON path) holds which field: the SPEC's alias lists,
 //! name normalisation, and `--*-col` overrides.
 
+use super::shorten;
 use std::fmt;
 
 /// The fields of a snapshot that `followdrop` reads.
@@ -144,10 +145,10 @@ pub struct MissingColumn {
 
 impl fmt::Display for MissingColumn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let found = if self.found.is_empty() {
-            "none".to_string()
-        } else {
-            self.found.join(", ")
+        let found = found_list(&self.found);
+        let hint = match encoding_hint(&self.found) {
+            Some(hint) => format!("; {hint}"),
+            None => String::new(),
         };
         if self.named {
             // Worded as clap words a bad option value; the reader puts the
@@ -155,17 +156,60 @@ impl fmt::Display for MissingColumn {
             // message into a usage error.
             return write!(
                 f,
-                "{}{NO_SUCH_COLUMN}{found})",
+                "{}{NO_SUCH_COLUMN}{found}){hint}",
                 invalid_value(self.field.flag(), &self.wanted.join(", "))
             );
         }
         write!(
             f,
-            "no {} column; columns found: {found}; accepted names: {} (or name it with {})",
+            "no {} column; columns found: {found}; accepted names: {} (or name it with {}){hint}",
             self.field,
             self.wanted.join(", "),
             self.field.flag()
         )
+    }
+}
+
+/// The columns found, for a message: control characters escaped (a NUL or
+/// carriage return must not reach the terminal raw), each name shortened,
+/// and no more than a screenful of them.
+fn found_list(found: &[String]) -> String {
+    const MAX: usize = 30;
+    if found.is_empty() {
+        return "none".to_string();
+    }
+    let mut shown: Vec<String> = found
+        .iter()
+        .take(MAX)
+        .map(|name| {
+            let mut out = String::new();
+            for c in shorten(name).chars() {
+                if c.is_control() {
+                    out.extend(c.escape_debug());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        })
+        .collect();
+    if found.len() > MAX {
+        shown.push(format!("… ({} more)", found.len() - MAX));
+    }
+    shown.join(", ")
+}
+
+/// Why a header may not have been read as the user meant: a file saved as
+/// UTF-16 (NUL bytes between the letters, as Excel's "Unicode text" writes
+/// it), or lines ended by a bare carriage return (old Mac files), which
+/// makes the whole file one line.
+fn encoding_hint(found: &[String]) -> Option<&'static str> {
+    if found.iter().any(|n| n.contains('\0')) {
+        Some("the file looks like UTF-16 (NUL bytes between the letters): save it as UTF-8")
+    } else if found.iter().any(|n| n.contains('\r')) {
+        Some("lines seem to end with a bare carriage return (\\r): convert them to \\n or \\r\\n")
+    } else {
+        None
     }
 }
 
@@ -257,9 +301,8 @@ impl ColumnOverrides {
             let prefix = invalid_value(field.flag(), self.get(field)?);
             let at = message.find(&format!(": {prefix}{NO_SUCH_COLUMN}"))?;
             let file = &message[..at];
-            let found =
-                message[at + 2 + prefix.len() + NO_SUCH_COLUMN.len()..].strip_suffix(')')?;
-            Some(format!("{prefix}{file} has {NO_SUCH_COLUMN}{found})"))
+            let rest = &message[at + 2 + prefix.len() + NO_SUCH_COLUMN.len()..];
+            Some(format!("{prefix}{file} has {NO_SUCH_COLUMN}{rest}"))
         })
     }
 }
@@ -384,6 +427,58 @@ mod tests {
         assert_eq!(
             ColumnOverrides::default().named_column_error(&message),
             None
+        );
+    }
+
+    #[test]
+    fn odd_headers_are_shown_escaped_with_a_hint() {
+        // A UTF-16 header read as bytes: NUL between the letters.
+        let utf16 = cols(&["\u{fffd}\u{fffd}t\0s\0", "\0f\0o\0l\0l\0o\0w\0e\0r\0s\0"]);
+        let msg = resolve(&utf16, &ColumnOverrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(!msg.contains('\0'), "{msg:?}");
+        assert!(
+            msg.contains("t\\0s\\0") && msg.contains("looks like UTF-16"),
+            "{msg}"
+        );
+        // A file with bare CR line ends is all one line.
+        let cr = cols(&[
+            "timestamp",
+            "account",
+            "followers\r2024-01-01T00:00:00Z",
+            "a",
+        ]);
+        let o = ColumnOverrides {
+            followers: Some("followers".into()),
+            ..ColumnOverrides::default()
+        };
+        let msg = resolve(&cr, &o).unwrap_err().to_string();
+        assert!(!msg.contains('\r'), "{msg:?}");
+        assert!(msg.contains("bare carriage return"), "{msg}");
+        let usage = o.named_column_error(&format!("x.csv: {msg}")).unwrap();
+        assert!(
+            usage.starts_with(
+                "invalid value 'followers' for '--followers-col <NAME>': x.csv has no such column"
+            ) && usage.ends_with("convert them to \\n or \\r\\n"),
+            "{usage}"
+        );
+        // Many or long names are cut.
+        let many: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let msg = resolve(&many, &ColumnOverrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("c29, … (70 more)") && !msg.contains("c30"),
+            "{msg}"
+        );
+        let long = cols(&[&"x".repeat(10_000)]);
+        assert!(
+            resolve(&long, &ColumnOverrides::default())
+                .unwrap_err()
+                .to_string()
+                .len()
+                < 400
         );
     }
 

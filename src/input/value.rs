@@ -154,9 +154,34 @@ fn time_problem(value: &str, e: TimeError) -> Option<String> {
         // A huge epoch, or a well-formed time that lands outside the years
         // RFC 3339 can write (`0000-01-01`, `9999-12-31T23:00:00-02:00`).
         TimeError::OutOfRange if digits > 4 || TimeForm::parse(v).is_ok() => years,
+        // `2024-01-01T07:00:00+25:00`: a fine time with an impossible offset.
+        TimeError::OutOfRange if offset_too_large(v) => {
+            "a UTC offset must be less than 24 hours (such as +05:45 or -0800)"
+        }
         _ => return None,
     };
     Some(problem.to_string())
+}
+
+/// Whether `v` is a valid time followed by an offset (`+HH:MM` or `+HHMM`)
+/// of 24 hours or more.
+fn offset_too_large(v: &str) -> bool {
+    [6, 5].into_iter().any(|len| {
+        let Some(cut) = v.len().checked_sub(len) else {
+            return false;
+        };
+        let (Some(time), Some(offset)) = (v.get(..cut), v.get(cut..)) else {
+            return false;
+        };
+        let b = offset.as_bytes();
+        let digits: Vec<u8> = b[1..].iter().copied().filter(|&c| c != b':').collect();
+        matches!(b[0], b'+' | b'-')
+            && digits.len() == 4
+            && digits.iter().all(u8::is_ascii_digit)
+            && (len == 5 || b[3] == b':')
+            && (digits[0] - b'0') * 10 + (digits[1] - b'0') >= 24
+            && matches!(TimeForm::parse(time), Ok(TimeForm::Local(_)))
+    })
 }
 
 /// Reads a count cell (followers or following), or fails naming where and what.
@@ -220,6 +245,13 @@ mod tests {
             );
         }
         assert!(problem("-86400").is_some_and(|p| p.contains("negative epoch")));
+        for s in [
+            "2024-01-01T07:00:00+25:00",
+            "2024-01-01T07:00:00-2400",
+            "2024-01-01 07:00+99:00",
+        ] {
+            assert!(problem(s).is_some_and(|p| p.contains("offset")), "{s}");
+        }
         // Nothing to add where the parser's message says it all.
         assert_eq!(problem("2019-02-30"), None);
         assert_eq!(problem("2019-02-13T25:00"), None);
