@@ -30,11 +30,13 @@ use dataset::Dataset;
 use detect::{Event, Settings};
 use input::ReadOptions;
 
-/// What a scan found: the data set, the grid's bucket, and the events
-/// (before any report filter).
+/// What a scan found: the data set, the grid (every account's snapshots on
+/// it, for pictures and drill-down), and the events (before any report
+/// filter).
 pub struct Analysis {
     pub dataset: Dataset,
     pub bucket: i64,
+    pub grid: grid::Grid,
     pub events: Vec<Event>,
 }
 
@@ -66,6 +68,7 @@ pub fn analyze(
     Ok(Analysis {
         dataset,
         bucket,
+        grid,
         events,
     })
 }
