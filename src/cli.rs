@@ -1,10 +1,11 @@
 //! The command line: options (clap derive; their doc comments are the help
 //! text) and [`run`], which wires input → grid → detect → report.
 
-use crate::detect::{Scope, Settings};
+use crate::detect::{Scope, Settings, explain};
 use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
-use crate::report::{self, Filters, OutputFormat, Report};
+use crate::report::show::{ShowFormat, ShowReport};
+use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
@@ -31,9 +32,47 @@ pub enum Command {
     /// Find every sudden loss of followers and say whether it was the platform or the account.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
+    /// Explain one account: its snapshots around each of its drops, the cohort at that moment,
+    /// and why each fall was or was not reported, platform-wide or its own.
+    #[command(after_help = SHOW_HELP)]
+    Show(ShowArgs),
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
     #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
+}
+
+const SHOW_HELP: &str = "\
+Exit status: 0 no event reported for the account, 1 at least one, 2 error (an unknown account
+among them: the error suggests close names).
+
+Examples:
+  followdrop show justinbieber fixtures/instagram-2019-02-13.csv
+  followdrop show --min-drop 0.01 someinfluencer daily/*.csv.gz
+  followdrop show --format json nytimes data/*.csv > nytimes.json";
+
+/// Options of `followdrop show`: the account, then the same inputs and
+/// detection options as `scan` (the judgement must be the same).
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The account to explain, exactly as it is named in the data.
+    #[arg(value_name = "ACCOUNT")]
+    pub account: String,
+    /// Snapshot files (CSV, JSON, NDJSON, optionally .gz); `-` reads stdin. Several are one data set.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text, help_heading = "Output")]
+    pub format: ShowFormat,
+    /// Colour in the text.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 const SIMULATE_HELP: &str = "\
@@ -290,6 +329,7 @@ pub enum Verdict {
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Show(args) => show(args),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
     }
 }
@@ -367,6 +407,52 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     };
     let color = wants_color(args.color, args.output.as_deref());
     report::emit(&report, args.format, color, args.output.as_deref())?;
+    Ok(verdict)
+}
+
+fn show(args: ShowArgs) -> Result<Verdict> {
+    let settings = args.detection.settings();
+    let opts = args.input.read_options();
+    let loaded = crate::load(&args.inputs, &opts, args.detection.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns, "show"))?;
+    warn(&loaded.dataset);
+    let Some(i) = loaded.dataset.account(&args.account) else {
+        let close = loaded.dataset.close_names(&args.account);
+        let hint = match close.as_slice() {
+            [] => String::new(),
+            [one] => format!("; did you mean {one:?}?"),
+            many => format!(
+                "; did you mean one of {}?",
+                many.iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        anyhow::bail!(
+            "no account named {:?} in the data ({} accounts){hint}",
+            args.account,
+            loaded.dataset.names.len()
+        );
+    };
+    let names = &loaded.dataset.names;
+    let detection = crate::detect::run(&loaded.grid, names, &settings);
+    let explanation = explain::explain(&detection, &loaded.grid, names, &settings, i);
+    let report = ShowReport::new(
+        InputSummary::new(&loaded.dataset, loaded.bucket),
+        &settings,
+        &explanation,
+        &detection.events,
+    );
+    let verdict = if report.has_events() {
+        Verdict::Events
+    } else {
+        Verdict::Quiet
+    };
+    let color = wants_color(args.color, None);
+    output::write_to(None, false, |out| {
+        report::show::write(&report, args.format, color, out)
+    })?;
     Ok(verdict)
 }
 

@@ -139,6 +139,70 @@ impl Dataset {
 /// Sorts one account's snapshots by time (only if they are not already:
 /// collectors write in time order) and merges those of the same instant.
 /// Returns the number of (exact, conflicting) duplicates merged.
+/// Most names [`Dataset::close_names`] suggests.
+const MAX_SUGGESTIONS: usize = 5;
+
+impl Dataset {
+    /// The id of the account named exactly `name`.
+    pub fn account(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// Account names close to `name`, the closest first, for "did you
+    /// mean": the same name in another case, names that begin with it or
+    /// hold it (or that it begins with), and names a few typing slips away
+    /// (an edit distance of at most a third of its length, and at least 2).
+    pub fn close_names(&self, name: &str) -> Vec<&str> {
+        let wanted: Vec<char> = name.to_lowercase().chars().collect();
+        let lower = name.to_lowercase();
+        let slack = (wanted.len() / 3).max(2);
+        let mut close: Vec<(usize, usize, &str)> = self
+            .names
+            .iter()
+            .filter_map(|n| {
+                let l = n.to_lowercase();
+                let rank = if l == lower {
+                    0
+                } else if !lower.is_empty() && l.starts_with(&lower)
+                    || l.chars().count() >= 3 && lower.starts_with(&l)
+                {
+                    1
+                } else if lower.chars().count() >= 3 && l.contains(&lower) {
+                    2
+                } else {
+                    let chars: Vec<char> = l.chars().collect();
+                    if chars.len().abs_diff(wanted.len()) > slack {
+                        return None;
+                    }
+                    let d = edit_distance(&wanted, &chars);
+                    return (d <= slack).then_some((3, d, n.as_str()));
+                };
+                Some((rank, l.chars().count().abs_diff(wanted.len()), n.as_str()))
+            })
+            .collect();
+        close.sort_unstable();
+        close.truncate(MAX_SUGGESTIONS);
+        close.into_iter().map(|(_, _, n)| n).collect()
+    }
+}
+
+/// Levenshtein distance between two strings of characters.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     let n = s.len();
     let sorted = s.times.windows(2).all(|w| w[0] < w[1]);
@@ -196,6 +260,33 @@ mod tests {
             followers,
             following: None,
         }
+    }
+
+    #[test]
+    fn close_names_for_did_you_mean() {
+        assert_eq!(edit_distance(&['a', 'b'], &['b', 'a']), 2);
+        assert_eq!(edit_distance(&[], &['x', 'y']), 2);
+        let names = [
+            "kimkardashian",
+            "kyliejenner",
+            "justinbieber",
+            "KimK",
+            "jamescharles",
+        ];
+        let ds = Dataset {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            files: Vec::new(),
+            rows: 0,
+            first: 0,
+            last: 0,
+            warnings: Vec::new(),
+        };
+        assert_eq!(ds.account("KimK"), Some(3));
+        assert_eq!(ds.account("kimk"), None);
+        assert_eq!(ds.close_names("kimk"), ["KimK", "kimkardashian"]);
+        assert_eq!(ds.close_names("justinbeiber"), ["justinbieber"]);
+        assert_eq!(ds.close_names("JENNER"), ["kyliejenner"]);
+        assert!(ds.close_names("zzzzzzzz").is_empty());
     }
 
     #[test]

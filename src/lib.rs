@@ -49,6 +49,41 @@ pub fn analyze(
     bucket: Option<i64>,
 ) -> Result<Analysis> {
     let mut timing = Timing::from_env();
+    let Loaded {
+        dataset,
+        bucket,
+        grid,
+    } = load_timed(inputs, read, bucket, &mut timing)?;
+    let events = detect::detect(&grid, &dataset.names, settings);
+    timing.lap("detect");
+    Ok(Analysis {
+        dataset,
+        bucket,
+        grid,
+        events,
+    })
+}
+
+/// The data set and every account's snapshots on the grid: everything
+/// before detection.
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub bucket: i64,
+    pub grid: grid::Grid,
+}
+
+/// Reads the inputs and puts them on the grid (`bucket`, or the automatic
+/// one), for commands that run detection their own way (`show`).
+pub fn load(inputs: &[String], read: &ReadOptions, bucket: Option<i64>) -> Result<Loaded> {
+    load_timed(inputs, read, bucket, &mut Timing::from_env())
+}
+
+fn load_timed(
+    inputs: &[String],
+    read: &ReadOptions,
+    bucket: Option<i64>,
+    timing: &mut Timing,
+) -> Result<Loaded> {
     let collected = input::read_all(inputs, read)?.finish();
     timing.lap("read");
     let (dataset, series) = Dataset::build(collected);
@@ -63,13 +98,10 @@ pub fn analyze(
         time::format_duration(bucket)
     );
     timing.lap("grid");
-    let events = detect::detect(&grid, &dataset.names, settings);
-    timing.lap("detect");
-    Ok(Analysis {
+    Ok(Loaded {
         dataset,
         bucket,
         grid,
-        events,
     })
 }
 

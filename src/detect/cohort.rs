@@ -41,7 +41,7 @@ fn widths(bucket: i64) -> Vec<i64> {
 
 /// A cohort-wide fall must be this unlikely by chance (about five standard
 /// deviations).
-const MAX_CHANCE: f64 = 3e-7;
+pub const MAX_CHANCE: f64 = 3e-7;
 
 /// Floor of the chance that an account falls on an ordinary window, so that
 /// a cohort that never moves does not make two coincident falls a platform

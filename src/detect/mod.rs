@@ -8,8 +8,12 @@
 //!    scoped `account` when enough of the cohort was watching and did not
 //!    fall with them, `unknown` when too few accounts were observed.
 //! 5. [`persistence`]: whether the followers came back.
+//!
+//! [`explain`] replays these judgements for one account, to say in words
+//! why each of its falls was or was not reported (`followdrop show`).
 
 mod cohort;
+pub mod explain;
 mod model;
 mod persistence;
 
@@ -172,29 +176,54 @@ pub struct Event {
 
 /// Finds every event in the grid.
 pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> {
+    run(grid, names, settings).events
+}
+
+/// A finished detection: the events, and what they were judged with (each
+/// account's model, the platform periods, the cohort's movements), kept so
+/// that [`explain`] can replay the judgement of one account without
+/// detecting again.
+pub struct Detection {
+    /// Every event, sorted by start, then id.
+    pub events: Vec<Event>,
+    models: Vec<Model>,
+    periods: Vec<Period>,
+    /// The id of each period's platform event (`None` when no account's own
+    /// fall passed the bar there).
+    period_events: Vec<Option<String>>,
+    movements: cohort::Movements,
+}
+
+/// Finds every event in the grid, keeping what they were judged with.
+pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
     let models: Vec<Model> = grid
         .tracks
         .par_iter()
         .map(|t| Model::fit(t, grid.bucket))
         .collect();
+    let movements = cohort::Movements::default();
     let ctx = Context {
         tracks: &grid.tracks,
         models: &models,
         names,
         settings,
-        movements: cohort::Movements::default(),
+        movements: &movements,
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
     let mut events = Vec::new();
+    let mut period_events = Vec::with_capacity(periods.len());
     // The snapshots each account lost across in a platform event: its own
     // drops must not report that loss again.
     let mut claimed: Vec<Vec<(usize, usize)>> = vec![Vec::new(); grid.tracks.len()];
     for p in &periods {
         if let Some((event, hits)) = ctx.platform_event(p) {
+            period_events.push(Some(event.id.clone()));
             events.push(event);
             for (i, s, e) in hits {
                 claimed[i].push((s, e));
             }
+        } else {
+            period_events.push(None);
         }
     }
     // Each account's own drops big and abnormal enough to report, then the
@@ -217,14 +246,20 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
         .iter()
         .map(|(i, l)| (grid.tracks[*i].g[l.s], grid.tracks[*i].g[l.e]))
         .collect();
-    ctx.movements.prepare(&grid.tracks, &models, &windows);
+    movements.prepare(&grid.tracks, &models, &windows);
     let own: Vec<Event> = losses
         .into_par_iter()
         .filter_map(|(i, loss)| ctx.account_event(i, loss))
         .collect();
     events.extend(own);
     events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
-    events
+    Detection {
+        events,
+        models,
+        periods,
+        period_events,
+        movements,
+    }
 }
 
 /// How a loss is sized against `--min-drop` and `--min-lost`.
@@ -249,7 +284,33 @@ struct Context<'a> {
     models: &'a [Model],
     names: &'a [String],
     settings: &'a Settings,
-    movements: cohort::Movements,
+    movements: &'a cohort::Movements,
+}
+
+/// A loss measured against the thresholds: its size in followers and the
+/// count it is a share of, both as [`Sizing`] says.
+struct Measured {
+    loss: Loss,
+    size: f64,
+    base: f64,
+}
+
+/// Which reporting thresholds a loss meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// At least `--min-lost` followers.
+    pub enough_followers: bool,
+    /// At least `--min-drop` of the account.
+    pub enough_share: bool,
+    /// At least the bar (`--sensitivity`, or half of it in a platform
+    /// event) standard deviations below the account's usual movement.
+    pub abnormal: bool,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.enough_followers && self.enough_share && self.abnormal
+    }
 }
 
 /// One account's loss from snapshot `s` to `e`, measured.
@@ -266,6 +327,13 @@ impl Context<'_> {
     /// enough to report (`--min-lost`, `--min-drop`) and at least `bar`
     /// standard deviations abnormal.
     fn loss(&self, i: usize, s: usize, e: usize, bar: f64, sizing: Sizing) -> Option<Loss> {
+        let m = self.measure(i, s, e, sizing)?;
+        self.check(&m, bar).passed().then_some(m.loss)
+    }
+
+    /// Measures the loss of account `i` from `s` to `e`, whatever its size
+    /// (`None` when the count did not fall).
+    fn measure(&self, i: usize, s: usize, e: usize, sizing: Sizing) -> Option<Measured> {
         let t = &self.tracks[i];
         let (before, after) = (t.followers[s], t.followers[e]);
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
@@ -280,14 +348,27 @@ impl Context<'_> {
                 (expected_after - after as f64, expected_after)
             }
         };
-        let big = size >= self.settings.min_lost as f64 && size >= self.settings.min_drop * base;
-        (big && z <= -bar).then_some(Loss {
-            s,
-            e,
-            lost,
-            relative,
-            z,
+        Some(Measured {
+            loss: Loss {
+                s,
+                e,
+                lost,
+                relative,
+                z,
+            },
+            size,
+            base,
         })
+    }
+
+    /// Which of the reporting thresholds a measured loss meets, judged at
+    /// `bar` standard deviations.
+    fn check(&self, m: &Measured, bar: f64) -> Check {
+        Check {
+            enough_followers: m.size >= self.settings.min_lost as f64,
+            enough_share: m.size >= self.settings.min_drop * m.base,
+            abnormal: m.loss.z <= -bar,
+        }
     }
 
     fn affected(&self, i: usize, loss: &Loss, outcome: &Outcome) -> Affected {
@@ -326,8 +407,7 @@ impl Context<'_> {
             .zip(self.models)
             .enumerate()
             .filter_map(|(i, (track, model))| {
-                let b = bracket(track, model, p.from, p.to)?;
-                let (s, e) = steepest_loss(track, &model.followers, b.a, b.c);
+                let (s, e) = platform_part(track, model, p)?;
                 let loss = self.loss(i, s, e, bar, Sizing::BeyondTrend)?;
                 let outcome = self.outcome(i, &loss);
                 Some((i, loss, outcome))
@@ -366,7 +446,7 @@ impl Context<'_> {
         let around = cohort::around(
             self.tracks,
             self.models,
-            &self.movements,
+            self.movements,
             span.from,
             span.to,
             usize::MAX,
@@ -399,30 +479,35 @@ impl Context<'_> {
         Some((event, hits.iter().map(|(i, l, _)| (*i, l.s, l.e)).collect()))
     }
 
-    /// An account's own drop, a loss that passed the full bar, as an event
-    /// unless its cohort fell with it.
-    fn account_event(&self, i: usize, loss: Loss) -> Option<Event> {
-        let (s, e) = (loss.s, loss.e);
-        let track = &self.tracks[i];
-        let (from, to) = (track.g[s], track.g[e]);
-        let around = cohort::around(self.tracks, self.models, &self.movements, from, to, i);
-        // A loss across a long collection gap that spans a platform event is
-        // that event's, unless the account lost far more than its cohort.
+    /// The scope of an account's own drop given the cohort around it;
+    /// `None` when the cohort fell with it: a loss across a long collection
+    /// gap that spans a platform event is that event's, unless the account
+    /// lost far more than its cohort.
+    fn own_scope(&self, around: &cohort::Around, loss: &Loss) -> Option<Scope> {
         let cohort_loss = -around.typical_change.unwrap_or(0.0);
         if around.breadth() >= self.settings.min_breadth
             && loss.relative < EXCESS_RATIO * cohort_loss
         {
             return None;
         }
-        let scope = if around.observed as usize >= self.settings.min_cohort {
+        Some(if around.observed as usize >= self.settings.min_cohort {
             Scope::Account
         } else {
             Scope::Unknown
-        };
+        })
+    }
+
+    /// An account's own drop, a loss that passed the full bar, as an event
+    /// unless its cohort fell with it.
+    fn account_event(&self, i: usize, loss: Loss) -> Option<Event> {
+        let (s, e) = (loss.s, loss.e);
+        let track = &self.tracks[i];
+        let (from, to) = (track.g[s], track.g[e]);
+        let around = cohort::around(self.tracks, self.models, self.movements, from, to, i);
+        let scope = self.own_scope(&around, &loss)?;
         let outcome = self.outcome(i, &loss);
-        let prefix = if scope == Scope::Account { "a" } else { "u" };
         Some(Event {
-            id: format!("{prefix}-{}-{}", format_compact(track.t[s]), self.names[i]),
+            id: own_id(scope, track.t[s], &self.names[i]),
             class: Class {
                 scope,
                 persistence: outcome.persistence,
@@ -447,6 +532,21 @@ impl Context<'_> {
             accounts: vec![self.affected(i, &loss, &outcome)],
         })
     }
+}
+
+/// The id of an account's own event: `a-<start>-<account>`, or
+/// `u-<start>-<account>` when its scope is unknown.
+fn own_id(scope: Scope, start: i64, name: &str) -> String {
+    let prefix = if scope == Scope::Account { "a" } else { "u" };
+    format!("{prefix}-{}-{name}", format_compact(start))
+}
+
+/// Where an account's part in a platform period would lie: its steepest
+/// loss within its bracket around the period, as `(before, after)`
+/// snapshots; `None` when it does not observe the period.
+fn platform_part(track: &Track, model: &Model, p: &Period) -> Option<(usize, usize)> {
+    let b = bracket(track, model, p.from, p.to)?;
+    Some(steepest_loss(track, &model.followers, b.a, b.c))
 }
 
 /// Within snapshots `a..=c`, the loss as `(s, e)`: "the last snapshot

@@ -118,6 +118,12 @@ impl Noise {
         mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
     }
 
+    /// The account's long-run pace: the median log change per bucket over
+    /// the whole series.
+    pub fn long_run(&self) -> f64 {
+        self.long_run
+    }
+
     /// The usual log change per bucket around point `k`.
     pub fn trend_at(&self, k: usize) -> f64 {
         self.rate.get(k.max(1)).copied().unwrap_or(0.0)

@@ -33,15 +33,9 @@ pub struct Outcome {
 /// the drop on, both following the account's usual drift: the path had the
 /// followers stayed lost, and the path had they never gone.
 pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settings) -> Outcome {
-    let (before, after) = (level(track.followers[s]), level(track.followers[e]));
-    let drift = noise.trend_at(s);
-    let deadline = track.t[e].saturating_add(settings.recovery_window);
-    for k in e + 1..track.len() {
-        if track.t[k] > deadline {
-            break;
-        }
-        let stayed = (after + drift * (track.g[k] - track.g[e]) as f64).exp();
-        let never_left = (before + drift * (track.g[k] - track.g[s]) as f64).exp();
+    let paths = Paths::new(track, noise, s, e);
+    for k in paths.window(settings) {
+        let (stayed, never_left) = paths.at(k);
         let target = stayed + settings.recovery_share * (never_left - stayed);
         if level(track.followers[k]).exp() >= target {
             return Outcome {
@@ -50,6 +44,7 @@ pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settin
             };
         }
     }
+    let deadline = paths.deadline(settings);
     let persistence = if track.t[track.len() - 1] >= deadline {
         Persistence::Persistent
     } else {
@@ -58,6 +53,71 @@ pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settin
     Outcome {
         persistence,
         recovered_at: None,
+    }
+}
+
+/// How far the account got back within the recovery window after its drop
+/// from `s` to `e`: the largest share of the gap between the two paths of
+/// [`judge`] made up at any snapshot of the window (1 = all the followers
+/// back, beyond the usual trend); `None` when no snapshot lies in it.
+pub fn progress(
+    track: &Track,
+    noise: &Noise,
+    s: usize,
+    e: usize,
+    settings: &Settings,
+) -> Option<f64> {
+    let paths = Paths::new(track, noise, s, e);
+    paths
+        .window(settings)
+        .map(|k| {
+            let (stayed, never_left) = paths.at(k);
+            (level(track.followers[k]).exp() - stayed) / (never_left - stayed)
+        })
+        .filter(|share| share.is_finite())
+        .reduce(f64::max)
+}
+
+/// The two paths a drop's recovery is judged between.
+struct Paths<'a> {
+    track: &'a Track,
+    s: usize,
+    e: usize,
+    before: f64,
+    after: f64,
+    drift: f64,
+}
+
+impl<'a> Paths<'a> {
+    fn new(track: &'a Track, noise: &Noise, s: usize, e: usize) -> Paths<'a> {
+        Paths {
+            track,
+            s,
+            e,
+            before: level(track.followers[s]),
+            after: level(track.followers[e]),
+            drift: noise.trend_at(s),
+        }
+    }
+
+    /// When the recovery window closes.
+    fn deadline(&self, settings: &Settings) -> i64 {
+        self.track.t[self.e].saturating_add(settings.recovery_window)
+    }
+
+    /// The snapshots after the drop within the recovery window.
+    fn window(&self, settings: &Settings) -> impl Iterator<Item = usize> + '_ {
+        let deadline = self.deadline(settings);
+        (self.e + 1..self.track.len()).take_while(move |&k| self.track.t[k] <= deadline)
+    }
+
+    /// At snapshot `k`: the count had the followers stayed lost, and had
+    /// they never left (both `+1`, as [`level`] counts).
+    fn at(&self, k: usize) -> (f64, f64) {
+        let g = &self.track.g;
+        let stayed = (self.after + self.drift * (g[k] - g[self.e]) as f64).exp();
+        let never_left = (self.before + self.drift * (g[k] - g[self.s]) as f64).exp();
+        (stayed, never_left)
     }
 }
 

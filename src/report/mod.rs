@@ -5,6 +5,7 @@
 //! [`crate::output`]'s business.
 
 mod csv;
+pub mod show;
 mod text;
 
 use crate::dataset::{Dataset, Warning};
@@ -68,6 +69,16 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+impl Tool {
+    /// This program's name and version.
+    pub fn ours() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct InputSummary {
     pub files: Vec<String>,
@@ -85,6 +96,31 @@ pub struct Summary {
     pub account_events: usize,
     pub unknown_scope_events: usize,
     pub followers_lost: u64,
+}
+
+impl InputSummary {
+    /// What was read: files (stdin as `<stdin>`), snapshots, accounts, span
+    /// and grid.
+    pub fn new(ds: &Dataset, bucket: i64) -> InputSummary {
+        InputSummary {
+            files: ds
+                .files
+                .iter()
+                .map(|f| {
+                    if f == "-" {
+                        "<stdin>".to_string()
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect(),
+            rows: ds.rows,
+            accounts: ds.names.len(),
+            first: Timestamp(ds.first),
+            last: Timestamp(ds.last),
+            bucket_seconds: bucket,
+        }
+    }
 }
 
 /// Everything a report says (SPEC: Output, `json`).
@@ -125,28 +161,8 @@ impl Report {
         }
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            input: InputSummary {
-                files: ds
-                    .files
-                    .iter()
-                    .map(|f| {
-                        if f == "-" {
-                            "<stdin>".to_string()
-                        } else {
-                            f.clone()
-                        }
-                    })
-                    .collect(),
-                rows: ds.rows,
-                accounts: ds.names.len(),
-                first: Timestamp(ds.first),
-                last: Timestamp(ds.last),
-                bucket_seconds: bucket,
-            },
+            tool: Tool::ours(),
+            input: InputSummary::new(ds, bucket),
             settings,
             summary,
             events,

@@ -2,7 +2,7 @@
 //! event says what it is, why it was called so, and who it hit.
 
 use super::Report;
-use crate::detect::{Event, Persistence, Scope};
+use crate::detect::{Event, Persistence, Scope, Settings};
 use crate::time::{format_duration, format_with};
 use std::io::{self, Write};
 
@@ -12,16 +12,16 @@ const MAX_ROWS: usize = 10;
 const NAME_WIDTH: usize = 16;
 /// Widest line of prose: two columns short of an 80-column terminal, which
 /// the table (79) and the header lines also fit.
-const WIDTH: usize = 78;
+pub(super) const WIDTH: usize = 78;
 /// Indent of everything under an event's title.
-const INDENT: &str = "  ";
+pub(super) const INDENT: &str = "  ";
 
-struct Style {
-    color: bool,
+pub(super) struct Style {
+    pub(super) color: bool,
 }
 
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    pub(super) fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
@@ -74,33 +74,50 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
 /// why it was called so, and who it hit.
 fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let title = e.class.kind().replace('_', " ").to_uppercase();
-    let color = match e.class.scope {
+    writeln!(
+        out,
+        "{}  {} UTC",
+        style.paint(scope_color(e.class.scope), &title),
+        span(e.start.0, e.end.0),
+    )?;
+    paragraph(
+        out,
+        INDENT,
+        &format!("{} · score {:.1}", outcome(e, &r.settings), e.score),
+    )?;
+    match e.class.scope {
+        Scope::Platform => platform(e, r, style, out),
+        Scope::Account | Scope::Unknown => single(e, r, out),
+    }
+}
+
+/// The colour of an event's title, by scope.
+pub(super) fn scope_color(scope: Scope) -> &'static str {
+    match scope {
         Scope::Platform => "1;35",
         Scope::Account => "1;31",
         Scope::Unknown => "1;33",
-    };
-    let same_day = format_with(e.start.0, "%F") == format_with(e.end.0, "%F");
-    let end = format_with(e.end.0, if same_day { "%H:%M" } else { "%Y-%m-%d %H:%M" });
-    writeln!(
-        out,
-        "{}  {} → {end} UTC",
-        style.paint(color, &title),
-        format_with(e.start.0, "%Y-%m-%d %H:%M"),
-    )?;
-    let outcome = match (e.class.persistence, e.recovered_at) {
+    }
+}
+
+/// `2019-02-13 14:00 → 17:00`, the end's date written only when it differs.
+pub(super) fn span(start: i64, end: i64) -> String {
+    let same_day = format_with(start, "%F") == format_with(end, "%F");
+    let end = format_with(end, if same_day { "%H:%M" } else { "%Y-%m-%d %H:%M" });
+    format!("{} → {end}", format_with(start, "%Y-%m-%d %H:%M"))
+}
+
+/// What became of an event: recovered when, not recovered, or too recent.
+pub(super) fn outcome(e: &Event, settings: &Settings) -> String {
+    match (e.class.persistence, e.recovered_at) {
         (Persistence::Reverted, Some(t)) => {
             format!("recovered {} UTC", format_with(t.0, "%Y-%m-%d %H:%M"))
         }
         (Persistence::Persistent, _) => format!(
             "not recovered within {}",
-            format_duration(r.settings.recovery_window)
+            format_duration(settings.recovery_window)
         ),
         _ => "too recent to tell if it recovers".to_string(),
-    };
-    paragraph(out, INDENT, &format!("{outcome} · score {:.1}", e.score))?;
-    match e.class.scope {
-        Scope::Platform => platform(e, r, style, out),
-        Scope::Account | Scope::Unknown => single(e, r, out),
     }
 }
 
@@ -244,7 +261,7 @@ fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// Writes `text` wrapped into lines of at most [`WIDTH`] characters, each
 /// starting with `indent`. Words are split at spaces only; a word longer
 /// than a line (a very long account name) is cut across lines.
-fn paragraph(out: &mut dyn Write, indent: &str, text: &str) -> io::Result<()> {
+pub(super) fn paragraph(out: &mut dyn Write, indent: &str, text: &str) -> io::Result<()> {
     for line in wrap(text, WIDTH - indent.chars().count()) {
         writeln!(out, "{indent}{line}")?;
     }
@@ -281,7 +298,7 @@ fn wrap(text: &str, room: usize) -> Vec<String> {
 }
 
 /// Cuts a name to the account column, neutralising control characters.
-fn fit(name: &str) -> String {
+pub(super) fn fit(name: &str) -> String {
     let clean = sanitize(name);
     if clean.chars().count() <= NAME_WIDTH {
         return clean;
@@ -292,7 +309,7 @@ fn fit(name: &str) -> String {
 
 /// Replaces control characters (terminal escapes among them) so that an
 /// account name cannot drive the terminal.
-fn sanitize(s: &str) -> String {
+pub(super) fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
@@ -312,11 +329,11 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// `1 account`, `2,000 accounts`.
-fn counted(n: u64, one: &str, many: &str) -> String {
+pub(super) fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
-fn percent(x: f64, digits: usize) -> String {
+pub(super) fn percent(x: f64, digits: usize) -> String {
     format!("{:.digits$}%", x * 100.0)
 }
 
