@@ -32,8 +32,8 @@ pub enum Command {
     /// Find every sudden loss of followers and say whether it was the platform or the account.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
-    /// Explain one account: its snapshots around each of its drops, the cohort at that moment,
-    /// and why each fall was or was not reported, platform-wide or its own.
+    /// Explain one account's drops: its snapshots around them, the cohort then, and why each was
+    /// or was not reported.
     #[command(after_help = SHOW_HELP)]
     Show(ShowArgs),
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.

@@ -15,6 +15,7 @@ use super::persistence::{self, Outcome};
 use super::{Check, Context, Detection, Loss, Scope, Settings, Sizing, Timestamp};
 use super::{drop_runs, own_id, platform_part};
 use crate::grid::Grid;
+use crate::stats::round;
 use serde::Serialize;
 
 pub use super::cohort::MAX_CHANCE;
@@ -109,7 +110,7 @@ impl CohortView {
             observed: a.observed,
             others: a.others,
             others_fell: a.others_fell,
-            typical_change: a.typical_change,
+            typical_change: a.typical_change.map(|c| round(c, 5)),
         }
     }
 
@@ -143,7 +144,7 @@ impl Window {
             to: Timestamp(w.to * bucket),
             observed: w.observed,
             fell: w.fell,
-            score: w.score,
+            score: round(w.score, 2),
         }
     }
 
@@ -281,8 +282,8 @@ pub fn explain(
             _ => Verdict::Below {
                 check,
                 bar,
-                size: m.size,
-                share: m.size / m.base,
+                size: round(m.size, 2),
+                share: round(m.size / m.base, 5),
                 platform: Some(PlatformPeriod {
                     event: event.clone(),
                     window,
@@ -306,8 +307,8 @@ pub fn explain(
             let verdict = Verdict::Below {
                 check,
                 bar: settings.sensitivity,
-                size: m.size,
-                share: m.size / m.base,
+                size: round(m.size, 2),
+                share: round(m.size / m.base, 5),
                 platform: None,
             };
             unreported.push((m.loss, verdict));
@@ -361,13 +362,13 @@ pub fn explain(
                 before: track.followers[loss.s],
                 after: track.followers[loss.e],
                 lost: loss.lost,
-                relative_loss: loss.relative,
-                z: loss.z,
+                relative_loss: round(loss.relative, 5),
+                z: round(loss.z, 3),
                 cohort: CohortView::of(&around(&loss)),
                 verdict,
                 persistence: outcome.persistence,
                 recovered_at: outcome.recovered_at.map(Timestamp),
-                came_back,
+                came_back: came_back.map(|b| round(b, 4)),
                 rows,
             }
         })
@@ -384,8 +385,8 @@ pub fn explain(
         last_followers: track.followers.last().copied().unwrap_or(0),
         usual: Usual {
             step_seconds: model.step * bucket,
-            spread: f.sigma * (model.step as f64).sqrt(),
-            trend_per_day: (f.long_run() * 86_400.0 / bucket as f64).exp_m1(),
+            spread: round(f.sigma * (model.step as f64).sqrt(), 7),
+            trend_per_day: round((f.long_run() * 86_400.0 / bucket as f64).exp_m1(), 7),
         },
         drops,
         more_falls,
@@ -454,7 +455,7 @@ fn rows(ctx: &Context, i: usize, loss: &Loss, outcome: &Outcome, full: bool) -> 
                 followers: track.followers[k],
                 following: track.following.get(k),
                 change: (k > 0).then(|| track.followers[k] as i64 - track.followers[k - 1] as i64),
-                z: (k > 0).then(|| model.z(track, k - 1, k)),
+                z: (k > 0).then(|| round(model.z(track, k - 1, k), 3)),
                 mark,
                 skipped,
             }

@@ -3,7 +3,8 @@
 //! [`crate::detect::explain`]'s; this module only says it.
 
 use super::text::{
-    INDENT, Style, counted, outcome, paragraph, percent, sanitize, scope_color, span, thousands,
+    INDENT, Style, WIDTH, counted, outcome, paragraph, percent, sanitize, scope_color, span,
+    thousands, wrap,
 };
 use super::{InputSummary, Tool};
 use crate::detect::explain::{Drop, Explanation, Mark, Row, Verdict, Window};
@@ -104,7 +105,7 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
         format_duration(r.input.bucket_seconds),
     )?;
     writeln!(out)?;
-    paragraph(out, "", &style.paint("1", &name))?;
+    heading(out, style, "1", &name)?;
     paragraph(
         out,
         INDENT,
@@ -135,14 +136,8 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     }
     if !x.platform_without.is_empty() {
         writeln!(out)?;
-        paragraph(
-            out,
-            "",
-            &style.paint(
-                "1",
-                &format!("PLATFORM EVENTS WITHOUT {}", name.to_uppercase()),
-            ),
-        )?;
+        let title = format!("PLATFORM EVENTS WITHOUT {}", name.to_uppercase());
+        heading(out, style, "1", &title)?;
         for a in &x.platform_without {
             let moved = match (a.before, a.after) {
                 (Some(b), Some(c)) => format!(
@@ -169,6 +164,15 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     summary(r, &name, out)
+}
+
+/// A heading, wrapped to the width before it is painted (so that a long
+/// name never cuts a colour code in two).
+fn heading(out: &mut dyn Write, style: &Style, code: &str, text: &str) -> io::Result<()> {
+    for line in wrap(text, WIDTH) {
+        writeln!(out, "{}", style.paint(code, &line))?;
+    }
+    Ok(())
 }
 
 /// The closing line: how many drops were reported, and what was not.
@@ -551,7 +555,10 @@ fn shortfalls(
             "--sensitivity".to_string()
         };
         let how = if d.z < 0.0 {
-            format!("{:.1} deviations below its usual movement", -d.z)
+            format!(
+                "{} deviations below its usual movement",
+                short_of(-d.z, bar)
+            )
         } else {
             "no deviation below its usual movement".to_string()
         };
@@ -583,6 +590,15 @@ fn shortfalls(
         ));
     }
     reasons
+}
+
+/// `x`, just short of `bar`, with the decimals it takes not to read as
+/// `bar` itself (3.46 short of 3.5 is `3.46`, not `3.5`).
+fn short_of(x: f64, bar: f64) -> String {
+    (1..4)
+        .map(|digits| format!("{x:.digits$}"))
+        .find(|shown| *shown != format!("{bar:.1}") && shown.parse::<f64>().is_ok_and(|v| v < bar))
+        .unwrap_or_else(|| format!("{x:.4}"))
 }
 
 /// What became of the account's own loss.
@@ -645,6 +661,9 @@ fn loss_percent(x: f64) -> String {
 /// A small percentage with two significant digits: `0.052%`, `1.3%`.
 fn fine_percent(x: f64) -> String {
     let p = x.abs() * 100.0;
+    if p == 0.0 {
+        return "0%".to_string();
+    }
     let digits = if p >= 1.0 {
         1
     } else if p >= 0.1 {
@@ -671,9 +690,13 @@ mod tests {
         assert_eq!(fine_percent(0.000_52), "0.052%");
         assert_eq!(fine_percent(0.013), "1.3%");
         assert_eq!(signed_fine_percent(-0.0012), "-0.12%");
-        assert_eq!(signed_fine_percent(0.0), "+0.0000%");
+        assert_eq!(signed_fine_percent(0.0), "+0%");
+        assert_eq!(fine_percent(0.000_000_1), "0.0000%");
         assert_eq!(signed_thousands(-1_685_656), "-1,685,656");
         assert_eq!(signed_thousands(12), "+12");
         assert_eq!(z_cell(-1e9), "-99999.0");
+        assert_eq!(short_of(2.46, 3.5), "2.5");
+        assert_eq!(short_of(3.46, 3.5), "3.46");
+        assert_eq!(short_of(3.4999, 3.5), "3.4999");
     }
 }

@@ -269,7 +269,7 @@ pub(super) fn paragraph(out: &mut dyn Write, indent: &str, text: &str) -> io::Re
 }
 
 /// Splits `text` into lines of at most `room` characters (at least one line).
-fn wrap(text: &str, room: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, room: usize) -> Vec<String> {
     let room = room.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
