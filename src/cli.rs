@@ -6,6 +6,7 @@ use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
 use crate::report::{self, Filters, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
+use crate::state::State;
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -109,6 +110,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout (replaced only when the scan succeeds).
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
+    /// Cron mode: report only events new or changed since the last run with this state FILE
+    /// (created if missing; locked while in use; see README, "Cron mode").
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub state: Option<String>,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
@@ -321,18 +326,23 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
         zone: args.tz,
         on_error: args.on_error,
     };
+    // Opened (and locked) first: a damaged state file fails before the
+    // scan, and an overlapping run waits its turn.
+    let mut state = args.state.as_deref().map(State::open).transpose()?;
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns))?;
     for w in &analysis.dataset.warnings {
         eprintln!("followdrop: warning: {}", w.message);
     }
-    let report = Report::new(
-        &analysis.dataset,
-        analysis.bucket,
-        settings,
-        analysis.events,
-        &filters,
-    );
+    let mut events = filters.apply_all(analysis.events);
+    if let Some(state) = &mut state {
+        state.forget_before(analysis.dataset.first);
+        events = state.select(events);
+    }
+    let report = Report {
+        state: args.state.clone(),
+        ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
+    };
     let verdict = if report.events.is_empty() {
         Verdict::Quiet
     } else {
@@ -343,7 +353,12 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
         ColorChoice::Never => false,
         ColorChoice::Auto => args.output.is_none() && report::stdout_wants_color(),
     };
-    report::emit(&report, args.format, color, args.output.as_deref())?;
+    let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
+    // Remembered only once reported: a report lost to a closed pipe or a
+    // failed write is reported again by the next run.
+    if let (Some(state), true) = (state, delivered) {
+        state.save()?;
+    }
     Ok(verdict)
 }
 

@@ -54,7 +54,14 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     let s = &r.summary;
     if s.events == 0 {
-        return writeln!(out, "No sudden follower loss found.");
+        return match &r.state {
+            Some(state) => paragraph(
+                out,
+                "",
+                &format!("Nothing new or changed since the last run with --state {state}."),
+            ),
+            None => writeln!(out, "No sudden follower loss found."),
+        };
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -67,7 +74,12 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let events = counted(s.events as u64, "event", "events");
-    paragraph(out, "", &format!("{events}: {}.", parts.join(", ")))
+    let new = if r.state.is_some() {
+        "new or changed "
+    } else {
+        ""
+    };
+    paragraph(out, "", &format!("{new}{events}: {}.", parts.join(", ")))
 }
 
 /// An event: its kind and time span, its outcome and score, then in words
@@ -98,6 +110,17 @@ fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Resul
         _ => "too recent to tell if it recovers".to_string(),
     };
     paragraph(out, INDENT, &format!("{outcome} · score {:.1}", e.score))?;
+    if let Some(previous) = &e.previous_kind {
+        let was = previous.replace('_', " ");
+        paragraph(
+            out,
+            INDENT,
+            &format!(
+                "Reported before as {was}; now known to be {}.",
+                e.class.kind().replace('_', " ")
+            ),
+        )?;
+    }
     match e.class.scope {
         Scope::Platform => platform(e, r, style, out),
         Scope::Account | Scope::Unknown => single(e, r, out),
