@@ -3378,9 +3378,6 @@ fn nasty_names_are_neutralised_in_reports() {
 /// lines after it as usual; a quote that opens a field and never closes is
 /// an error naming its line.
 #[test]
-#[ignore = "src/input/csv.rs reads on after a line with an odd number of quotes until the quotes \
-            balance, then keeps only the first record: the lines between are lost without a word \
-            (and the recount of quotes is quadratic); see docs/NASTY_INPUT.md"]
 fn stray_quotes_do_not_swallow_lines() {
     let t = &truth("nasty")["stray_quotes"];
     let path = "fixtures/nasty/stray-quotes.csv";
@@ -3405,8 +3402,6 @@ fn stray_quotes_do_not_swallow_lines() {
 /// `grid::MAX_POINTS`, so the scan runs, and it must stay as small as any
 /// other small input.
 #[test]
-#[ignore = "src/detect/cohort.rs: Counts::merge works over the whole span for sparse data: \
-            this 300-byte input takes 351 MB and 5.6 s at 8a839c9 (docs/FUZZING.md, finding 3)"]
 fn seven_rows_spanning_centuries_stay_small() {
     let w = Workdir::new("sparse-span");
     w.create(

@@ -313,11 +313,19 @@ fn fit(name: &str) -> String {
     format!("{cut}…")
 }
 
-/// Replaces control characters (terminal escapes among them) so that an
-/// account name cannot drive the terminal.
+/// Replaces control characters (terminal escapes among them) and
+/// bidirectional overrides so that an account name can neither drive the
+/// terminal nor reorder the text around it (the "Trojan Source" trick).
 fn sanitize(s: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() || bidi(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -360,6 +368,9 @@ mod tests {
         assert_eq!(fit("short"), "short");
         assert_eq!(fit("a_very_long_account_name"), "a_very_long_acc…");
         assert_eq!(sanitize("\x1b[2Jx"), "\u{fffd}[2Jx");
+        assert_eq!(sanitize("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(sanitize("ok\u{2067}"), "ok\u{fffd}");
+        assert_eq!(sanitize("café ☕"), "café ☕");
         assert_eq!(signed_percent(0.001), "+0.1%");
         assert_eq!(counted(1, "file", "files"), "1 file");
         assert_eq!(counted(41_220, "snapshot", "snapshots"), "41,220 snapshots");
