@@ -53,7 +53,7 @@ pub(crate) fn read(
     }
     let cols =
         columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let mut records = Records::new(src, cols, header, collector);
+    let mut records = Records::new(src, cols, header, delimiter, collector);
     let snapshots = read_body(&mut lines, &mut records, collector)?;
     if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
         anyhow::bail!(
@@ -215,7 +215,7 @@ fn read_rest(
         delimiter,
     );
     lines.number = line;
-    let mut records = Records::new(src, cols, header, collector);
+    let mut records = Records::new(src, cols, header, delimiter, collector);
     read_body(&mut lines, &mut records, collector)
 }
 
@@ -291,7 +291,7 @@ fn read_chunk(
     let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
     let mut lines = Lines::new(reader, delimiter);
     let mut local = Collector::default();
-    let mut records = Records::new(src, cols.clone(), header.to_vec(), &mut local);
+    let mut records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut local);
     loop {
         lines.buf.clear();
         if !lines.read_line(src).ok()? {
@@ -573,6 +573,8 @@ struct Records<'a, 'b> {
     accounts: AccountSource,
     cols: Resolved,
     header: Vec<String>,
+    /// For quoting a record back in messages.
+    delimiter: u8,
     last_time: (Vec<u8>, i64),
 }
 
@@ -581,6 +583,7 @@ impl<'a, 'b> Records<'a, 'b> {
         src: &'a Source<'b>,
         cols: Resolved,
         header: Vec<String>,
+        delimiter: u8,
         collector: &mut Collector,
     ) -> Self {
         Records {
@@ -588,6 +591,7 @@ impl<'a, 'b> Records<'a, 'b> {
             accounts: AccountSource::new(cols.account, src, collector),
             cols,
             header,
+            delimiter,
             last_time: (Vec::new(), 0),
         }
     }
@@ -596,10 +600,12 @@ impl<'a, 'b> Records<'a, 'b> {
         let (src, header, cols) = (self.src, &self.header, &self.cols);
         if cells.len() != header.len() {
             return Err(anyhow!(
-                "{}: {pos}: expected {} fields as in the header, found {}",
+                "{}: {pos}: expected {} fields as in the header, found {}: {}{}",
                 src.name,
                 header.len(),
-                cells.len()
+                cells.len(),
+                quoted_record(cells, self.delimiter),
+                thousands_hint(cells, header.len(), self.delimiter)
             ));
         }
         let text = |i: usize, field: Field| -> Result<&str> {
@@ -673,6 +679,35 @@ impl<'a, 'b> Records<'a, 'b> {
                 &(0..cells.len()).map(|i| cells.get(i)).collect::<Vec<_>>(),
                 &self.header,
             )
+    }
+}
+
+/// A record as it was written, shortened, for an error message.
+fn quoted_record(cells: &Cells, delimiter: u8) -> String {
+    const MAX: usize = 80;
+    let parts: Vec<String> = (0..cells.len())
+        .map(|i| String::from_utf8_lossy(cells.get(i)).into_owned())
+        .collect();
+    let line = parts.join(&char::from(delimiter).to_string());
+    let line = line.escape_debug().to_string();
+    if line.chars().count() <= MAX {
+        return format!("\"{line}\"");
+    }
+    let cut: String = line.chars().take(MAX - 1).collect();
+    format!("\"{cut}…\"")
+}
+
+/// When a comma-separated record has one field too many and two of its
+/// cells look like a number split at a thousands separator (`1,234`), says
+/// how to write it.
+fn thousands_hint(cells: &Cells, expected: usize, delimiter: u8) -> &'static str {
+    let digits = |c: &[u8]| !c.is_empty() && c.iter().all(u8::is_ascii_digit);
+    let split = (1..cells.len())
+        .any(|i| digits(cells.get(i - 1)) && cells.get(i).len() == 3 && digits(cells.get(i)));
+    if delimiter == b',' && cells.len() == expected + 1 && split {
+        " (a count with a thousands separator, like 1,234, must be quoted: \"1,234\")"
+    } else {
+        ""
     }
 }
 
