@@ -7,6 +7,7 @@ use crate::output;
 use crate::report::show::{ShowFormat, ShowReport};
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
+use crate::state::State;
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -148,6 +149,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout (replaced only when the scan succeeds).
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
+    /// Cron mode: report only events new or changed since the last run with this state FILE
+    /// (created if missing; locked while in use; see README, "Cron mode").
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub state: Option<String>,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
@@ -390,23 +395,33 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     };
     let settings = args.detection.settings();
     let opts = args.input.read_options();
+    // Opened (and locked) first: a damaged state file fails before the
+    // scan, and an overlapping run waits its turn.
+    let mut state = args.state.as_deref().map(State::open).transpose()?;
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
     warn(&analysis.dataset);
-    let report = Report::new(
-        &analysis.dataset,
-        analysis.bucket,
-        settings,
-        analysis.events,
-        &filters,
-    );
+    let mut events = filters.apply_all(analysis.events);
+    if let Some(state) = &mut state {
+        state.forget_before(analysis.dataset.first);
+        events = state.select(events);
+    }
+    let report = Report {
+        state: args.state.clone(),
+        ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
+    };
     let verdict = if report.events.is_empty() {
         Verdict::Quiet
     } else {
         Verdict::Events
     };
     let color = wants_color(args.color, args.output.as_deref());
-    report::emit(&report, args.format, color, args.output.as_deref())?;
+    let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
+    // Remembered only once reported: a report lost to a closed pipe or a
+    // failed write is reported again by the next run.
+    if let (Some(state), true) = (state, delivered) {
+        state.save()?;
+    }
     Ok(verdict)
 }
 

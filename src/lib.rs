@@ -20,6 +20,7 @@ pub mod output;
 pub mod progress;
 pub mod report;
 pub mod simulate;
+pub mod state;
 pub mod stats;
 pub mod time;
 

@@ -40,6 +40,11 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// The events that pass the filters (see [`Filters::apply`]).
+    pub fn apply_all(&self, events: Vec<Event>) -> Vec<Event> {
+        events.into_iter().filter_map(|e| self.apply(e)).collect()
+    }
+
     /// Applies the filters to one event. With `--account`, an event is kept
     /// when one of the named accounts is among its affected, and its account
     /// list is cut to those; its totals still describe the whole event.
@@ -133,20 +138,16 @@ pub struct Report {
     pub summary: Summary,
     pub events: Vec<Event>,
     pub warnings: Vec<Warning>,
+    /// The `--state` file in cron mode (then `events` are only the new or
+    /// changed ones); for the text report's wording, not in the JSON.
+    #[serde(skip)]
+    pub state: Option<String>,
 }
 
 impl Report {
-    pub fn new(
-        ds: &Dataset,
-        bucket: i64,
-        settings: Settings,
-        events: Vec<Event>,
-        filters: &Filters,
-    ) -> Report {
-        let events: Vec<Event> = events
-            .into_iter()
-            .filter_map(|e| filters.apply(e))
-            .collect();
+    /// The report of `events`, already filtered ([`Filters::apply_all`]) and,
+    /// in cron mode, cut to what is new ([`crate::state::State::select`]).
+    pub fn new(ds: &Dataset, bucket: i64, settings: Settings, events: Vec<Event>) -> Report {
         let mut summary = Summary {
             events: events.len(),
             ..Summary::default()
@@ -167,6 +168,7 @@ impl Report {
             summary,
             events,
             warnings: ds.warnings.clone(),
+            state: None,
         }
     }
 }
@@ -180,13 +182,16 @@ pub fn stdout_wants_color() -> bool {
 }
 
 /// Writes the report in `format` to stdout or, atomically, to `output`.
+/// Writes the report to stdout or `output`. Returns whether it was all
+/// written: `false` when stdout was closed by its reader first.
 pub fn emit(
     report: &Report,
     format: OutputFormat,
     color: bool,
     output: Option<&str>,
-) -> Result<()> {
-    crate::output::write_to(output, false, |out| render(report, format, color, out)).map(|_| ())
+) -> Result<bool> {
+    crate::output::write_to(output, false, |out| render(report, format, color, out))
+        .map(|written| written.is_some())
 }
 
 /// Writes the report in `format` to any writer.

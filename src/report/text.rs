@@ -54,7 +54,14 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     let s = &r.summary;
     if s.events == 0 {
-        return writeln!(out, "No sudden follower loss found.");
+        return match &r.state {
+            Some(state) => paragraph(
+                out,
+                "",
+                &format!("Nothing new or changed since the last run with --state {state}."),
+            ),
+            None => writeln!(out, "No sudden follower loss found."),
+        };
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -67,7 +74,12 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let events = counted(s.events as u64, "event", "events");
-    paragraph(out, "", &format!("{events}: {}.", parts.join(", ")))
+    let new = if r.state.is_some() {
+        "new or changed "
+    } else {
+        ""
+    };
+    paragraph(out, "", &format!("{new}{events}: {}.", parts.join(", ")))
 }
 
 /// An event: its kind and time span, its outcome and score, then in words
@@ -85,6 +97,17 @@ fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Resul
         INDENT,
         &format!("{} · score {:.1}", outcome(e, &r.settings), e.score),
     )?;
+    if let Some(previous) = &e.previous_kind {
+        let was = previous.replace('_', " ");
+        paragraph(
+            out,
+            INDENT,
+            &format!(
+                "Reported before as {was}; now known to be {}.",
+                e.class.kind().replace('_', " ")
+            ),
+        )?;
+    }
     match e.class.scope {
         Scope::Platform => platform(e, r, style, out),
         Scope::Account | Scope::Unknown => single(e, r, out),
@@ -307,11 +330,19 @@ pub(super) fn fit(name: &str) -> String {
     format!("{cut}…")
 }
 
-/// Replaces control characters (terminal escapes among them) so that an
-/// account name cannot drive the terminal.
+/// Replaces control characters (terminal escapes among them) and
+/// bidirectional overrides so that an account name can neither drive the
+/// terminal nor reorder the text around it (the "Trojan Source" trick).
 pub(super) fn sanitize(s: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() || bidi(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -354,6 +385,9 @@ mod tests {
         assert_eq!(fit("short"), "short");
         assert_eq!(fit("a_very_long_account_name"), "a_very_long_acc…");
         assert_eq!(sanitize("\x1b[2Jx"), "\u{fffd}[2Jx");
+        assert_eq!(sanitize("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(sanitize("ok\u{2067}"), "ok\u{fffd}");
+        assert_eq!(sanitize("café ☕"), "café ☕");
         assert_eq!(signed_percent(0.001), "+0.1%");
         assert_eq!(counted(1, "file", "files"), "1 file");
         assert_eq!(counted(41_220, "snapshot", "snapshots"), "41,220 snapshots");
