@@ -118,6 +118,35 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
 
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+
+    /// Report only events that start at or after TIME (all data is still used as history).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub since: Option<TimeForm>,
+    /// Report only events that start at or before TIME (a bare date includes that whole day).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub until: Option<TimeForm>,
+    /// Report only events of this account (repeatable; the cohort is still everyone).
+    #[arg(long = "account", value_name = "NAME", help_heading = "Filters")]
+    pub accounts: Vec<String>,
+    /// Report only events of this scope (repeatable).
+    #[arg(
+        long = "scope",
+        value_enum,
+        value_name = "SCOPE",
+        help_heading = "Filters"
+    )]
+    pub scopes: Vec<Scope>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The detection options, shared by every command that detects (`scan`,
+/// `show`): the same names, defaults and help everywhere.
+#[derive(Debug, Clone, Args)]
+pub struct DetectionArgs {
     /// Time grid, e.g. 1h, 6h, 1d [default: the data's median spacing, rounded].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", help_heading = "Detection")]
     pub bucket: Option<i64>,
@@ -142,25 +171,26 @@ pub struct ScanArgs {
     /// Share of the lost followers that must come back.
     #[arg(long, value_parser = parse_fraction, default_value_t = Settings::default().recovery_share, value_name = "FRACTION", help_heading = "Detection")]
     pub recovery_share: f64,
+}
 
-    /// Report only events that start at or after TIME (all data is still used as history).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
-    pub since: Option<TimeForm>,
-    /// Report only events that start at or before TIME (a bare date includes that whole day).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
-    pub until: Option<TimeForm>,
-    /// Report only events of this account (repeatable; the cohort is still everyone).
-    #[arg(long = "account", value_name = "NAME", help_heading = "Filters")]
-    pub accounts: Vec<String>,
-    /// Report only events of this scope (repeatable).
-    #[arg(
-        long = "scope",
-        value_enum,
-        value_name = "SCOPE",
-        help_heading = "Filters"
-    )]
-    pub scopes: Vec<Scope>,
+impl DetectionArgs {
+    /// The thresholds (everything but the grid).
+    pub fn settings(&self) -> Settings {
+        Settings {
+            min_drop: self.min_drop,
+            min_lost: self.min_lost,
+            sensitivity: self.sensitivity,
+            min_breadth: self.min_breadth,
+            min_cohort: self.min_cohort,
+            recovery_window: self.recovery_window,
+            recovery_share: self.recovery_share,
+        }
+    }
+}
 
+/// How to read the inputs, shared by every command that reads snapshots.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
     /// Input format [default: from the file name, else from the content].
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Input")]
     pub input_format: Option<Format>,
@@ -186,6 +216,23 @@ pub struct ScanArgs {
     /// Time zone of times written without an offset (UTC, +02:00, Europe/Paris).
     #[arg(long, value_parser = Zone::parse, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
     pub tz: Zone,
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            format: self.input_format,
+            delimiter: self.delimiter,
+            columns: ColumnOverrides {
+                time: self.time_col.clone(),
+                account: self.account_col.clone(),
+                followers: self.followers_col.clone(),
+                following: self.following_col.clone(),
+            },
+            zone: self.tz,
+            on_error: self.on_error,
+        }
+    }
 }
 
 /// When to colour the text report.
@@ -293,47 +340,27 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 }
 
 fn scan(args: ScanArgs) -> Result<Verdict> {
+    let tz = args.input.tz;
     let filters = Filters {
         since: args
             .since
-            .map(|t| in_zone("--since", t, t.resolve(args.tz)))
+            .map(|t| in_zone("--since", t, t.resolve(tz)))
             .transpose()?,
         until: args
             .until
-            .map(|t| in_zone("--until", t, t.resolve_end(args.tz)))
+            .map(|t| in_zone("--until", t, t.resolve_end(tz)))
             .transpose()?,
         accounts: args.accounts.clone(),
         scopes: args.scopes.clone(),
     };
-    let settings = Settings {
-        min_drop: args.min_drop,
-        min_lost: args.min_lost,
-        sensitivity: args.sensitivity,
-        min_breadth: args.min_breadth,
-        min_cohort: args.min_cohort,
-        recovery_window: args.recovery_window,
-        recovery_share: args.recovery_share,
-    };
-    let opts = ReadOptions {
-        format: args.input_format,
-        delimiter: args.delimiter,
-        columns: ColumnOverrides {
-            time: args.time_col.clone(),
-            account: args.account_col.clone(),
-            followers: args.followers_col.clone(),
-            following: args.following_col.clone(),
-        },
-        zone: args.tz,
-        on_error: args.on_error,
-    };
+    let settings = args.detection.settings();
+    let opts = args.input.read_options();
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
     let mut state = args.state.as_deref().map(State::open).transpose()?;
-    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)
-        .map_err(|e| named_column_usage_error(e, &opts.columns))?;
-    for w in &analysis.dataset.warnings {
-        eprintln!("followdrop: warning: {}", w.message);
-    }
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
+    warn(&analysis.dataset);
     let mut events = filters.apply_all(analysis.events);
     if let Some(state) = &mut state {
         state.forget_before(analysis.dataset.first);
@@ -348,11 +375,7 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     } else {
         Verdict::Events
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && report::stdout_wants_color(),
-    };
+    let color = wants_color(args.color, args.output.as_deref());
     let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
     // Remembered only once reported: a report lost to a closed pipe or a
     // failed write is reported again by the next run.
@@ -362,20 +385,40 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     Ok(verdict)
 }
 
+/// The data set's warnings, on stderr.
+fn warn(dataset: &crate::dataset::Dataset) {
+    for w in &dataset.warnings {
+        eprintln!("followdrop: warning: {}", w.message);
+    }
+}
+
+/// Whether to colour text written to `output` (stdout when `None`).
+fn wants_color(choice: ColorChoice, output: Option<&str>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => output.is_none() && report::stdout_wants_color(),
+    }
+}
+
 /// An input without the column a `--*-col` option names: a usage error,
 /// reported as clap reports a bad option value (exit status 2, `--help`
 /// hint), though it is only found once the input's header is read.
-fn named_column_usage_error(e: anyhow::Error, columns: &ColumnOverrides) -> anyhow::Error {
+fn named_column_usage_error(
+    e: anyhow::Error,
+    columns: &ColumnOverrides,
+    command: &str,
+) -> anyhow::Error {
     let Some(message) = columns.named_column_error(&e.root_cause().to_string()) else {
         return e;
     };
     let mut cli = <Cli as clap::CommandFactory>::command();
     cli.build();
-    let Some(scan) = cli.find_subcommand_mut("scan") else {
+    let Some(sub) = cli.find_subcommand_mut(command) else {
         return e;
     };
     clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
-        .format(scan)
+        .format(sub)
         .into()
 }
 
