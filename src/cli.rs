@@ -70,6 +70,10 @@ pub struct ShowArgs {
     /// Colour in the text.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
+    /// How many of its unreported falls to show, the most abnormal first (its reported drops and
+    /// its falls during platform events are always shown).
+    #[arg(long, default_value_t = 3, value_name = "N", help_heading = "Output")]
+    pub falls: usize,
 
     #[command(flatten)]
     pub detection: DetectionArgs,
@@ -454,7 +458,7 @@ fn show(args: ShowArgs) -> Result<Verdict> {
     };
     let names = &loaded.dataset.names;
     let detection = crate::detect::run(&loaded.grid, names, &settings);
-    let explanation = explain::explain(&detection, &loaded.grid, names, &settings, i);
+    let explanation = explain::explain(&detection, &loaded.grid, names, &settings, i, args.falls);
     let report = ShowReport::new(
         InputSummary::new(&loaded.dataset, loaded.bucket),
         &settings,

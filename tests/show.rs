@@ -253,6 +253,37 @@ fn detection_options_change_the_verdict_as_in_scan() {
     );
 }
 
+/// --falls sets how many unreported falls of its own are shown; the
+/// reported drop is always shown.
+#[test]
+fn falls_option_limits_the_unreported_falls_shown() {
+    let count = |falls: &str| {
+        let run = show(&[
+            "--falls",
+            falls,
+            "someinfluencer",
+            "fixtures/influencer-purge.csv",
+        ]);
+        run.expect_code(1);
+        assert!(run.stdout.contains("ACCOUNT PURGE"), "{}", run.stdout);
+        (
+            run.stdout.matches("NOT REPORTED").count(),
+            unwrapped(&run.stdout),
+        )
+    };
+    let (none, text) = count("0");
+    assert_eq!(none, 0, "{text}");
+    assert!(
+        text.contains("falls not reported, not shown (--falls)"),
+        "{text}"
+    );
+    let (one, text) = count("1");
+    assert_eq!(one, 1, "{text}");
+    assert!(text.contains("1 shown above (--falls)"), "{text}");
+    let (all, _) = count("1000");
+    assert!(all >= one, "{all} {one}");
+}
+
 /// Too few accounts: a drop of unknown scope, and the rule that says so.
 #[test]
 fn unknown_scope_names_min_cohort() {

@@ -20,10 +20,6 @@ use serde::Serialize;
 
 pub use super::cohort::MAX_CHANCE;
 
-/// Unreported falls of the account's own shown, the most abnormal first;
-/// the rest are only counted.
-const MAX_UNREPORTED: usize = 3;
-
 /// Snapshots shown on either side of a reported drop, and of one that
 /// was not.
 const CONTEXT: usize = 2;
@@ -232,13 +228,17 @@ pub enum Mark {
     Recovered,
 }
 
-/// Explains account `i`'s falls after `detection` ran on `grid`.
+/// Explains account `i`'s falls after `detection` ran on `grid`: every
+/// reported drop and every fall in a platform period, and of its other
+/// falls (runs of steps at least two deviations down that missed a
+/// threshold) the `unreported` most abnormal; the rest are only counted.
 pub fn explain(
     detection: &Detection,
     grid: &Grid,
     names: &[String],
     settings: &Settings,
     i: usize,
+    unreported_shown: usize,
 ) -> Explanation {
     let ctx = Context {
         tracks: &grid.tracks,
@@ -315,8 +315,8 @@ pub fn explain(
         }
     }
     unreported.sort_by(|(a, _), (b, _)| a.z.total_cmp(&b.z).then(a.s.cmp(&b.s)));
-    let more_falls = unreported.len().saturating_sub(MAX_UNREPORTED);
-    unreported.truncate(MAX_UNREPORTED);
+    let more_falls = unreported.len().saturating_sub(unreported_shown);
+    unreported.truncate(unreported_shown);
     found.extend(unreported);
     let windows: Vec<(i64, i64)> = found
         .iter()

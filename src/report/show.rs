@@ -205,13 +205,17 @@ fn summary(r: &ShowReport, name: &str, out: &mut dyn Write) -> io::Result<()> {
         .filter(|d| reported(&d.verdict).is_none())
         .count();
     let tail = match (unreported, x.more_falls) {
-        (0, _) => String::new(),
+        (0, 0) => String::new(),
+        (0, more) => format!(
+            "; {} not reported, not shown (--falls)",
+            counted(more as u64, "fall", "falls")
+        ),
         (n, 0) => format!(
             "; {} not reported, shown above",
             counted(n as u64, "fall", "falls")
         ),
         (n, more) => format!(
-            "; {} not reported, the {} most abnormal shown above",
+            "; {} not reported, {} shown above (--falls)",
             counted((n + more) as u64, "fall", "falls"),
             thousands(n as u64)
         ),
