@@ -411,6 +411,35 @@ fn unknown_account_is_an_error_with_suggestions() {
     assert!(run.stderr.contains("bad-count.csv"), "{}", run.stderr);
 }
 
+/// An account seen once: nothing to judge, said plainly, exit 0; from
+/// stdin as from a file.
+#[test]
+fn account_seen_once_is_described_without_a_movement() {
+    let wd = Workdir::new("show-once");
+    let data = "timestamp,account,followers\n\
+                2024-01-01T00:00:00Z,a,100\n\
+                2024-01-01T01:00:00Z,a,101\n\
+                2024-01-01T00:00:00Z,solo,50\n";
+    wd.create("once.csv", data);
+    let mut cmd = util::followdrop(wd.path());
+    cmd.args(["show", "solo", "once.csv"]);
+    let file = util::run(cmd, None);
+    file.expect_code(0);
+    assert_has(
+        &file.stdout,
+        &[
+            "1 snapshot, at 2024-01-01 00:00 UTC: 50 followers",
+            "its movement cannot be judged",
+            "solo: no drop reported.",
+        ],
+    );
+    let mut cmd = util::followdrop(wd.path());
+    cmd.args(["show", "solo", "-"]);
+    let stdin = util::run(cmd, Some(data.as_bytes()));
+    stdin.expect_code(0);
+    assert_eq!(stdin.stdout, file.stdout);
+}
+
 /// A name far wider than a line, in colour and without: every line still
 /// fits 80 columns (colour codes not counted), and no colour code is cut.
 #[test]

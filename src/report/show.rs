@@ -106,30 +106,30 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     )?;
     writeln!(out)?;
     heading(out, style, "1", &name)?;
-    paragraph(
-        out,
-        INDENT,
-        &format!(
-            "{} from {} to {} UTC, {} → {} followers.",
+    let when = |t: i64| format_with(t, "%Y-%m-%d %H:%M");
+    let about = if x.snapshots < 2 {
+        format!(
+            "1 snapshot, at {} UTC: {} followers. With nothing to compare it \
+             with, its movement cannot be judged.",
+            when(x.first.0),
+            thousands(x.first_followers)
+        )
+    } else {
+        format!(
+            "{} from {} to {} UTC, {} → {} followers. Usual movement: ±{} per {} \
+             step around a trend of {} a day; the deviations below are multiples of \
+             that spread, scaled to the time between snapshots.",
             counted(x.snapshots as u64, "snapshot", "snapshots"),
-            format_with(x.first.0, "%Y-%m-%d %H:%M"),
-            format_with(x.last.0, "%Y-%m-%d %H:%M"),
+            when(x.first.0),
+            when(x.last.0),
             thousands(x.first_followers),
             thousands(x.last_followers),
-        ),
-    )?;
-    paragraph(
-        out,
-        INDENT,
-        &format!(
-            "Usual movement: ±{} per {} step around a trend of {} a day; the \
-             deviations below are multiples of that spread, scaled to the time \
-             between snapshots.",
             fine_percent(x.usual.spread),
             format_duration(x.usual.step_seconds),
             signed_fine_percent(x.usual.trend_per_day),
-        ),
-    )?;
+        )
+    };
+    paragraph(out, INDENT, &about)?;
     for d in &x.drops {
         writeln!(out)?;
         drop(d, r, &name, style, out)?;
