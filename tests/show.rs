@@ -93,7 +93,7 @@ fn account_of_a_platform_event_is_platform_wide_because_of_breadth() {
                 thousands(bieber["before"].as_u64().unwrap()),
                 thousands(bieber["after"].as_u64().unwrap())
             ),
-            "Platform-wide: between",
+            "Platform-wide: in the window that decided it,",
             &format!("{fell} of the {cohort} accounts observed"),
             "at least 30% of them falling (--min-breadth)",
             "at least 5 accounts observed (--min-cohort)",

@@ -381,7 +381,12 @@ fn mark(row: &Row) -> &'static str {
 
 /// A z-score in the table: one decimal, at most seven characters.
 fn z_cell(z: f64) -> String {
-    format!("{:.1}", z.clamp(-99_999.0, 99_999.0))
+    let cell = format!("{:.1}", z.clamp(-99_999.0, 99_999.0));
+    if cell == "-0.0" {
+        "0.0".to_string()
+    } else {
+        cell
+    }
 }
 
 fn signed_thousands(n: i64) -> String {
@@ -526,7 +531,8 @@ fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
 /// together, the bars, and how far beyond chance.
 fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
     format!(
-        "{lead}: between {} and {} UTC, {} of the {} observed ({}) fell together. That takes at \
+        "{lead}: in the window that decided it, {} to {} UTC, {} of the {} observed ({}) \
+         fell together. That takes at \
          least {} accounts observed (--min-cohort), at least {} of them falling \
          (--min-breadth), and that many falling at once less likely by chance than \
          3 in 10 million: it was {:.1} standard deviations beyond chance.",
@@ -699,6 +705,7 @@ mod tests {
         assert_eq!(signed_thousands(-1_685_656), "-1,685,656");
         assert_eq!(signed_thousands(12), "+12");
         assert_eq!(z_cell(-1e9), "-99999.0");
+        assert_eq!(z_cell(-0.04), "0.0");
         assert_eq!(short_of(2.46, 3.5), "2.5");
         assert_eq!(short_of(3.46, 3.5), "3.46");
         assert_eq!(short_of(3.4999, 3.5), "3.4999");
