@@ -581,3 +581,15 @@ fn show_help_has_scans_detection_options() {
     assert!(scan.contains("--sensitivity"), "{scan}");
     assert_eq!(section("show"), scan);
 }
+
+/// The README's sample of `show` is a real run's output, kept in step.
+#[test]
+fn readme_sample_is_real() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## Drill-down").expect("a show section")..];
+    let start = section.find("```text\n").expect("a text sample") + "```text\n".len();
+    let sample = &section[start..start + section[start..].find("```").unwrap()];
+    let run = show(&["justinbieber", "fixtures/instagram-2019-02-13.csv"]);
+    run.expect_code(1);
+    util::assert_same_text("README sample of show", sample, &run.stdout);
+}
