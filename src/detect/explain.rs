@@ -231,7 +231,8 @@ pub enum Mark {
 /// Explains account `i`'s falls after `detection` ran on `grid`: every
 /// reported drop and every fall in a platform period, and of its other
 /// falls (runs of steps at least two deviations down that missed a
-/// threshold) the `unreported` most abnormal; the rest are only counted.
+/// threshold) the `unreported_shown` most abnormal; the rest are only
+/// counted.
 pub fn explain(
     detection: &Detection,
     grid: &Grid,
