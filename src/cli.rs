@@ -211,6 +211,14 @@ pub struct InputArgs {
     /// Column holding the following count.
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub following_col: Option<String>,
+    /// Wide CSV: a time column, then one column of follower counts per account, named after it
+    /// [default: when the header has a time column but no followers or account column].
+    #[arg(long, help_heading = "Input")]
+    pub wide: bool,
+    /// Snapshots of reference accounts (repeatable): they join the cohort that judges
+    /// platform-wide events but are never reported.
+    #[arg(long = "reference", value_name = "INPUT", help_heading = "Input")]
+    pub references: Vec<String>,
     /// What to do with an invalid record: fail (status 2, naming file, line and field) or skip it
     /// (counted in the warnings with the first few locations; for cron jobs fed by flaky scrapers).
     #[arg(long, value_enum, default_value_t = OnError::Fail, value_name = "POLICY", help_heading = "Input")]
@@ -233,6 +241,8 @@ impl InputArgs {
             },
             zone: self.tz,
             on_error: self.on_error,
+            wide: self.wide,
+            references: self.references.clone(),
         }
     }
 }
@@ -354,6 +364,7 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
             .transpose()?,
         accounts: args.accounts.clone(),
         scopes: args.scopes.clone(),
+        references: Default::default(),
     };
     let settings = args.detection.settings();
     let opts = args.input.read_options();
@@ -363,6 +374,14 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
     warn(&analysis.dataset);
+    let dataset = &analysis.dataset;
+    let filters = Filters {
+        references: dataset.names[dataset.first_reference..]
+            .iter()
+            .cloned()
+            .collect(),
+        ..filters
+    };
     let mut events = filters.apply_all(analysis.events);
     if let Some(state) = &mut state {
         state.forget_before(analysis.dataset.first);
