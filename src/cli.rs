@@ -254,6 +254,14 @@ pub struct InputArgs {
     /// Column holding the following count.
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub following_col: Option<String>,
+    /// Wide CSV: a time column, then one column of follower counts per account, named after it
+    /// [default: when the header has a time column but no followers or account column].
+    #[arg(long, help_heading = "Input")]
+    pub wide: bool,
+    /// Snapshots of reference accounts (repeatable): they join the cohort that judges
+    /// platform-wide events but are never reported.
+    #[arg(long = "reference", value_name = "INPUT", help_heading = "Input")]
+    pub references: Vec<String>,
     /// What to do with an invalid record: fail (status 2, naming file, line and field) or skip it
     /// (counted in the warnings with the first few locations; for cron jobs fed by flaky scrapers).
     #[arg(long, value_enum, default_value_t = OnError::Fail, value_name = "POLICY", help_heading = "Input")]
@@ -276,6 +284,8 @@ impl InputArgs {
             },
             zone: self.tz,
             on_error: self.on_error,
+            wide: self.wide,
+            references: self.references.clone(),
         }
     }
 }
@@ -398,6 +408,7 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
             .transpose()?,
         accounts: args.accounts.clone(),
         scopes: args.scopes.clone(),
+        references: Default::default(),
     };
     let settings = args.detection.settings();
     let opts = args.input.read_options();
@@ -407,6 +418,10 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
     warn(&analysis.dataset);
+    let filters = Filters {
+        references: Filters::references_of(&analysis.dataset),
+        ..filters
+    };
     let mut events = filters.apply_all(analysis.events);
     if let Some(state) = &mut state {
         state.forget_before(analysis.dataset.first);
@@ -457,13 +472,20 @@ fn show(args: ShowArgs) -> Result<Verdict> {
         );
     };
     let names = &loaded.dataset.names;
-    let detection = crate::detect::run(&loaded.grid, names, &settings);
+    let mut detection = crate::detect::run(&loaded.grid, names, &settings);
     let explanation = explain::explain(&detection, &loaded.grid, names, &settings, i, args.falls);
+    // The events as scan reports them: reference accounts left out.
+    let filters = Filters {
+        references: Filters::references_of(&loaded.dataset),
+        ..Filters::default()
+    };
+    let events = filters.apply_all(std::mem::take(&mut detection.events));
     let report = ShowReport::new(
         InputSummary::new(&loaded.dataset, loaded.bucket),
         &settings,
         &explanation,
-        &detection.events,
+        i >= loaded.dataset.first_reference,
+        &events,
     );
     let verdict = if report.has_events() {
         Verdict::Events

@@ -284,6 +284,58 @@ fn falls_option_limits_the_unreported_falls_shown() {
     assert!(all >= one, "{all} {one}");
 }
 
+/// With --reference (an input option, shared with scan), the reference
+/// accounts still make the cohort platform-wide; one's own history can be
+/// shown, but it is never reported (exit 0), as in scan; the events are
+/// scan's, reference accounts left out.
+#[test]
+fn reference_accounts_judge_but_are_never_reported() {
+    let wd = Workdir::new("show-reference");
+    let data = std::fs::read_to_string(root().join("fixtures/instagram-2019-02-13.csv")).unwrap();
+    let mine = ["justinbieber", "hiking.hannah"];
+    let (mut own, mut reference) = (String::new(), String::new());
+    for (n, line) in data.lines().enumerate() {
+        let account = line.split(',').nth(1).unwrap();
+        if n == 0 || mine.contains(&account) {
+            own.push_str(line);
+            own.push('\n');
+        }
+        if n == 0 || !mine.contains(&account) {
+            reference.push_str(line);
+            reference.push('\n');
+        }
+    }
+    wd.create("mine.csv", own);
+    wd.create("ref.csv", reference);
+    let run = |args: &[&str]| {
+        let mut cmd = util::followdrop(wd.path());
+        cmd.args(args).args(["mine.csv", "--reference", "ref.csv"]);
+        util::run(cmd, None)
+    };
+    let scan = run(&["scan", "--format", "json"]);
+    scan.expect_code(1);
+    let report = scan.json();
+    let bieber = run(&["show", "justinbieber"]);
+    bieber.expect_code(1);
+    assert_has(
+        &bieber.stdout,
+        &["PLATFORM GLITCH", "46 of the 52 accounts observed"],
+    );
+    let json = run(&["show", "--format", "json", "justinbieber"]);
+    assert_eq!(json.json()["events"], report["events"]);
+    let kim = run(&["show", "kimkardashian"]);
+    kim.expect_code(0);
+    assert_has(
+        &kim.stdout,
+        &[
+            "A reference account (--reference)",
+            "Platform-wide: in the window that decided it",
+            "kimkardashian: no drop reported",
+        ],
+    );
+    assert!(!kim.stdout.contains("PLATFORM GLITCH"), "{}", kim.stdout);
+}
+
 /// Too few accounts: a drop of unknown scope, and the rule that says so.
 #[test]
 fn unknown_scope_names_min_cohort() {

@@ -7,7 +7,7 @@
 //! many rows of one instant), counts take a digits-only fast path, and an
 //! account name becomes a `String` only once, in the collector's interner.
 
-use super::columns::{self, Field, Resolved};
+use super::columns::{self, Field, Resolved, Wide};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Collected, Collector, Row, Source};
 use anyhow::{Context, Result, anyhow};
@@ -51,9 +51,16 @@ pub(crate) fn read(
     if header.iter().all(String::is_empty) {
         anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
     }
-    let cols =
-        columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let mut records = Records::new(src, cols, header, delimiter, collector);
+    let wide = columns::wide(&header, &src.opts.columns, src.opts.wide)
+        .map_err(|e| anyhow!("{}: {e}", src.name))?;
+    let mut records = match wide {
+        Some(wide) => Records::wide(src, &wide, header, delimiter, collector),
+        None => {
+            let cols = columns::resolve(&header, &src.opts.columns)
+                .map_err(|e| anyhow!("{}: {e}", src.name))?;
+            Records::new(src, cols, header, delimiter, collector)
+        }
+    };
     let snapshots = read_body(&mut lines, &mut records, collector)?;
     if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
         anyhow::bail!(
@@ -136,6 +143,13 @@ pub(crate) fn read_file_parallel(
     let Some((data_start, delimiter, header)) = read_header(path, src)? else {
         return Ok(false);
     };
+    // Wide tables are read serially (they are small: a column an account).
+    if !matches!(
+        columns::wide(&header, &src.opts.columns, src.opts.wide),
+        Ok(None)
+    ) {
+        return Ok(false);
+    }
     let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
         return Ok(false);
     };
@@ -570,15 +584,31 @@ impl<'a> Cells<'a> {
 /// last time cell read (reused when the next row has the same).
 struct Records<'a, 'b> {
     src: &'a Source<'b>,
-    accounts: AccountSource,
-    cols: Resolved,
+    layout: Layout,
     header: Vec<String>,
     /// For quoting a record back in messages.
     delimiter: u8,
     last_time: (Vec<u8>, i64),
 }
 
+/// Where a record's snapshots are.
+enum Layout {
+    /// One snapshot a record (the SPEC's long shape).
+    Long {
+        cols: Resolved,
+        accounts: AccountSource,
+    },
+    /// One record an instant: a time column, and a column of follower
+    /// counts per account (column index, account id); an empty cell is no
+    /// snapshot.
+    Wide {
+        time: usize,
+        accounts: Vec<(usize, u32)>,
+    },
+}
+
 impl<'a, 'b> Records<'a, 'b> {
+    /// Records of the long shape.
     fn new(
         src: &'a Source<'b>,
         cols: Resolved,
@@ -586,18 +616,45 @@ impl<'a, 'b> Records<'a, 'b> {
         delimiter: u8,
         collector: &mut Collector,
     ) -> Self {
+        let accounts = AccountSource::new(cols.account, src, collector);
         Records {
             src,
-            accounts: AccountSource::new(cols.account, src, collector),
-            cols,
+            layout: Layout::Long { cols, accounts },
             header,
             delimiter,
             last_time: (Vec::new(), 0),
         }
     }
 
+    /// Records of a wide table: its accounts are named by the header.
+    fn wide(
+        src: &'a Source<'b>,
+        wide: &Wide,
+        header: Vec<String>,
+        delimiter: u8,
+        collector: &mut Collector,
+    ) -> Self {
+        let accounts = wide
+            .accounts
+            .iter()
+            .map(|&i| (i, collector.intern(&header[i])))
+            .collect();
+        Records {
+            src,
+            layout: Layout::Wide {
+                time: wide.time,
+                accounts,
+            },
+            header,
+            delimiter,
+            last_time: (Vec::new(), 0),
+        }
+    }
+
+    /// Takes the snapshots of one record, all or none (an invalid record
+    /// adds nothing).
     fn record(&mut self, cells: &Cells, pos: Position, collector: &mut Collector) -> Result<()> {
-        let (src, header, cols) = (self.src, &self.header, &self.cols);
+        let (src, header) = (self.src, &self.header);
         if cells.len() != header.len() {
             return Err(anyhow!(
                 "{}: {pos}: expected {} fields as in the header, found {}: {}{}",
@@ -620,20 +677,47 @@ impl<'a, 'b> Records<'a, 'b> {
                 )
             })
         };
-        let time_bytes = cells.get(cols.time);
+        let count = |i: usize, field: Field| -> Result<u64> {
+            match digits(cells.get(i)) {
+                Some(v) => Ok(v),
+                None => count_cell(src, pos, field, &header[i], text(i, field)?),
+            }
+        };
+        let time_column = match &self.layout {
+            Layout::Long { cols, .. } => cols.time,
+            Layout::Wide { time, .. } => *time,
+        };
+        let time_bytes = cells.get(time_column);
         let time = if time_bytes == self.last_time.0.as_slice() {
             self.last_time.1
         } else {
-            let time = time_cell(src, pos, &header[cols.time], text(cols.time, Field::Time)?)?;
+            let time = time_cell(
+                src,
+                pos,
+                &header[time_column],
+                text(time_column, Field::Time)?,
+            )?;
             self.last_time.0.clear();
             self.last_time.0.extend_from_slice(time_bytes);
             self.last_time.1 = time;
             time
         };
-        let count = |i: usize, field: Field| -> Result<u64> {
-            match digits(cells.get(i)) {
-                Some(v) => Ok(v),
-                None => count_cell(src, pos, field, &header[i], text(i, field)?),
+        let (cols, accounts) = match &self.layout {
+            Layout::Long { cols, accounts } => (cols, *accounts),
+            Layout::Wide { accounts, .. } => {
+                let mut rows = Vec::with_capacity(accounts.len());
+                for &(i, account) in accounts {
+                    if !cells.get(i).trim_ascii().is_empty() {
+                        rows.push(Row {
+                            account,
+                            time,
+                            followers: count(i, Field::Followers)?,
+                            following: None,
+                        });
+                    }
+                }
+                rows.into_iter().for_each(|row| collector.push(row));
+                return Ok(());
             }
         };
         let followers = count(cols.followers, Field::Followers)?;
@@ -642,7 +726,7 @@ impl<'a, 'b> Records<'a, 'b> {
             Some(i) => Some(count(i, Field::Following)?),
             None => None,
         };
-        let account = match self.accounts {
+        let account = match accounts {
             AccountSource::Fixed(id) => id,
             AccountSource::Column(i) => {
                 let bytes = cells.get(i);

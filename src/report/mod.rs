@@ -12,6 +12,7 @@ use crate::dataset::{Dataset, Warning};
 use crate::detect::{Event, Scope, Settings, Timestamp};
 use anyhow::Result;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 
 /// Version of the JSON schema (SPEC: fields never change meaning within it).
@@ -37,9 +38,16 @@ pub struct Filters {
     pub until: Option<i64>,
     pub accounts: Vec<String>,
     pub scopes: Vec<Scope>,
+    /// Accounts never reported: those only in `--reference` inputs.
+    pub references: HashSet<String>,
 }
 
 impl Filters {
+    /// The accounts of `ds` that come only from `--reference` inputs.
+    pub fn references_of(ds: &Dataset) -> HashSet<String> {
+        ds.names[ds.first_reference..].iter().cloned().collect()
+    }
+
     /// The events that pass the filters (see [`Filters::apply`]).
     pub fn apply_all(&self, events: Vec<Event>) -> Vec<Event> {
         events.into_iter().filter_map(|e| self.apply(e)).collect()
@@ -47,7 +55,9 @@ impl Filters {
 
     /// Applies the filters to one event. With `--account`, an event is kept
     /// when one of the named accounts is among its affected, and its account
-    /// list is cut to those; its totals still describe the whole event.
+    /// list is cut to those; reference accounts are cut from every list, and
+    /// an event left with none is dropped. Its totals still describe the
+    /// whole event.
     fn apply(&self, mut event: Event) -> Option<Event> {
         let start = event.start.0;
         if self.since.is_some_and(|t| start < t) || self.until.is_some_and(|t| start > t) {
@@ -56,10 +66,11 @@ impl Filters {
         if !self.scopes.is_empty() && !self.scopes.contains(&event.class.scope) {
             return None;
         }
-        if !self.accounts.is_empty() {
-            event
-                .accounts
-                .retain(|a| self.accounts.contains(&a.account));
+        if !self.accounts.is_empty() || !self.references.is_empty() {
+            event.accounts.retain(|a| {
+                (self.accounts.is_empty() || self.accounts.contains(&a.account))
+                    && !self.references.contains(&a.account)
+            });
             if event.accounts.is_empty() {
                 return None;
             }
@@ -92,6 +103,14 @@ pub struct InputSummary {
     pub first: Timestamp,
     pub last: Timestamp,
     pub bucket_seconds: i64,
+    /// Accounts only in `--reference` inputs (in `accounts`, never in
+    /// events); the field is left out when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reference_accounts: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -124,6 +143,7 @@ impl InputSummary {
             first: Timestamp(ds.first),
             last: Timestamp(ds.last),
             bucket_seconds: bucket,
+            reference_accounts: ds.names.len() - ds.first_reference,
         }
     }
 }

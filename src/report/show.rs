@@ -31,30 +31,32 @@ pub struct ShowReport<'a> {
     pub settings: &'a Settings,
     #[serde(flatten)]
     pub explanation: &'a Explanation,
+    /// The account comes only from `--reference` inputs: it joins the
+    /// cohort, but `scan` never reports it.
+    pub reference: bool,
+    /// The events `scan` reports the account in.
     pub events: Vec<&'a Event>,
 }
 
 impl<'a> ShowReport<'a> {
-    /// The report of `explanation`, with those of `events` it refers to.
+    /// The report of `explanation`, with those of `events` (as `scan`
+    /// reports them) that list the account.
     pub fn new(
         input: InputSummary,
         settings: &'a Settings,
         explanation: &'a Explanation,
+        reference: bool,
         events: &'a [Event],
     ) -> ShowReport<'a> {
-        let ids: Vec<&str> = explanation
-            .drops
-            .iter()
-            .filter_map(|d| reported(&d.verdict))
-            .collect();
         ShowReport {
             tool: Tool::ours(),
             input,
             settings,
             explanation,
+            reference,
             events: events
                 .iter()
-                .filter(|e| ids.contains(&e.id.as_str()))
+                .filter(|e| e.accounts.iter().any(|a| a.account == explanation.account))
                 .collect(),
         }
     }
@@ -75,6 +77,13 @@ fn reported(v: &Verdict) -> Option<&str> {
         Verdict::Platform { event, .. } | Verdict::Own { event, .. } => Some(event),
         Verdict::WithCohort | Verdict::Below { .. } => None,
     }
+}
+
+/// The event `scan` lists the drop in, if any (none for a reference
+/// account, whatever its verdict).
+fn listed_in<'a>(r: &ShowReport<'a>, d: &Drop) -> Option<&'a Event> {
+    let id = reported(&d.verdict)?;
+    r.events.iter().copied().find(|e| e.id == id)
 }
 
 /// Writes the report in `format`.
@@ -130,6 +139,15 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
         )
     };
     paragraph(out, INDENT, &about)?;
+    if r.reference {
+        paragraph(
+            out,
+            INDENT,
+            "A reference account (--reference): it counts in the cohort that judges \
+             platform-wide events but is never reported, so each fall below is marked \
+             not reported, with the verdict it would have had.",
+        )?;
+    }
     for d in &x.drops {
         writeln!(out)?;
         drop(d, r, &name, style, out)?;
@@ -199,11 +217,7 @@ fn summary(r: &ShowReport, name: &str, out: &mut dyn Write) -> io::Result<()> {
             parts.join(", ")
         )
     };
-    let unreported = x
-        .drops
-        .iter()
-        .filter(|d| reported(&d.verdict).is_none())
-        .count();
+    let unreported = x.drops.iter().filter(|d| listed_in(r, d).is_none()).count();
     let tail = match (unreported, x.more_falls) {
         (0, 0) => String::new(),
         (0, more) => format!(
@@ -234,7 +248,7 @@ fn drop(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let s = r.settings;
-    let event = reported(&d.verdict).and_then(|id| r.event(id));
+    let event = listed_in(r, d);
     match event {
         Some(e) => {
             let title = e.class.kind().replace('_', " ").to_uppercase();

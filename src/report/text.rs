@@ -40,9 +40,13 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         counted(r.input.rows as u64, "snapshot", "snapshots"),
         counted(r.input.accounts as u64, "account", "accounts"),
     )?;
+    let references = match r.input.reference_accounts {
+        0 => String::new(),
+        n => format!(" · {} for reference only", thousands(n as u64)),
+    };
     writeln!(
         out,
-        "{} → {} UTC · grid {}",
+        "{} → {} UTC · grid {}{references}",
         format_with(r.input.first.0, "%Y-%m-%d"),
         format_with(r.input.last.0, "%Y-%m-%d"),
         format_duration(r.input.bucket_seconds),
@@ -153,12 +157,13 @@ fn platform(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Re
     } else {
         counted(affected, "account", "accounts")
     };
-    // With --account only the chosen accounts are listed; the totals are the event's.
+    // With --account or --reference only some accounts are listed; the
+    // totals are the event's.
     let listed = if e.accounts.len() == e.accounts_affected {
         "listed".to_string()
     } else {
         format!(
-            "{} listed, chosen with --account",
+            "{} listed, the others left out by --account or --reference",
             thousands(e.accounts.len() as u64)
         )
     };
