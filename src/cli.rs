@@ -26,6 +26,9 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print no warnings, progress or notices on stderr (errors still are).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 // Parsed once per run: the size of the largest variant does not matter.
@@ -42,6 +45,19 @@ pub enum Command {
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
     #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), of followdrop or of one of its commands.
+    #[command(after_help = MAN_HELP)]
+    Man {
+        /// The command whose page to print [default: followdrop itself].
+        command: Option<String>,
+    },
 }
 
 const SHOW_HELP: &str = "\
@@ -81,6 +97,18 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub input: InputArgs,
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  followdrop completions bash > ~/.local/share/bash-completion/completions/followdrop
+  followdrop completions zsh > ~/.zfunc/_followdrop      # with fpath+=(~/.zfunc)
+  followdrop completions fish > ~/.config/fish/completions/followdrop.fish
+  followdrop completions powershell >> $PROFILE";
+
+const MAN_HELP: &str = "\
+Examples:
+  followdrop man > ~/.local/share/man/man1/followdrop.1 && man followdrop
+  followdrop man scan > ~/.local/share/man/man1/followdrop-scan.1";
 
 const SIMULATE_HELP: &str = "\
 Examples:
@@ -286,6 +314,7 @@ impl InputArgs {
             on_error: self.on_error,
             wide: self.wide,
             references: self.references.clone(),
+            progress: true,
         }
     }
 }
@@ -349,10 +378,42 @@ pub enum Verdict {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
-        Command::Scan(args) => scan(args),
-        Command::Show(args) => show(args),
+        Command::Scan(args) => scan(args, cli.quiet),
+        Command::Show(args) => show(args, cli.quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
+        Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
+        Command::Man { command } => man(command.as_deref()).map(|()| Verdict::Quiet),
     }
+}
+
+/// Writes the completion script of `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    output::write_to(None, false, |out| {
+        clap_complete::generate(shell, &mut cli, "followdrop", out);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Writes the manual page of followdrop, or of its subcommand `name`
+/// (`followdrop-scan(1)`), to stdout.
+fn man(name: Option<&str>) -> Result<()> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    cli.build();
+    let page = match name {
+        None => cli,
+        Some(name) => {
+            let Some(sub) = cli.find_subcommand(name) else {
+                let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                anyhow::bail!("no command {name:?} (commands: {})", names.join(", "));
+            };
+            let full = format!("followdrop-{name}");
+            sub.clone().name(full.clone()).bin_name(full)
+        }
+    };
+    output::write_to(None, false, |out| clap_mangen::Man::new(page).render(out))?;
+    Ok(())
 }
 
 fn simulate(args: SimulateArgs) -> Result<()> {
@@ -395,7 +456,7 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: ScanArgs) -> Result<Verdict> {
+fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     let tz = args.input.tz;
     let filters = Filters {
         since: args
@@ -411,13 +472,22 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
         references: Default::default(),
     };
     let settings = args.detection.settings();
-    let opts = args.input.read_options();
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..args.input.read_options()
+    };
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
-    let mut state = args.state.as_deref().map(State::open).transpose()?;
+    let mut state = args
+        .state
+        .as_deref()
+        .map(|path| State::open(path, quiet))
+        .transpose()?;
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
-    warn(&analysis.dataset);
+    if !quiet {
+        warn(&analysis.dataset);
+    }
     let filters = Filters {
         references: Filters::references_of(&analysis.dataset),
         ..filters
@@ -446,12 +516,17 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     Ok(verdict)
 }
 
-fn show(args: ShowArgs) -> Result<Verdict> {
+fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     let settings = args.detection.settings();
-    let opts = args.input.read_options();
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..args.input.read_options()
+    };
     let loaded = crate::load(&args.inputs, &opts, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "show"))?;
-    warn(&loaded.dataset);
+    if !quiet {
+        warn(&loaded.dataset);
+    }
     let Some(i) = loaded.dataset.account(&args.account) else {
         let close = loaded.dataset.close_names(&args.account);
         let hint = match close.as_slice() {

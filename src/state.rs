@@ -86,9 +86,10 @@ pub struct State {
 
 impl State {
     /// Locks and reads the state file `path` (a missing or empty file is a
-    /// fresh state), waiting while another run holds the lock.
-    pub fn open(path: &str) -> Result<State> {
-        let lock = lock(path)?;
+    /// fresh state), waiting while another run holds the lock (and saying
+    /// so on stderr, unless `quiet`).
+    pub fn open(path: &str, quiet: bool) -> Result<State> {
+        let lock = lock(path, quiet)?;
         let events = match std::fs::read_to_string(path) {
             Ok(text) if text.trim().is_empty() => BTreeMap::new(),
             Ok(text) => parse(path, &text)?,
@@ -161,9 +162,9 @@ impl State {
     }
 }
 
-/// Takes the exclusive lock on `path.lock`, saying so on stderr when it has
-/// to wait for another run.
-fn lock(path: &str) -> Result<File> {
+/// Takes the exclusive lock on `path.lock`, saying so on stderr (unless
+/// `quiet`) when it has to wait for another run.
+fn lock(path: &str, quiet: bool) -> Result<File> {
     let name = format!("{path}.lock");
     let file = OpenOptions::new()
         .create(true)
@@ -174,7 +175,9 @@ fn lock(path: &str) -> Result<File> {
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
-            eprintln!("followdrop: waiting for {name}: another followdrop run holds it");
+            if !quiet {
+                eprintln!("followdrop: waiting for {name}: another followdrop run holds it");
+            }
             file.lock()
                 .with_context(|| format!("{name}: cannot lock"))?;
         }

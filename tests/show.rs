@@ -645,3 +645,63 @@ fn readme_sample_is_real() {
     run.expect_code(1);
     util::assert_same_text("README sample of show", sample, &run.stdout);
 }
+
+/// The conventions of every command: help with examples, a manual page,
+/// completions, and `--quiet` silencing warnings but not errors.
+#[test]
+fn show_follows_the_conventions() {
+    let help = show(&["--help"]);
+    help.expect_code(0);
+    assert!(
+        help.stdout.contains("Examples:\n  followdrop show "),
+        "{}",
+        help.stdout
+    );
+    let mut cmd = util::followdrop(&root());
+    cmd.args(["man", "show"]);
+    let man = util::run(cmd, None);
+    man.expect_code(0);
+    assert!(
+        man.stdout.contains(".TH followdrop-show 1"),
+        "{}",
+        man.stdout
+    );
+    assert!(man.stdout.contains("falls"), "{}", man.stdout);
+    let mut cmd = util::followdrop(&root());
+    cmd.args(["completions", "bash"]);
+    let bash = util::run(cmd, None);
+    bash.expect_code(0);
+    assert!(
+        bash.stdout.contains("followdrop__subcmd__show"),
+        "no show in the completions"
+    );
+
+    let files: Vec<String> = [
+        "bbcbreaking",
+        "berniesanders",
+        "cnn",
+        "nasa",
+        "nytimes",
+        "smallbakery",
+    ]
+    .iter()
+    .map(|n| format!("fixtures/per-account/{n}.csv"))
+    .collect();
+    let args: Vec<&str> = std::iter::once("nytimes")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let loud = show(&args);
+    loud.expect_code(1);
+    assert!(
+        loud.stderr.contains("warning: 16 exact duplicate"),
+        "{}",
+        loud.stderr
+    );
+    let quiet = show(&[&["--quiet"][..], &args[..]].concat());
+    quiet.expect_code(1);
+    assert_eq!(quiet.stderr, "");
+    assert_eq!(quiet.stdout, loud.stdout);
+    let failed = show(&["-q", "nytimes", "missing.csv"]);
+    failed.expect_code(2);
+    assert!(failed.stderr.contains("missing.csv"), "{}", failed.stderr);
+}

@@ -48,6 +48,8 @@ pub struct ReadOptions {
     /// Inputs of reference accounts (`--reference`): in the cohort, never
     /// reported.
     pub references: Vec<String>,
+    /// Show a progress bar on stderr for long reads (when it is a terminal).
+    pub progress: bool,
 }
 
 /// What to do with an invalid record (`--on-error`).
@@ -279,7 +281,7 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
         .filter_map(|i| std::fs::metadata(i).ok())
         .map(|m| m.len())
         .sum();
-    let progress = Progress::new(total);
+    let progress = Progress::new(if opts.progress { Some(total) } else { None });
     for (k, input) in all.into_iter().enumerate() {
         if k == main.len() {
             collector.collected.first_reference = Some(collector.names.len());
@@ -364,7 +366,7 @@ fn read_one(
 pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collected> {
     let mut collector = Collector::default();
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
-    read_stream(name, raw, opts, &Progress::new(0), &mut collector)?;
+    read_stream(name, raw, opts, &Progress::new(None), &mut collector)?;
     Ok(collector.finish())
 }
 
