@@ -659,14 +659,14 @@ fn event_recovery(e: &Event) -> String {
         .iter()
         .filter(|a| a.recovered_at.is_some())
         .count() as u64;
-    let verdict = match e.class.persistence {
-        Persistence::Reverted => "reverted",
-        Persistence::Persistent => "did not revert",
-        Persistence::Undetermined => "cannot be judged yet",
+    let (verdict, within) = match e.class.persistence {
+        Persistence::Reverted => ("reverted", "within the window"),
+        Persistence::Persistent => ("did not revert", "within the window"),
+        Persistence::Undetermined => ("cannot be judged yet", "so far"),
     };
     format!(
-        "The event as a whole {verdict}: {} of its {} recovered within the window, \
-         and it reverts when most do.",
+        "The event as a whole {verdict}: {} of its {} recovered {within}, and it \
+         reverts when most do.",
         thousands(back),
         counted(n, "account", "accounts"),
     )
