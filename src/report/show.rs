@@ -7,7 +7,7 @@ use super::text::{
     thousands, wrap,
 };
 use super::{InputSummary, Tool};
-use crate::detect::explain::{Drop, Explanation, Mark, Row, Verdict, Window};
+use crate::detect::explain::{Drop, Explanation, MAX_CHANCE, Mark, Row, Verdict, Window};
 use crate::detect::{Check, Event, Persistence, Scope, Settings};
 use crate::time::{format_duration, format_with};
 use serde::Serialize;
@@ -546,10 +546,10 @@ fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
 fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
     format!(
         "{lead}: in the window that decided it, {} to {} UTC, {} of the {} observed ({}) \
-         fell together. That takes at \
-         least {} accounts observed (--min-cohort), at least {} of them falling \
-         (--min-breadth), and that many falling at once less likely by chance than \
-         3 in 10 million: it was {:.1} standard deviations beyond chance.",
+         fell together. That takes at least {} accounts observed (--min-cohort), at \
+         least {} of them falling (--min-breadth), and that many falling at once by \
+         chance less likely than 1 in {}: it was {:.1} standard deviations beyond \
+         chance.",
         format_with(w.from.0, "%Y-%m-%d %H:%M"),
         format_with(w.to.0, "%Y-%m-%d %H:%M"),
         thousands(u64::from(w.fell)),
@@ -557,6 +557,7 @@ fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
         percent(w.breadth(), 0),
         s.min_cohort,
         percent(s.min_breadth, 0),
+        thousands((1.0 / MAX_CHANCE).round() as u64),
         w.score,
     )
 }
