@@ -81,9 +81,8 @@ fn reported(v: &Verdict) -> Option<&str> {
 
 /// The event `scan` lists the drop in, if any (none for a reference
 /// account, whatever its verdict).
-fn listed_in<'a>(r: &ShowReport<'a>, d: &Drop) -> Option<&'a Event> {
-    let id = reported(&d.verdict)?;
-    r.events.iter().copied().find(|e| e.id == id)
+fn listed_in<'r>(r: &'r ShowReport, d: &Drop) -> Option<&'r Event> {
+    reported(&d.verdict).and_then(|id| r.event(id))
 }
 
 /// Writes the report in `format`.
