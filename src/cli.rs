@@ -4,11 +4,13 @@
 use crate::detect::{Scope, Settings};
 use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
+use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no event reported, 1 at least one event reported, 2 error.
@@ -31,6 +33,9 @@ pub enum Command {
     /// Find every sudden loss of followers and say whether it was the platform or the account.
     #[command(after_help = AFTER_HELP)]
     Scan(ScanArgs),
+    /// Draw the cohort's followers over time with the events marked, as an SVG picture.
+    #[command(after_help = PLOT_HELP)]
+    Plot(PlotArgs),
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
     #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
@@ -112,7 +117,24 @@ pub struct ScanArgs {
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
+    /// Sparklines of each listed account's followers around its event in the text report: auto
+    /// draws Unicode blocks, or ASCII on a terminal whose locale is not UTF-8.
+    #[arg(long, value_enum, default_value_t = SparklineStyle::Auto, value_name = "STYLE", help_heading = "Output")]
+    pub sparkline: SparklineStyle,
 
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The detection thresholds, shared by `scan` and `plot`.
+#[derive(Debug, Args)]
+pub struct DetectionArgs {
     /// Time grid, e.g. 1h, 6h, 1d [default: the data's median spacing, rounded].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", help_heading = "Detection")]
     pub bucket: Option<i64>,
@@ -137,7 +159,25 @@ pub struct ScanArgs {
     /// Share of the lost followers that must come back.
     #[arg(long, value_parser = parse_fraction, default_value_t = Settings::default().recovery_share, value_name = "FRACTION", help_heading = "Detection")]
     pub recovery_share: f64,
+}
 
+impl DetectionArgs {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            min_drop: self.min_drop,
+            min_lost: self.min_lost,
+            sensitivity: self.sensitivity,
+            min_breadth: self.min_breadth,
+            min_cohort: self.min_cohort,
+            recovery_window: self.recovery_window,
+            recovery_share: self.recovery_share,
+        }
+    }
+}
+
+/// Which events `scan` reports.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Report only events that start at or after TIME (all data is still used as history).
     #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
     pub since: Option<TimeForm>,
@@ -155,7 +195,11 @@ pub struct ScanArgs {
         help_heading = "Filters"
     )]
     pub scopes: Vec<Scope>,
+}
 
+/// How the inputs are read, shared by `scan` and `plot`.
+#[derive(Debug, Args)]
+pub struct InputArgs {
     /// Input format [default: from the file name, else from the content].
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Input")]
     pub input_format: Option<Format>,
@@ -181,6 +225,58 @@ pub struct ScanArgs {
     /// Time zone of times written without an offset (UTC, +02:00, Europe/Paris).
     #[arg(long, value_parser = Zone::parse, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
     pub tz: Zone,
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            format: self.input_format,
+            delimiter: self.delimiter,
+            columns: ColumnOverrides {
+                time: self.time_col.clone(),
+                account: self.account_col.clone(),
+                followers: self.followers_col.clone(),
+                following: self.following_col.clone(),
+            },
+            zone: self.tz,
+            on_error: self.on_error,
+        }
+    }
+}
+
+const PLOT_HELP: &str = "\
+Exit status: 0 the picture was written, 2 error.
+
+Examples:
+  followdrop plot snapshots.csv -o cohort.svg
+  followdrop plot daily/*.csv.gz --account kimkardashian --account selenagomez -o kim.svg
+  followdrop simulate --scenario mixed | followdrop plot - > mixed.svg";
+
+/// Options of `followdrop plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Snapshot files (CSV, JSON, NDJSON, optionally .gz); `-` reads stdin. Several are one data set.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Write the SVG to FILE instead of stdout (replaced only when the plot succeeds).
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<String>,
+    /// Draw this account's own curve beside the cohort's (repeatable).
+    #[arg(long = "account", value_name = "NAME", help_heading = "Output")]
+    pub accounts: Vec<String>,
+    /// Draw from TIME on [default: the first snapshot] (all data is still used for detection).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Output")]
+    pub since: Option<TimeForm>,
+    /// Draw up to TIME [default: the last snapshot] (a bare date includes that whole day).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Output")]
+    pub until: Option<TimeForm>,
+
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// When to colour the text report.
@@ -243,6 +339,7 @@ pub enum Verdict {
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Plot(args) => plot(args).map(|()| Verdict::Quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
     }
 }
@@ -288,45 +385,28 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 }
 
 fn scan(args: ScanArgs) -> Result<Verdict> {
+    let tz = args.input.tz;
+    let f = &args.filters;
     let filters = Filters {
-        since: args
+        since: f
             .since
-            .map(|t| in_zone("--since", t, t.resolve(args.tz)))
+            .map(|t| in_zone("--since", t, t.resolve(tz)))
             .transpose()?,
-        until: args
+        until: f
             .until
-            .map(|t| in_zone("--until", t, t.resolve_end(args.tz)))
+            .map(|t| in_zone("--until", t, t.resolve_end(tz)))
             .transpose()?,
-        accounts: args.accounts.clone(),
-        scopes: args.scopes.clone(),
+        accounts: f.accounts.clone(),
+        scopes: f.scopes.clone(),
     };
-    let settings = Settings {
-        min_drop: args.min_drop,
-        min_lost: args.min_lost,
-        sensitivity: args.sensitivity,
-        min_breadth: args.min_breadth,
-        min_cohort: args.min_cohort,
-        recovery_window: args.recovery_window,
-        recovery_share: args.recovery_share,
-    };
-    let opts = ReadOptions {
-        format: args.input_format,
-        delimiter: args.delimiter,
-        columns: ColumnOverrides {
-            time: args.time_col.clone(),
-            account: args.account_col.clone(),
-            followers: args.followers_col.clone(),
-            following: args.following_col.clone(),
-        },
-        zone: args.tz,
-        on_error: args.on_error,
-    };
-    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.bucket)
-        .map_err(|e| named_column_usage_error(e, &opts.columns))?;
+    let settings = args.detection.settings();
+    let opts = args.input.read_options();
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
     for w in &analysis.dataset.warnings {
         eprintln!("followdrop: warning: {}", w.message);
     }
-    let report = Report::new(
+    let mut report = Report::new(
         &analysis.dataset,
         analysis.bucket,
         settings,
@@ -338,29 +418,77 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     } else {
         Verdict::Events
     };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => args.output.is_none() && report::stdout_wants_color(),
     };
+    if args.format == OutputFormat::Text
+        && let Some(charset) = args
+            .sparkline
+            .charset(to_terminal, |v| std::env::var(v).ok())
+    {
+        report.add_sparklines(&analysis.grid, &analysis.dataset.names, charset);
+    }
     report::emit(&report, args.format, color, args.output.as_deref())?;
     Ok(verdict)
+}
+
+fn plot(args: PlotArgs) -> Result<()> {
+    if args.output.is_none() && io::stdout().is_terminal() {
+        anyhow::bail!(
+            "not writing an SVG picture to a terminal: give -o FILE.svg or redirect stdout (> plot.svg)"
+        );
+    }
+    let tz = args.input.tz;
+    let since = args
+        .since
+        .map(|t| in_zone("--since", t, t.resolve(tz)))
+        .transpose()?;
+    let until = args
+        .until
+        .map(|t| in_zone("--until", t, t.resolve_end(tz)))
+        .transpose()?;
+    let settings = args.detection.settings();
+    let opts = args.input.read_options();
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns, "plot"))?;
+    for w in &analysis.dataset.warnings {
+        eprintln!("followdrop: warning: {}", w.message);
+    }
+    let view = crate::plot::View {
+        since,
+        until,
+        accounts: args.accounts.clone(),
+        min_cohort: settings.min_cohort,
+    };
+    let picture = crate::plot::Picture::new(&analysis, &view)?;
+    let svg = crate::plot::svg(&picture)?;
+    output::write_to(args.output.as_deref(), false, |out| {
+        out.write_all(svg.as_bytes())
+    })?;
+    Ok(())
 }
 
 /// An input without the column a `--*-col` option names: a usage error,
 /// reported as clap reports a bad option value (exit status 2, `--help`
 /// hint), though it is only found once the input's header is read.
-fn named_column_usage_error(e: anyhow::Error, columns: &ColumnOverrides) -> anyhow::Error {
+fn named_column_usage_error(
+    e: anyhow::Error,
+    columns: &ColumnOverrides,
+    command: &str,
+) -> anyhow::Error {
     let Some(message) = columns.named_column_error(&e.root_cause().to_string()) else {
         return e;
     };
     let mut cli = <Cli as clap::CommandFactory>::command();
     cli.build();
-    let Some(scan) = cli.find_subcommand_mut("scan") else {
+    let Some(sub) = cli.find_subcommand_mut(command) else {
         return e;
     };
     clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
-        .format(scan)
+        .format(sub)
         .into()
 }
 
