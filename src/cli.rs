@@ -20,9 +20,19 @@ Examples:
   followdrop scan --format json daily/*.csv.gz > report.json
   followdrop scan --format ndjson --scope platform - < export.ndjson";
 
+const TOP_HELP: &str = "\
+Exit status of scan: 0 no event reported, 1 at least one event reported, 2 error
+(plot and simulate: 0 done, 2 error).
+
+Examples:
+  followdrop scan snapshots.csv
+  followdrop scan --format json daily/*.csv.gz > report.json
+  followdrop scan --format ndjson --scope platform - < export.ndjson
+  followdrop plot snapshots.csv --account kimkardashian -o picture.svg";
+
 /// When followers vanish: was it the platform or the account, and will they come back?
 #[derive(Debug, Parser)]
-#[command(name = "followdrop", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "followdrop", version, about, after_help = TOP_HELP, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -260,16 +270,16 @@ pub struct PlotArgs {
     pub inputs: Vec<String>,
 
     /// Write the SVG to FILE instead of stdout (replaced only when the plot succeeds).
-    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    #[arg(short, long, value_name = "FILE", help_heading = "Picture")]
     pub output: Option<String>,
     /// Draw this account's own curve beside the cohort's (repeatable).
-    #[arg(long = "account", value_name = "NAME", help_heading = "Output")]
+    #[arg(long = "account", value_name = "NAME", help_heading = "Picture")]
     pub accounts: Vec<String>,
     /// Draw from TIME on [default: the first snapshot] (all data is still used for detection).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Output")]
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Picture")]
     pub since: Option<TimeForm>,
     /// Draw up to TIME [default: the last snapshot] (a bare date includes that whole day).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Output")]
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Picture")]
     pub until: Option<TimeForm>,
 
     #[command(flatten)]

@@ -2415,6 +2415,64 @@ fn sparkline_styles() {
     usage_error_of("scan", &[fixture, "--sparkline", "fancy"], "--sparkline");
 }
 
+/// On a terminal (`script` from util-linux gives the binary one), `auto`
+/// draws ASCII when the locale is not UTF-8 (an unset one is C) and blocks
+/// when it is; `plot` refuses to pour an SVG onto it.
+#[test]
+fn sparklines_and_plot_on_a_terminal() {
+    let on_terminal = |args: &str, locale: Option<&str>| {
+        let mut cmd = Command::new("script");
+        cmd.args([
+            "-qec",
+            &format!("'{}' {args}", binary().display()),
+            "/dev/null",
+        ])
+        .current_dir(root())
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("LANG");
+        if let Some(locale) = locale {
+            cmd.env("LC_ALL", locale);
+        }
+        let out = cmd.output().expect("script (util-linux) runs");
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        (out.status.code(), text)
+    };
+    let scan = "scan --color never fixtures/three-accounts.csv";
+    let spark = |text: &str| {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().position(|l| l.contains("one mark per 1d:"));
+        at.map(|i| lines[i + 1].trim().to_string())
+            .unwrap_or_else(|| panic!("no sparkline in {text:?}"))
+    };
+    for locale in [Some("C"), Some("de_DE.ISO-8859-1"), None] {
+        let (code, text) = on_terminal(scan, locale);
+        assert_eq!(code, Some(1), "{text}");
+        let line = spark(&text);
+        assert!(
+            line.len() == 48 && line.chars().all(|c| ASCII_HEIGHTS.contains(c)),
+            "{locale:?}: {line:?}"
+        );
+    }
+    for locale in ["C.UTF-8", "en_US.utf8"] {
+        let (_, text) = on_terminal(scan, Some(locale));
+        let line = spark(&text);
+        assert!(
+            line.chars().all(|c| BLOCKS.contains(c)),
+            "{locale}: {line:?}"
+        );
+    }
+    let (_, text) = on_terminal(&format!("{scan} --sparkline unicode"), Some("C"));
+    assert!(spark(&text).chars().all(|c| BLOCKS.contains(c)), "{text}");
+    let (code, text) = on_terminal("plot fixtures/three-accounts.csv", Some("C.UTF-8"));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("not writing an SVG picture to a terminal"),
+        "{text}"
+    );
+    assert!(!text.contains("<svg"), "{text}");
+}
+
 /// Sparklines are for people: the JSON, NDJSON and CSV reports do not have
 /// them, whatever `--sparkline` says.
 #[test]
@@ -2700,6 +2758,30 @@ fn plot_takes_scans_options() {
         "--bucket",
     );
     usage_error_of("plot", &[], "<INPUT>");
+}
+
+/// The README's picture is what `plot` draws today, byte for byte (the
+/// same data gives the same SVG); `UPDATE_GOLDEN=1` redraws it.
+#[test]
+fn golden_readme_picture() {
+    let run = plot_in(
+        &root(),
+        &[
+            "fixtures/instagram-2019-02-13.csv",
+            "--account",
+            "kimkardashian",
+            "--account",
+            "hiking.hannah",
+        ],
+    );
+    run.expect_code(0);
+    let path = root().join("docs/plot-instagram.svg");
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        fs::write(&path, &run.stdout).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap();
+    assert_same_text("docs/plot-instagram.svg", &expected, &run.stdout);
 }
 
 /// A plot that fails leaves the file at -o as it was (and no temporary
