@@ -8,8 +8,9 @@
 //! enough for the event and its `--recovery-window`, with the event's start
 //! a third of the way in. Each mark shows the account's *lowest* count in
 //! its steps (so a glitch shorter than a mark still shows), scaled between
-//! the line's own lowest and highest count; a mark with no snapshot is a
-//! space.
+//! the line's own lowest and highest count; a mark with no snapshot holds
+//! the count last seen, and is a space before the account's first snapshot
+//! or after its last.
 
 use crate::detect::Event;
 use crate::grid::Track;
@@ -132,15 +133,29 @@ impl Window {
         self.first + self.span() - 1
     }
 
-    /// The lowest follower count of `track` in each mark (`None` where it
-    /// has no snapshot).
+    /// The lowest follower count of `track` in each mark. A mark without a
+    /// snapshot holds the count last seen (a count stands until it is seen
+    /// to change, and sparse sampling would otherwise leave more holes than
+    /// line); before the account's first snapshot and after its last a
+    /// mark is `None`.
     pub fn lows(&self, track: &Track) -> Vec<Option<u64>> {
         let mut lows = vec![None; MARKS];
         let from = track.g.partition_point(|&g| g < self.first);
+        // The count last seen (before the window, to begin with) and the
+        // first mark not yet filled.
+        let mut held = from.checked_sub(1).map(|i| track.followers[i]);
+        let mut next = 0;
         for (&g, &f) in track.g[from..].iter().zip(&track.followers[from..]) {
             let mark = ((g - self.first) / self.step) as usize;
-            let Some(low) = lows.get_mut(mark) else { break };
-            *low = Some(low.map_or(f, |l: u64| l.min(f)));
+            if next < mark.min(MARKS) {
+                lows[next..mark.min(MARKS)].fill(held);
+            }
+            if mark >= MARKS {
+                break;
+            }
+            lows[mark] = Some(lows[mark].map_or(f, |l: u64| l.min(f)));
+            held = Some(f);
+            next = mark + 1;
         }
         lows
     }
@@ -269,21 +284,39 @@ mod tests {
 
     #[test]
     fn lows_take_the_lowest_count_of_each_mark() {
-        let track = Track {
-            g: vec![0, 1, 2, 3, 4, 7, 200],
-            t: vec![0; 7],
-            followers: vec![50, 40, 45, 30, 60, 10, 99],
+        let track = |g: Vec<i64>, followers: Vec<u64>| Track {
+            t: vec![0; g.len()],
+            g,
+            followers,
             following: Following::default(),
         };
+        let ended = track(vec![0, 1, 2, 3, 4, 7], vec![50, 40, 45, 30, 60, 10]);
         let w = Window {
             first: 1,
             step: 2,
             bucket: H,
         };
-        let lows = w.lows(&track);
+        let lows = w.lows(&ended);
         assert_eq!(lows.len(), MARKS);
-        assert_eq!(&lows[..5], &[Some(40), Some(30), None, Some(10), None]);
-        assert!(lows[5..].iter().all(Option::is_none));
+        // Mark 2 (points 5-6) has no snapshot: it holds the last count seen
+        // (60 at point 4, not the mark's lowest). After the account's last
+        // snapshot: nothing.
+        assert_eq!(&lows[..5], &[Some(40), Some(30), Some(60), Some(10), None]);
+        assert!(lows[4..].iter().all(Option::is_none));
+        // Before the account's first snapshot: nothing.
+        let early = Window { first: -10, ..w };
+        assert_eq!(
+            &early.lows(&ended)[..6],
+            &[None, None, None, None, None, Some(40)]
+        );
+        // Between snapshots before and after the window: the count before.
+        let goes_on = track(
+            vec![0, 1, 2, 3, 4, 7, 200],
+            vec![50, 40, 45, 30, 60, 10, 99],
+        );
+        let late = Window { first: 8, ..w };
+        assert!(late.lows(&goes_on).iter().all(|&l| l == Some(10)));
+        assert!(late.lows(&ended).iter().all(Option::is_none));
     }
 
     #[test]
