@@ -2784,6 +2784,53 @@ fn golden_readme_picture() {
     assert_same_text("docs/plot-instagram.svg", &expected, &run.stdout);
 }
 
+/// Of more than 10,000 accounts, the cohort's quartiles come from an even
+/// sample of about 10,000 (memory stays bounded), the same whatever the
+/// order of the input; the key says so.
+#[test]
+fn plot_of_a_large_cohort_takes_a_sample() {
+    let wd = Workdir::new("plot-sample");
+    let mut rows: Vec<String> = Vec::new();
+    for i in 0..12_000u64 {
+        for day in 1..=3 {
+            rows.push(format!(
+                "2024-01-0{day}T00:00:00Z,acct{i},{}",
+                1000 + i % 7 * day
+            ));
+        }
+    }
+    let header = "timestamp,account,followers\n";
+    wd.create("big.csv", format!("{header}{}\n", rows.join("\n")));
+    rows.reverse();
+    wd.create("reversed.csv", format!("{header}{}\n", rows.join("\n")));
+    let run = plot_in(wd.path(), &["big.csv"]);
+    run.expect_code(0);
+    let svg = Svg::parse(&run.stdout);
+    let key = svg
+        .texts
+        .iter()
+        .find(|t| t.starts_with("cohort: median index of "))
+        .unwrap_or_else(|| panic!("{:?}", svg.texts));
+    let n: u64 = key["cohort: median index of ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!((9_000..=10_500).contains(&n), "{key}");
+    assert!(
+        key.ends_with("accounts (an even sample of the 12,000)"),
+        "{key}"
+    );
+    let reversed = plot_in(wd.path(), &["reversed.csv"]);
+    assert_eq!(
+        reversed.stdout.replace("reversed.csv", "big.csv"),
+        run.stdout,
+        "the same picture whatever the order of the rows"
+    );
+}
+
 /// A plot that fails leaves the file at -o as it was (and no temporary
 /// file); an account that is not in the data is an error naming it.
 #[test]

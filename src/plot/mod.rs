@@ -7,10 +7,11 @@
 //! of the accounts observed there (the cohort's typical movement: a
 //! platform glitch is a notch in it, one account's purge is not) and the
 //! middle half of them (25–75 %), plus the curves of accounts the user
-//! names. An account's last count is carried over a gap of up to [`CARRY`]
-//! points. When the picture spans more grid points than [`MAX_POINTS`], a
-//! point covers several grid steps and takes each account's lowest count
-//! among them, so that a short drop still shows.
+//! names. Between two snapshots an account's index follows the straight
+//! line from one to the other (see [`index_curve`]). When the picture spans
+//! more grid points than [`MAX_POINTS`], a point covers several grid steps
+//! and takes each account's lowest count among them, so that a short drop
+//! still shows.
 
 mod svg;
 
@@ -18,19 +19,26 @@ pub use svg::svg;
 
 use crate::Analysis;
 use crate::detect::Event;
+use crate::grid::Track;
+use crate::report::thousands;
 use crate::time::{format_duration, format_with};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
+use std::hash::{Hash, Hasher};
 
 /// Most points a curve has: a few per pixel column of the picture.
 pub const MAX_POINTS: i64 = 2_000;
 
-/// Points an account's last count is carried over a gap in its snapshots
-/// (and past its last one): accounts sampled at a minute that rounds now to
-/// one grid point, now to the next, would otherwise flicker in and out of
-/// the cohort, moving its median, and their curves break up into dashes;
-/// longer gaps stay gaps.
+/// Points an account's last count is carried past its last snapshot: an
+/// account sampled at a minute that rounds now to one grid point, now to
+/// the next, would otherwise drop out of the cohort at its last point and
+/// move the median there.
 const CARRY: usize = 2;
+
+/// Most accounts the cohort's quartiles are taken over: beyond, a sample
+/// (their precision does not need more, and memory stays bounded at about
+/// this many accounts times [`MAX_POINTS`] values).
+pub const MAX_COHORT: usize = 10_000;
 
 /// What to draw (`plot`'s options).
 #[derive(Debug, Clone, Default)]
@@ -81,6 +89,9 @@ pub struct Picture<'a> {
     pub step: i64,
     /// Accounts with a snapshot in the span.
     pub cohort: usize,
+    /// Accounts the quartiles are taken over: all of the cohort, or an
+    /// evenly spread sample of about [`MAX_COHORT`] when it is larger.
+    pub sample: usize,
     pub points: Vec<Point>,
     pub curves: Vec<Curve>,
     /// Events overlapping the span, in start order.
@@ -107,47 +118,30 @@ impl<'a> Picture<'a> {
         let span = g_hi - g_lo + 1;
         let step = (span + MAX_POINTS - 1) / MAX_POINTS;
         let n = ((span + step - 1) / step) as usize;
-        let at = |g: i64| ((g - g_lo) / step) as usize;
 
-        // Each account's lowest index at each point it was observed.
-        let lows: Vec<Vec<(u32, f32)>> = a
+        // The accounts with a count in view; of a very large cohort, an
+        // evenly spread sample (by a hash of the name: the same whatever the
+        // order of the input) gives the quartiles.
+        let in_view: Vec<bool> = a
             .grid
             .tracks
             .par_iter()
-            .map(|track| {
-                let i0 = track.g.partition_point(|&g| g < g_lo);
-                let i1 = track.g.partition_point(|&g| g <= g_hi);
-                let f = &track.followers[i0..i1];
-                let Some(reference) = f.iter().copied().find(|&c| c > 0) else {
-                    return Vec::new();
-                };
-                let mut out: Vec<(u32, f32)> = Vec::new();
-                let mut held = 0f32;
-                for (&g, &c) in track.g[i0..i1].iter().zip(f) {
-                    let p = at(g) as u32;
-                    let v = (c as f64 / reference as f64 * 100.0) as f32;
-                    match out.last_mut() {
-                        Some(last) if last.0 == p => last.1 = last.1.min(v),
-                        Some(&mut (last, _)) => {
-                            for q in (last + 1..p).take(CARRY) {
-                                out.push((q, held));
-                            }
-                            out.push((p, v));
-                        }
-                        None => out.push((p, v)),
-                    }
-                    held = v;
-                }
-                if let Some(&(last, _)) = out.last() {
-                    for q in (last + 1..n as u32).take(CARRY) {
-                        out.push((q, held));
-                    }
-                }
-                out
-            })
+            .map(|t| t.followers[within(t, g_lo, g_hi)].iter().any(|&c| c > 0))
             .collect();
-        let cohort = lows.iter().filter(|l| !l.is_empty()).count();
-        let need = view.min_cohort.min(cohort).max(1);
+        let cohort = in_view.iter().filter(|&&v| v).count();
+        // A name is drawn when its hash, as a fraction of the hashes' range,
+        // is below MAX_COHORT / cohort.
+        let (whole, limit) = (cohort as u128, (MAX_COHORT as u128) << 64);
+        let sampled = |id: usize| {
+            in_view[id] && (cohort <= MAX_COHORT || u128::from(hash(&ds.names[id])) * whole < limit)
+        };
+        let index = |id: usize| index_curve(&a.grid.tracks[id], g_lo, g_hi, step, n);
+        let lows: Vec<Vec<(u32, f32)>> = (0..a.grid.tracks.len())
+            .into_par_iter()
+            .map(|id| if sampled(id) { index(id) } else { Vec::new() })
+            .collect();
+        let sample = lows.iter().filter(|l| !l.is_empty()).count();
+        let need = view.min_cohort.min(sample).max(1);
 
         // Gathered by point (a counting sort), then the quartiles of each.
         let mut counts = vec![0usize; n + 1];
@@ -191,24 +185,22 @@ impl<'a> Picture<'a> {
                 );
             };
             let track = &a.grid.tracks[id];
-            let i0 = track.g.partition_point(|&g| g < g_lo);
-            let i1 = track.g.partition_point(|&g| g <= g_hi);
-            let Some(r) = (i0..i1).find(|&i| track.followers[i] > 0) else {
+            let Some(r) = within(track, g_lo, g_hi).find(|&i| track.followers[i] > 0) else {
                 bail!(
                     "--account {name:?}: no snapshot with followers between {} and {}",
                     format_with(from, "%Y-%m-%d %H:%M UTC"),
                     format_with(to, "%Y-%m-%d %H:%M UTC"),
                 );
             };
-            let mut index = vec![None; n];
-            for (p, v) in &lows[id] {
-                index[*p as usize] = Some(f64::from(*v));
+            let mut values = vec![None; n];
+            for (p, v) in index(id) {
+                values[p as usize] = Some(f64::from(v));
             }
             curves.push(Curve {
                 name: name.clone(),
                 reference: track.followers[r],
                 reference_time: track.t[r],
-                index,
+                index: values,
             });
         }
 
@@ -223,7 +215,8 @@ impl<'a> Picture<'a> {
             many => format!("{} files", many.len()),
         };
         let title = format!(
-            "{files} · {cohort} accounts · {} → {} UTC · grid {}",
+            "{files} · {} accounts · {} → {} UTC · grid {}",
+            thousands(cohort as u64),
             format_with(from, "%Y-%m-%d %H:%M"),
             format_with(to, "%Y-%m-%d %H:%M"),
             format_duration(bucket)
@@ -234,12 +227,63 @@ impl<'a> Picture<'a> {
             bucket,
             step,
             cohort,
+            sample,
             points,
             curves,
             events,
             title,
         })
     }
+}
+
+/// One account's index (100 = its first non-zero count in grid points
+/// `g_lo..=g_hi`) at each point of `step` grid points: the lowest at a point
+/// with snapshots, the straight line between the points on either side of
+/// a gap (a line chart's usual reading, and the cohort keeps its members),
+/// the last value for [`CARRY`] points after the account's last snapshot.
+/// Empty when the account has no count in view.
+fn index_curve(track: &Track, g_lo: i64, g_hi: i64, step: i64, n: usize) -> Vec<(u32, f32)> {
+    let span = within(track, g_lo, g_hi);
+    let counts = &track.followers[span.clone()];
+    let Some(reference) = counts.iter().copied().find(|&c| c > 0) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, f32)> = Vec::new();
+    let mut last = 0f32;
+    for (&g, &c) in track.g[span].iter().zip(counts) {
+        let p = ((g - g_lo) / step) as u32;
+        let v = (c as f64 / reference as f64 * 100.0) as f32;
+        match out.last_mut() {
+            Some(at) if at.0 == p => at.1 = at.1.min(v),
+            Some(&mut (q, _)) => {
+                let gap = (p - q) as f32;
+                for k in q + 1..p {
+                    out.push((k, last + (v - last) * (k - q) as f32 / gap));
+                }
+                out.push((p, v));
+            }
+            None => out.push((p, v)),
+        }
+        last = v;
+    }
+    if let Some(&(q, _)) = out.last() {
+        for k in (q + 1..n as u32).take(CARRY) {
+            out.push((k, last));
+        }
+    }
+    out
+}
+
+/// The indices of a track's snapshots at grid points `g_lo..=g_hi`.
+fn within(track: &Track, g_lo: i64, g_hi: i64) -> std::ops::Range<usize> {
+    track.g.partition_point(|&g| g < g_lo)..track.g.partition_point(|&g| g <= g_hi)
+}
+
+/// A hash of a name that does not change between runs or platforms.
+fn hash(name: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    name.hash(&mut h);
+    h.finish()
 }
 
 /// The `q` quantile of sorted values, interpolated between neighbours.
@@ -265,6 +309,54 @@ fn examples(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::input::Following;
+
+    fn track(g: Vec<i64>, followers: Vec<u64>) -> Track {
+        Track {
+            t: g.clone(),
+            g,
+            followers,
+            following: Following::default(),
+        }
+    }
+
+    #[test]
+    fn index_curve_lows_lines_and_carry() {
+        // Points 10..=29 of the grid, one a point; 200 at its first count.
+        let t = track(vec![8, 12, 13, 16, 20], vec![999, 200, 190, 220, 0]);
+        let curve = index_curve(&t, 10, 29, 1, 20);
+        let expect: Vec<(u32, f32)> = vec![
+            (2, 100.0),
+            (3, 95.0),
+            (4, 100.0), // the straight line from 95 to 110
+            (5, 105.0),
+            (6, 110.0),
+            (7, 82.5),
+            (8, 55.0),
+            (9, 27.5),
+            (10, 0.0),
+            (11, 0.0), // carried past the last snapshot
+            (12, 0.0),
+        ];
+        assert_eq!(curve, expect);
+        // Two grid points a point: the lowest of a pair (200 and 190 at 12
+        // and 13), the line from the last count seen (190) across a gap.
+        let curve = index_curve(&t, 10, 29, 2, 10);
+        let expect: Vec<(u32, f32)> = vec![
+            (1, 95.0),
+            (2, 102.5),
+            (3, 110.0),
+            (4, 55.0),
+            (5, 0.0),
+            (6, 0.0),
+            (7, 0.0),
+        ];
+        assert_eq!(curve, expect);
+        // No count in view, or only zeros: no curve.
+        assert!(index_curve(&t, 30, 40, 1, 11).is_empty());
+        assert!(index_curve(&track(vec![1], vec![0]), 0, 5, 1, 6).is_empty());
+    }
 
     #[test]
     fn quartiles_interpolate() {

@@ -247,7 +247,18 @@ fn draw_key(p: &Picture, area: &Area, columns: usize) -> Result<()> {
     let sample = |y: i32, c: RGBColor| PathElement::new([(x0, y), (x0 + 34, y)], c.stroke_width(3));
     area.draw(&sample(y, MEDIAN))?;
     text(
-        format!("cohort: median index of the {} accounts observed", p.cohort),
+        if p.sample < p.cohort {
+            format!(
+                "cohort: median index of {} accounts (an even sample of the {})",
+                thousands(p.sample as u64),
+                thousands(p.cohort as u64)
+            )
+        } else {
+            format!(
+                "cohort: median index of the {} accounts",
+                thousands(p.cohort as u64)
+            )
+        },
         x0 + 46,
         y,
     )?;
