@@ -10,8 +10,8 @@ mkdir -p "$c/csv" "$c/json" "$c/ndjson" "$c/time" "$c/duration"
 
 cut60k() { head -c 60000 "$1" | sed '$d'; }   # drop the partial last line
 
-# csv: every CSV fixture, the per-account files, the bad ones, and gzip forms.
-for f in "$fx"/*.csv "$fx"/per-account/*.csv "$fx"/bad/*.csv; do
+# csv: every CSV fixture, the per-account files, the bad and nasty ones, and gzip forms.
+for f in "$fx"/*.csv "$fx"/per-account/*.csv "$fx"/bad/*.csv "$fx"/nasty/*.csv; do
     cut60k "$f" > "$c/csv/$(basename "$f")"
 done
 cp "$fx"/bad/*.gz "$c/csv/"

@@ -7,6 +7,7 @@ use crate::output;
 use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
+use crate::state::State;
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -22,7 +23,7 @@ Examples:
 
 const TOP_HELP: &str = "\
 Exit status of scan: 0 no event reported, 1 at least one event reported, 2 error
-(plot and simulate: 0 done, 2 error).
+(plot, simulate, completions and man: 0 done, 2 error).
 
 Examples:
   followdrop scan snapshots.csv
@@ -36,8 +37,13 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print no warnings, progress or notices on stderr (errors still are).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find every sudden loss of followers and say whether it was the platform or the account.
@@ -49,7 +55,32 @@ pub enum Command {
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
     #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), of followdrop or of one of its commands.
+    #[command(after_help = MAN_HELP)]
+    Man {
+        /// The command whose page to print [default: followdrop itself].
+        command: Option<String>,
+    },
 }
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  followdrop completions bash > ~/.local/share/bash-completion/completions/followdrop
+  followdrop completions zsh > ~/.zfunc/_followdrop      # with fpath+=(~/.zfunc)
+  followdrop completions fish > ~/.config/fish/completions/followdrop.fish
+  followdrop completions powershell >> $PROFILE";
+
+const MAN_HELP: &str = "\
+Examples:
+  followdrop man > ~/.local/share/man/man1/followdrop.1 && man followdrop
+  followdrop man scan > ~/.local/share/man/man1/followdrop-scan.1";
 
 const SIMULATE_HELP: &str = "\
 Examples:
@@ -124,6 +155,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout (replaced only when the scan succeeds).
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
+    /// Cron mode: report only events new or changed since the last run with this state FILE
+    /// (created if missing; locked while in use; see README, "Cron mode").
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub state: Option<String>,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
@@ -135,15 +170,31 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub detection: DetectionArgs,
 
-    #[command(flatten)]
-    pub filters: FilterArgs,
+    /// Report only events that start at or after TIME (all data is still used as history).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub since: Option<TimeForm>,
+    /// Report only events that start at or before TIME (a bare date includes that whole day).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
+    pub until: Option<TimeForm>,
+    /// Report only events of this account (repeatable; the cohort is still everyone).
+    #[arg(long = "account", value_name = "NAME", help_heading = "Filters")]
+    pub accounts: Vec<String>,
+    /// Report only events of this scope (repeatable).
+    #[arg(
+        long = "scope",
+        value_enum,
+        value_name = "SCOPE",
+        help_heading = "Filters"
+    )]
+    pub scopes: Vec<Scope>,
 
     #[command(flatten)]
     pub input: InputArgs,
 }
 
-/// The detection thresholds, shared by `scan` and `plot`.
-#[derive(Debug, Args)]
+/// The detection options, shared by every command that detects (`scan`,
+/// `show`): the same names, defaults and help everywhere.
+#[derive(Debug, Clone, Args)]
 pub struct DetectionArgs {
     /// Time grid, e.g. 1h, 6h, 1d [default: the data's median spacing, rounded].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", help_heading = "Detection")]
@@ -172,6 +223,7 @@ pub struct DetectionArgs {
 }
 
 impl DetectionArgs {
+    /// The thresholds (everything but the grid).
     pub fn settings(&self) -> Settings {
         Settings {
             min_drop: self.min_drop,
@@ -185,30 +237,8 @@ impl DetectionArgs {
     }
 }
 
-/// Which events `scan` reports.
-#[derive(Debug, Args)]
-pub struct FilterArgs {
-    /// Report only events that start at or after TIME (all data is still used as history).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
-    pub since: Option<TimeForm>,
-    /// Report only events that start at or before TIME (a bare date includes that whole day).
-    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Filters")]
-    pub until: Option<TimeForm>,
-    /// Report only events of this account (repeatable; the cohort is still everyone).
-    #[arg(long = "account", value_name = "NAME", help_heading = "Filters")]
-    pub accounts: Vec<String>,
-    /// Report only events of this scope (repeatable).
-    #[arg(
-        long = "scope",
-        value_enum,
-        value_name = "SCOPE",
-        help_heading = "Filters"
-    )]
-    pub scopes: Vec<Scope>,
-}
-
-/// How the inputs are read, shared by `scan` and `plot`.
-#[derive(Debug, Args)]
+/// How to read the inputs, shared by every command that reads snapshots.
+#[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Input format [default: from the file name, else from the content].
     #[arg(long, value_enum, value_name = "FORMAT", help_heading = "Input")]
@@ -228,6 +258,14 @@ pub struct InputArgs {
     /// Column holding the following count.
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub following_col: Option<String>,
+    /// Wide CSV: a time column, then one column of follower counts per account, named after it
+    /// [default: when the header has a time column but no followers or account column].
+    #[arg(long, help_heading = "Input")]
+    pub wide: bool,
+    /// Snapshots of reference accounts (repeatable): they join the cohort that judges
+    /// platform-wide events but are never reported.
+    #[arg(long = "reference", value_name = "INPUT", help_heading = "Input")]
+    pub references: Vec<String>,
     /// What to do with an invalid record: fail (status 2, naming file, line and field) or skip it
     /// (counted in the warnings with the first few locations; for cron jobs fed by flaky scrapers).
     #[arg(long, value_enum, default_value_t = OnError::Fail, value_name = "POLICY", help_heading = "Input")]
@@ -250,6 +288,9 @@ impl InputArgs {
             },
             zone: self.tz,
             on_error: self.on_error,
+            wide: self.wide,
+            references: self.references.clone(),
+            progress: true,
         }
     }
 }
@@ -348,10 +389,42 @@ pub enum Verdict {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
-        Command::Scan(args) => scan(args),
-        Command::Plot(args) => plot(args).map(|()| Verdict::Quiet),
+        Command::Scan(args) => scan(args, cli.quiet),
+        Command::Plot(args) => plot(args, cli.quiet).map(|()| Verdict::Quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
+        Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
+        Command::Man { command } => man(command.as_deref()).map(|()| Verdict::Quiet),
     }
+}
+
+/// Writes the completion script of `shell` to stdout.
+fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    output::write_to(None, false, |out| {
+        clap_complete::generate(shell, &mut cli, "followdrop", out);
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Writes the manual page of followdrop, or of its subcommand `name`
+/// (`followdrop-scan(1)`), to stdout.
+fn man(name: Option<&str>) -> Result<()> {
+    let mut cli = <Cli as clap::CommandFactory>::command();
+    cli.build();
+    let page = match name {
+        None => cli,
+        Some(name) => {
+            let Some(sub) = cli.find_subcommand(name) else {
+                let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                anyhow::bail!("no command {name:?} (commands: {})", names.join(", "));
+            };
+            let full = format!("followdrop-{name}");
+            sub.clone().name(full.clone()).bin_name(full)
+        }
+    };
+    output::write_to(None, false, |out| clap_mangen::Man::new(page).render(out))?;
+    Ok(())
 }
 
 fn simulate(args: SimulateArgs) -> Result<()> {
@@ -394,46 +467,56 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: ScanArgs) -> Result<Verdict> {
+fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     let tz = args.input.tz;
-    let f = &args.filters;
     let filters = Filters {
-        since: f
+        since: args
             .since
             .map(|t| in_zone("--since", t, t.resolve(tz)))
             .transpose()?,
-        until: f
+        until: args
             .until
             .map(|t| in_zone("--until", t, t.resolve_end(tz)))
             .transpose()?,
-        accounts: f.accounts.clone(),
-        scopes: f.scopes.clone(),
+        accounts: args.accounts.clone(),
+        scopes: args.scopes.clone(),
+        references: Default::default(),
     };
     let settings = args.detection.settings();
-    let opts = args.input.read_options();
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..args.input.read_options()
+    };
+    // Opened (and locked) first: a damaged state file fails before the
+    // scan, and an overlapping run waits its turn.
+    let mut state = args
+        .state
+        .as_deref()
+        .map(|path| State::open(path, quiet))
+        .transpose()?;
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
-    for w in &analysis.dataset.warnings {
-        eprintln!("followdrop: warning: {}", w.message);
+    if !quiet {
+        warn(&analysis.dataset);
     }
-    let mut report = Report::new(
-        &analysis.dataset,
-        analysis.bucket,
-        settings,
-        analysis.events,
-        &filters,
-    );
-    let verdict = if report.events.is_empty() {
-        Verdict::Quiet
-    } else {
-        Verdict::Events
+    let dataset = &analysis.dataset;
+    let filters = Filters {
+        references: dataset.names[dataset.first_reference..]
+            .iter()
+            .cloned()
+            .collect(),
+        ..filters
+    };
+    let mut events = filters.apply_all(analysis.events);
+    if let Some(state) = &mut state {
+        state.forget_before(analysis.dataset.first);
+        events = state.select(events);
+    }
+    let mut report = Report {
+        state: args.state.clone(),
+        ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && report::stdout_wants_color(),
-    };
     if args.format == OutputFormat::Text
         && let Some(charset) = args
             .sparkline
@@ -441,11 +524,22 @@ fn scan(args: ScanArgs) -> Result<Verdict> {
     {
         report.add_sparklines(&analysis.grid, &analysis.dataset.names, charset);
     }
-    report::emit(&report, args.format, color, args.output.as_deref())?;
+    let verdict = if report.events.is_empty() {
+        Verdict::Quiet
+    } else {
+        Verdict::Events
+    };
+    let color = wants_color(args.color, args.output.as_deref());
+    let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
+    // Remembered only once reported: a report lost to a closed pipe or a
+    // failed write is reported again by the next run.
+    if let (Some(state), true) = (state, delivered) {
+        state.save()?;
+    }
     Ok(verdict)
 }
 
-fn plot(args: PlotArgs) -> Result<()> {
+fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
     if args.output.is_none() && io::stdout().is_terminal() {
         anyhow::bail!(
             "not writing an SVG picture to a terminal: give -o FILE.svg or redirect stdout (> plot.svg)"
@@ -461,24 +555,53 @@ fn plot(args: PlotArgs) -> Result<()> {
         .map(|t| in_zone("--until", t, t.resolve_end(tz)))
         .transpose()?;
     let settings = args.detection.settings();
-    let opts = args.input.read_options();
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..args.input.read_options()
+    };
     let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
         .map_err(|e| named_column_usage_error(e, &opts.columns, "plot"))?;
-    for w in &analysis.dataset.warnings {
-        eprintln!("followdrop: warning: {}", w.message);
+    if !quiet {
+        warn(&analysis.dataset);
     }
+    // As scan reports them: reference accounts judge, but are not shown as hit.
+    let dataset = &analysis.dataset;
+    let events = Filters {
+        references: dataset.names[dataset.first_reference..]
+            .iter()
+            .cloned()
+            .collect(),
+        ..Filters::default()
+    }
+    .apply_all(analysis.events.clone());
     let view = crate::plot::View {
         since,
         until,
         accounts: args.accounts.clone(),
         min_cohort: settings.min_cohort,
     };
-    let picture = crate::plot::Picture::new(&analysis, &view)?;
+    let picture = crate::plot::Picture::new(&analysis, &events, &view)?;
     let svg = crate::plot::svg(&picture)?;
     output::write_to(args.output.as_deref(), false, |out| {
         out.write_all(svg.as_bytes())
     })?;
     Ok(())
+}
+
+/// The data set's warnings, on stderr.
+fn warn(dataset: &crate::dataset::Dataset) {
+    for w in &dataset.warnings {
+        eprintln!("followdrop: warning: {}", w.message);
+    }
+}
+
+/// Whether to colour text written to `output` (stdout when `None`).
+fn wants_color(choice: ColorChoice, output: Option<&str>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => output.is_none() && report::stdout_wants_color(),
+    }
 }
 
 /// An input without the column a `--*-col` option names: a usage error,

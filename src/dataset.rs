@@ -25,6 +25,9 @@ pub struct Dataset {
     pub first: i64,
     pub last: i64,
     pub warnings: Vec<Warning>,
+    /// Accounts from this id on come only from reference inputs
+    /// (`--reference`): they join the cohort but are never reported.
+    pub first_reference: usize,
 }
 
 impl Dataset {
@@ -43,6 +46,7 @@ impl Dataset {
             skipped,
             skipped_examples,
             replaced_names,
+            first_reference,
         } = input;
         let (exact, conflicting) = series
             .par_iter_mut()
@@ -125,6 +129,7 @@ impl Dataset {
             });
         }
         let dataset = Dataset {
+            first_reference: first_reference.unwrap_or(names.len()),
             names,
             files,
             rows,

@@ -21,6 +21,7 @@ pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod simulate;
+pub mod state;
 pub mod stats;
 pub mod time;
 

@@ -21,8 +21,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `total` bytes (0 when unknown, as for stdin).
-    pub fn new(total: u64) -> Arc<Progress> {
+    /// A bar for `total` bytes (0 when unknown, as for stdin); `None`: no
+    /// bar at all (`--quiet`, or a library caller).
+    pub fn new(total: Option<u64>) -> Arc<Progress> {
+        let wanted = total.is_some() && io::stderr().is_terminal();
+        let total = total.unwrap_or(0);
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         let style = if total > 0 {
             ProgressStyle::with_template("reading {bar:20} {bytes}/{total_bytes} {bytes_per_sec}")
@@ -36,7 +39,7 @@ impl Progress {
             bar,
             start: Instant::now(),
             shown: AtomicBool::new(false),
-            wanted: io::stderr().is_terminal(),
+            wanted,
         })
     }
 

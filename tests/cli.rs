@@ -4025,9 +4025,6 @@ fn nasty_names_are_neutralised_in_reports() {
 /// lines after it as usual; a quote that opens a field and never closes is
 /// an error naming its line.
 #[test]
-#[ignore = "src/input/csv.rs reads on after a line with an odd number of quotes until the quotes \
-            balance, then keeps only the first record: the lines between are lost without a word \
-            (and the recount of quotes is quadratic); see docs/NASTY_INPUT.md"]
 fn stray_quotes_do_not_swallow_lines() {
     let t = &truth("nasty")["stray_quotes"];
     let path = "fixtures/nasty/stray-quotes.csv";
@@ -4044,4 +4041,24 @@ fn stray_quotes_do_not_swallow_lines() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(report["input"]["rows"], t["skip"]["rows_read"]);
     assert_eq!(report["warnings"][0]["count"], t["skip"]["invalid_records"]);
+}
+
+/// Found by fuzzing (`fuzz/regressions/csv-slow-7rows-year4200.bin`, cut
+/// down from a `json` slow unit): seven rows, one of them 2,200 years after
+/// the rest, on an hourly grid of 19 M points. The grid is under
+/// `grid::MAX_POINTS`, so the scan runs, and it must stay as small as any
+/// other small input.
+#[test]
+fn seven_rows_spanning_centuries_stay_small() {
+    let w = Workdir::new("sparse-span");
+    w.create(
+        "sparse.csv",
+        fs::read(root().join("fuzz/regressions/csv-slow-7rows-year4200.bin")).unwrap(),
+    );
+    let (run, peak) = run_measured(w.path(), &["scan", "--format", "json", "sparse.csv"]);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert_eq!(run.json()["input"]["last"], "4200-07-25T00:00:00Z");
+    if let Some(kib) = peak {
+        assert!(kib < 64 << 10, "peak RSS {kib} KiB for 7 rows");
+    }
 }

@@ -5,7 +5,7 @@
 
 use followdrop::detect::Settings;
 use followdrop::input::{ReadOptions, read_bytes};
-use followdrop::report::{Filters, OutputFormat, Report, render};
+use followdrop::report::{OutputFormat, Report, render};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::io::Write;
@@ -103,13 +103,7 @@ fn scan(files: &[(&str, Vec<u8>)]) -> (Value, Report) {
         .collect();
     let a =
         followdrop::analyze(&paths, &ReadOptions::default(), &Settings::default(), None).unwrap();
-    let report = Report::new(
-        &a.dataset,
-        a.bucket,
-        Settings::default(),
-        a.events,
-        &Filters::default(),
-    );
+    let report = Report::new(&a.dataset, a.bucket, Settings::default(), a.events);
     let mut value = serde_json::to_value(&report).unwrap();
     value["input"]["files"] = Value::Null;
     (value, report)

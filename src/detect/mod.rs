@@ -168,6 +168,11 @@ pub struct Event {
     /// same window (null when none was observed).
     pub cohort_change: Option<f64>,
     pub accounts: Vec<Affected>,
+    /// With `scan --state`: the kind the event was last reported as, when
+    /// it has changed since (an `account_drop` now known to be an
+    /// `account_purge`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_kind: Option<String>,
 }
 
 /// Finds every event in the grid.
@@ -395,6 +400,7 @@ impl Context<'_> {
             .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts,
+            previous_kind: None,
         };
         Some((event, hits.iter().map(|(i, l, _)| (*i, l.s, l.e)).collect()))
     }
@@ -445,6 +451,7 @@ impl Context<'_> {
             .map(|b| round(b, 4)),
             cohort_change: around.typical_change.map(|c| round(c, 5)),
             accounts: vec![self.affected(i, &loss, &outcome)],
+            previous_kind: None,
         })
     }
 }

@@ -22,6 +22,11 @@ const TREND_MIN_STEPS: usize = 7;
 
 const DAY: i64 = 86_400;
 
+/// The longest usual sampling step a model credits an account with, in
+/// seconds: a bracket wider than the window plus two such steps says
+/// nothing of the window.
+const MAX_STEP: i64 = 7 * DAY;
+
 /// The long-lag spread looks at changes over a day, and over at least this
 /// many snapshots.
 const LAG_MIN_STEPS: usize = 4;
@@ -220,7 +225,10 @@ impl Model {
             Following { g, v, noise }
         });
         let mut gaps: Vec<f64> = track.g.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
-        let step = median(&mut gaps).map_or(1, |m| m.round().max(1.0) as i64);
+        // An account seen twice, years apart, must not count as observing
+        // every window in between: its usual step is capped at a week.
+        let most = (MAX_STEP / bucket.max(1)).max(1);
+        let step = median(&mut gaps).map_or(1, |m| (m.round().max(1.0) as i64).min(most));
         Model {
             followers,
             following,

@@ -226,48 +226,9 @@ const NO_SUCH_COLUMN: &str = "no such column (columns found: ";
 /// several columns match, the alias earlier in the list wins, then the
 /// shallower path, then the earlier column.
 pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved, MissingColumn> {
-    let find = |field: Field| -> Result<Option<usize>, MissingColumn> {
-        if let Some(wanted) = overrides.get(field) {
-            let exact = names.iter().position(|n| n == wanted);
-            let loose = || names.iter().position(|n| normalize(n) == normalize(wanted));
-            return match exact.or_else(loose) {
-                Some(i) => Ok(Some(i)),
-                None => Err(MissingColumn {
-                    field,
-                    wanted: vec![wanted.to_string()],
-                    found: names.to_vec(),
-                    named: true,
-                }),
-            };
-        }
-        let normalized: Vec<(String, String, usize)> = names
-            .iter()
-            .map(|n| {
-                let last = n.rsplit('.').next().unwrap_or(n);
-                (normalize(n), normalize(last), n.matches('.').count())
-            })
-            .collect();
-        for alias in field.aliases() {
-            let alias = normalize(alias);
-            let best = normalized
-                .iter()
-                .enumerate()
-                .filter(|(_, (whole, last, _))| *whole == alias || *last == alias)
-                .min_by_key(|(i, (_, _, depth))| (*depth, *i));
-            if let Some((i, _)) = best {
-                return Ok(Some(i));
-            }
-        }
-        Ok(None)
-    };
-    let missing = |field: Field| MissingColumn {
-        field,
-        wanted: field.aliases().iter().map(|s| s.to_string()).collect(),
-        found: names.to_vec(),
-        named: false,
-    };
-    let time = find(Field::Time)?.ok_or_else(|| missing(Field::Time))?;
-    let followers = find(Field::Followers)?.ok_or_else(|| missing(Field::Followers))?;
+    let find = |field| find(names, overrides, field);
+    let time = find(Field::Time)?.ok_or_else(|| missing(names, Field::Time))?;
+    let followers = find(Field::Followers)?.ok_or_else(|| missing(names, Field::Followers))?;
     let account = find(Field::Account)?;
     let following = find(Field::Following)?;
     let resolved = Resolved {
@@ -277,6 +238,98 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
         following,
     };
     Ok(resolved)
+}
+
+/// The column of `field`: the one named with its `--*-col` option (an
+/// error if there is none), else the best of its aliases (earlier aliases
+/// first; in JSON, shallower paths first), else `None`.
+fn find(
+    names: &[String],
+    overrides: &ColumnOverrides,
+    field: Field,
+) -> Result<Option<usize>, MissingColumn> {
+    if let Some(wanted) = overrides.get(field) {
+        let exact = names.iter().position(|n| n == wanted);
+        let loose = || names.iter().position(|n| normalize(n) == normalize(wanted));
+        return match exact.or_else(loose) {
+            Some(i) => Ok(Some(i)),
+            None => Err(MissingColumn {
+                field,
+                wanted: vec![wanted.to_string()],
+                found: names.to_vec(),
+                named: true,
+            }),
+        };
+    }
+    let normalized: Vec<(String, String, usize)> = names
+        .iter()
+        .map(|n| {
+            let last = n.rsplit('.').next().unwrap_or(n);
+            (normalize(n), normalize(last), n.matches('.').count())
+        })
+        .collect();
+    for alias in field.aliases() {
+        let alias = normalize(alias);
+        let best = normalized
+            .iter()
+            .enumerate()
+            .filter(|(_, (whole, last, _))| *whole == alias || *last == alias)
+            .min_by_key(|(i, (_, _, depth))| (*depth, *i));
+        if let Some((i, _)) = best {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+fn missing(names: &[String], field: Field) -> MissingColumn {
+    MissingColumn {
+        field,
+        wanted: field.aliases().iter().map(|s| s.to_string()).collect(),
+        found: names.to_vec(),
+        named: false,
+    }
+}
+
+/// The columns of a wide table: a time column, and one column of follower
+/// counts per account, named after the account (as analytics tools export:
+/// `date,nasa,cnn,bbcbreaking`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wide {
+    pub time: usize,
+    /// The account columns: every other column with a name.
+    pub accounts: Vec<usize>,
+}
+
+/// Reads a header as a wide table: when `forced` (`--wide`), or when it has
+/// a time column but no followers, following or account column and no
+/// `--followers-col` or `--account-col` says otherwise. `Ok(None)`: a long
+/// table.
+pub fn wide(
+    names: &[String],
+    overrides: &ColumnOverrides,
+    forced: bool,
+) -> Result<Option<Wide>, MissingColumn> {
+    let looks_wide = || {
+        overrides.followers.is_none()
+            && overrides.account.is_none()
+            && [Field::Followers, Field::Account, Field::Following]
+                .into_iter()
+                .all(|f| matches!(find(names, overrides, f), Ok(None)))
+    };
+    let Some(time) = find(names, overrides, Field::Time)? else {
+        return match forced {
+            true => Err(missing(names, Field::Time)),
+            false => Ok(None),
+        };
+    };
+    let accounts: Vec<usize> = (0..names.len())
+        .filter(|&i| i != time && !names[i].trim().is_empty())
+        .collect();
+    if accounts.is_empty() || !(forced || looks_wide()) {
+        return Ok(None);
+    }
+    Ok(Some(Wide { time, accounts }))
 }
 
 impl ColumnOverrides {

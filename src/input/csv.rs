@@ -7,11 +7,12 @@
 //! many rows of one instant), counts take a digits-only fast path, and an
 //! account name becomes a `String` only once, in the collector's interner.
 
-use super::columns::{self, Field, Resolved};
+use super::columns::{self, Field, Resolved, Wide};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Collected, Collector, Row, Source};
 use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::BufRead;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -32,6 +33,13 @@ pub(crate) fn read(
         let Some(line) = lines.next_record(src)? else {
             anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
         };
+        if line.unclosed {
+            anyhow::bail!(
+                "{}: line {}: the header opens a quoted field that is never closed",
+                src.name,
+                line.first
+            );
+        }
         if !line.blank {
             let cells = lines.cells();
             break (0..cells.len())
@@ -43,9 +51,16 @@ pub(crate) fn read(
     if header.iter().all(String::is_empty) {
         anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
     }
-    let cols =
-        columns::resolve(&header, &src.opts.columns).map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let mut records = Records::new(src, cols, header, collector);
+    let wide = columns::wide(&header, &src.opts.columns, src.opts.wide)
+        .map_err(|e| anyhow!("{}: {e}", src.name))?;
+    let mut records = match wide {
+        Some(wide) => Records::wide(src, &wide, header, delimiter, collector),
+        None => {
+            let cols = columns::resolve(&header, &src.opts.columns)
+                .map_err(|e| anyhow!("{}: {e}", src.name))?;
+            Records::new(src, cols, header, delimiter, collector)
+        }
+    };
     let snapshots = read_body(&mut lines, &mut records, collector)?;
     if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
         anyhow::bail!(
@@ -70,6 +85,15 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
         if line.blank {
             continue;
         }
+        if line.unclosed {
+            let e = anyhow!(
+                "{}: line {}: a quoted field opened on this line is never closed",
+                src.name,
+                line.first
+            );
+            collector.invalid(src.opts.on_error, e)?;
+            continue;
+        }
         let pos = Position::Line(line.first);
         let cells = lines.cells();
         if records.repeats_header(&cells) {
@@ -79,7 +103,13 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
         }
         match records.record(&cells, pos, collector) {
             Ok(()) => snapshots += 1,
-            Err(e) => collector.invalid(src.opts.on_error, e)?,
+            Err(e) => {
+                // A record that took in the lines after it and is invalid
+                // was most likely a stray quote: those lines are read again
+                // as records of their own.
+                lines.unread_continuation();
+                collector.invalid(src.opts.on_error, e)?;
+            }
         }
     }
     Ok(snapshots)
@@ -113,6 +143,13 @@ pub(crate) fn read_file_parallel(
     let Some((data_start, delimiter, header)) = read_header(path, src)? else {
         return Ok(false);
     };
+    // Wide tables are read serially (they are small: a column an account).
+    if !matches!(
+        columns::wide(&header, &src.opts.columns, src.opts.wide),
+        Ok(None)
+    ) {
+        return Ok(false);
+    }
     let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
         return Ok(false);
     };
@@ -192,7 +229,7 @@ fn read_rest(
         delimiter,
     );
     lines.number = line;
-    let mut records = Records::new(src, cols, header, collector);
+    let mut records = Records::new(src, cols, header, delimiter, collector);
     read_body(&mut lines, &mut records, collector)
 }
 
@@ -268,7 +305,7 @@ fn read_chunk(
     let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
     let mut lines = Lines::new(reader, delimiter);
     let mut local = Collector::default();
-    let mut records = Records::new(src, cols.clone(), header.to_vec(), &mut local);
+    let mut records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut local);
     loop {
         lines.buf.clear();
         if !lines.read_line(src).ok()? {
@@ -290,11 +327,17 @@ fn read_chunk(
     Some((local.finish(), lines.number))
 }
 
-/// A record's place: the line it starts on, and whether it is blank.
+/// A record's place: the line it starts on, whether it is blank, and
+/// whether it opens a quoted field that is never closed.
 struct LineInfo {
     first: u64,
     blank: bool,
+    unclosed: bool,
 }
+
+/// Most lines one record may span: a quoted field may hold line breaks,
+/// but one that runs on for this many lines is a stray quote, not a name.
+const MAX_RECORD_LINES: usize = 100;
 
 /// Reads records line by line into a reused buffer, splitting plain lines on
 /// the delimiter and quoted ones with the csv crate.
@@ -306,6 +349,11 @@ struct Lines {
     /// Number of the last line read.
     number: u64,
     delimiter: u8,
+    /// The lines after the first of the current record (a quoted field
+    /// spanning lines), kept to be read again if the record is invalid.
+    continued: Vec<Vec<u8>>,
+    /// Lines given back, read before the reader's.
+    pending: VecDeque<Vec<u8>>,
 }
 
 impl Lines {
@@ -316,23 +364,44 @@ impl Lines {
             fields: Vec::new(),
             number: 0,
             delimiter,
+            continued: Vec::new(),
+            pending: VecDeque::new(),
         }
     }
 
     /// Reads the next record; `None` at the end of the input.
     fn next_record(&mut self, src: &Source) -> Result<Option<LineInfo>> {
         self.buf.clear();
+        self.continued.clear();
         if !self.read_line(src)? {
             return Ok(None);
         }
         let first = self.number;
         if !self.split_plain() {
-            // A quoted field may hold newlines: read on until quotes balance.
-            while self.buf.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            // A quoted field may hold line breaks: read on until it closes.
+            let mut quotes = QuoteScan::default();
+            quotes.feed(&self.buf, self.delimiter);
+            while quotes.open && self.continued.len() + 1 < MAX_RECORD_LINES {
+                let end = self.buf.len();
                 self.buf.push(b'\n');
                 if !self.read_line(src)? {
+                    self.buf.pop();
                     break;
                 }
+                self.continued.push(self.buf[end + 1..].to_vec());
+                quotes.feed(&self.buf[end..], self.delimiter);
+            }
+            if quotes.open {
+                // Never closed: the record is this line alone, and invalid.
+                let len =
+                    self.buf.len() - self.continued.iter().map(|l| l.len() + 1).sum::<usize>();
+                self.buf.truncate(len);
+                self.unread_continuation();
+                return Ok(Some(LineInfo {
+                    first,
+                    blank: false,
+                    unclosed: true,
+                }));
             }
             self.split_quoted(src, first)?;
         }
@@ -340,11 +409,29 @@ impl Lines {
             && self.buf[self.fields[0].clone()]
                 .iter()
                 .all(u8::is_ascii_whitespace);
-        Ok(Some(LineInfo { first, blank }))
+        Ok(Some(LineInfo {
+            first,
+            blank,
+            unclosed: false,
+        }))
+    }
+
+    /// Gives back the lines after the first of the current record, to be
+    /// read again as records of their own.
+    fn unread_continuation(&mut self) {
+        self.number -= self.continued.len() as u64;
+        for line in self.continued.drain(..).rev() {
+            self.pending.push_front(line);
+        }
     }
 
     /// Appends one line (without its `\n` or `\r\n`) to `buf`.
     fn read_line(&mut self, src: &Source) -> Result<bool> {
+        if let Some(line) = self.pending.pop_front() {
+            self.buf.extend_from_slice(&line);
+            self.number += 1;
+            return Ok(true);
+        }
         let start = self.buf.len();
         let mut any = false;
         loop {
@@ -433,6 +520,50 @@ impl Lines {
     }
 }
 
+/// Follows the csv crate's quoting through a record fed piece by piece: a
+/// quote opens a quoted field only at the start of a field (elsewhere it is
+/// read as it is), `""` inside one is a quote, and the next lone quote
+/// closes it. Fed incrementally, so a long record costs one pass.
+#[derive(Default)]
+struct QuoteScan {
+    /// Inside a quoted field.
+    open: bool,
+    /// The last byte seen was a quote inside a quoted field: the field closed
+    /// there, unless the next byte is a quote too.
+    quote: bool,
+    /// The next byte starts a field (initially: the record's first field).
+    not_field_start: bool,
+}
+
+impl QuoteScan {
+    fn feed(&mut self, bytes: &[u8], delimiter: u8) {
+        for &b in bytes {
+            if self.quote {
+                self.quote = false;
+                if b == b'"' {
+                    continue; // `""`: a quote inside the field
+                }
+                self.open = false;
+            }
+            if self.open {
+                if b == b'"' {
+                    self.quote = true;
+                }
+                continue;
+            }
+            if b == b'"' && !self.not_field_start {
+                self.open = true;
+            }
+            self.not_field_start = b != delimiter;
+        }
+        // A quote that ends the input closes its field.
+        if self.quote {
+            self.quote = false;
+            self.open = false;
+        }
+    }
+}
+
 /// The cells of the current record, borrowed from the line buffer.
 struct Cells<'a> {
     buf: &'a [u8],
@@ -453,36 +584,85 @@ impl<'a> Cells<'a> {
 /// last time cell read (reused when the next row has the same).
 struct Records<'a, 'b> {
     src: &'a Source<'b>,
-    accounts: AccountSource,
-    cols: Resolved,
+    layout: Layout,
     header: Vec<String>,
+    /// For quoting a record back in messages.
+    delimiter: u8,
     last_time: (Vec<u8>, i64),
 }
 
+/// Where a record's snapshots are.
+enum Layout {
+    /// One snapshot a record (the SPEC's long shape).
+    Long {
+        cols: Resolved,
+        accounts: AccountSource,
+    },
+    /// One record an instant: a time column, and a column of follower
+    /// counts per account (column index, account id); an empty cell is no
+    /// snapshot.
+    Wide {
+        time: usize,
+        accounts: Vec<(usize, u32)>,
+    },
+}
+
 impl<'a, 'b> Records<'a, 'b> {
+    /// Records of the long shape.
     fn new(
         src: &'a Source<'b>,
         cols: Resolved,
         header: Vec<String>,
+        delimiter: u8,
         collector: &mut Collector,
     ) -> Self {
+        let accounts = AccountSource::new(cols.account, src, collector);
         Records {
             src,
-            accounts: AccountSource::new(cols.account, src, collector),
-            cols,
+            layout: Layout::Long { cols, accounts },
             header,
+            delimiter,
             last_time: (Vec::new(), 0),
         }
     }
 
+    /// Records of a wide table: its accounts are named by the header.
+    fn wide(
+        src: &'a Source<'b>,
+        wide: &Wide,
+        header: Vec<String>,
+        delimiter: u8,
+        collector: &mut Collector,
+    ) -> Self {
+        let accounts = wide
+            .accounts
+            .iter()
+            .map(|&i| (i, collector.intern(&header[i])))
+            .collect();
+        Records {
+            src,
+            layout: Layout::Wide {
+                time: wide.time,
+                accounts,
+            },
+            header,
+            delimiter,
+            last_time: (Vec::new(), 0),
+        }
+    }
+
+    /// Takes the snapshots of one record, all or none (an invalid record
+    /// adds nothing).
     fn record(&mut self, cells: &Cells, pos: Position, collector: &mut Collector) -> Result<()> {
-        let (src, header, cols) = (self.src, &self.header, &self.cols);
+        let (src, header) = (self.src, &self.header);
         if cells.len() != header.len() {
             return Err(anyhow!(
-                "{}: {pos}: expected {} fields as in the header, found {}",
+                "{}: {pos}: expected {} fields as in the header, found {}: {}{}",
                 src.name,
                 header.len(),
-                cells.len()
+                cells.len(),
+                quoted_record(cells, self.delimiter),
+                thousands_hint(cells, header.len(), self.delimiter)
             ));
         }
         let text = |i: usize, field: Field| -> Result<&str> {
@@ -497,20 +677,47 @@ impl<'a, 'b> Records<'a, 'b> {
                 )
             })
         };
-        let time_bytes = cells.get(cols.time);
+        let count = |i: usize, field: Field| -> Result<u64> {
+            match digits(cells.get(i)) {
+                Some(v) => Ok(v),
+                None => count_cell(src, pos, field, &header[i], text(i, field)?),
+            }
+        };
+        let time_column = match &self.layout {
+            Layout::Long { cols, .. } => cols.time,
+            Layout::Wide { time, .. } => *time,
+        };
+        let time_bytes = cells.get(time_column);
         let time = if time_bytes == self.last_time.0.as_slice() {
             self.last_time.1
         } else {
-            let time = time_cell(src, pos, &header[cols.time], text(cols.time, Field::Time)?)?;
+            let time = time_cell(
+                src,
+                pos,
+                &header[time_column],
+                text(time_column, Field::Time)?,
+            )?;
             self.last_time.0.clear();
             self.last_time.0.extend_from_slice(time_bytes);
             self.last_time.1 = time;
             time
         };
-        let count = |i: usize, field: Field| -> Result<u64> {
-            match digits(cells.get(i)) {
-                Some(v) => Ok(v),
-                None => count_cell(src, pos, field, &header[i], text(i, field)?),
+        let (cols, accounts) = match &self.layout {
+            Layout::Long { cols, accounts } => (cols, *accounts),
+            Layout::Wide { accounts, .. } => {
+                let mut rows = Vec::with_capacity(accounts.len());
+                for &(i, account) in accounts {
+                    if !cells.get(i).trim_ascii().is_empty() {
+                        rows.push(Row {
+                            account,
+                            time,
+                            followers: count(i, Field::Followers)?,
+                            following: None,
+                        });
+                    }
+                }
+                rows.into_iter().for_each(|row| collector.push(row));
+                return Ok(());
             }
         };
         let followers = count(cols.followers, Field::Followers)?;
@@ -519,7 +726,7 @@ impl<'a, 'b> Records<'a, 'b> {
             Some(i) => Some(count(i, Field::Following)?),
             None => None,
         };
-        let account = match self.accounts {
+        let account = match accounts {
             AccountSource::Fixed(id) => id,
             AccountSource::Column(i) => {
                 let bytes = cells.get(i);
@@ -556,6 +763,35 @@ impl<'a, 'b> Records<'a, 'b> {
                 &(0..cells.len()).map(|i| cells.get(i)).collect::<Vec<_>>(),
                 &self.header,
             )
+    }
+}
+
+/// A record as it was written, shortened, for an error message.
+fn quoted_record(cells: &Cells, delimiter: u8) -> String {
+    const MAX: usize = 80;
+    let parts: Vec<String> = (0..cells.len())
+        .map(|i| String::from_utf8_lossy(cells.get(i)).into_owned())
+        .collect();
+    let line = parts.join(&char::from(delimiter).to_string());
+    let line = line.escape_debug().to_string();
+    if line.chars().count() <= MAX {
+        return format!("\"{line}\"");
+    }
+    let cut: String = line.chars().take(MAX - 1).collect();
+    format!("\"{cut}…\"")
+}
+
+/// When a comma-separated record has one field too many and two of its
+/// cells look like a number split at a thousands separator (`1,234`), says
+/// how to write it.
+fn thousands_hint(cells: &Cells, expected: usize, delimiter: u8) -> &'static str {
+    let digits = |c: &[u8]| !c.is_empty() && c.iter().all(u8::is_ascii_digit);
+    let split = (1..cells.len())
+        .any(|i| digits(cells.get(i - 1)) && cells.get(i).len() == 3 && digits(cells.get(i)));
+    if delimiter == b',' && cells.len() == expected + 1 && split {
+        " (a count with a thousands separator, like 1,234, must be quoted: \"1,234\")"
+    } else {
+        ""
     }
 }
 
@@ -634,6 +870,24 @@ mod tests {
         ));
         assert!(!repeats_header(&[b"2024-01-01", b"12"], &header));
         assert!(!repeats_header(&[b"timestamp"], &header));
+    }
+
+    #[test]
+    fn quotes_open_fields_only_at_their_start() {
+        let open = |pieces: &[&str]| {
+            let mut q = super::QuoteScan::default();
+            for p in pieces {
+                q.feed(p.as_bytes(), b',');
+            }
+            q.open
+        };
+        assert!(!open(&["t,ali\"ce,12"]));
+        assert!(open(&["t,\"bob,12"]));
+        assert!(!open(&["t,\"a, b\",12"]));
+        assert!(!open(&["t,\"say \"\"hi\"\"\",12"]));
+        assert!(open(&["t,\"two", "\nlines"]));
+        assert!(!open(&["t,\"two", "\nlines\",12"]));
+        assert!(!open(&["\"\""]));
     }
 
     #[test]

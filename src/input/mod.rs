@@ -43,6 +43,13 @@ pub struct ReadOptions {
     pub zone: Zone,
     /// What to do with an invalid record.
     pub on_error: OnError,
+    /// Read CSV as a wide table (`--wide`); also detected from the header.
+    pub wide: bool,
+    /// Inputs of reference accounts (`--reference`): in the cohort, never
+    /// reported.
+    pub references: Vec<String>,
+    /// Show a progress bar on stderr for long reads (when it is a terminal).
+    pub progress: bool,
 }
 
 /// What to do with an invalid record (`--on-error`).
@@ -171,6 +178,11 @@ pub struct Collected {
     /// Records whose account name was not valid UTF-8 (its bad bytes
     /// replaced with U+FFFD).
     pub replaced_names: u64,
+    /// Accounts from this id on were seen only in reference inputs
+    /// (`--reference`): in the cohort, never reported. `None` until the
+    /// references are read; [`Collector::finish`] makes it the number of
+    /// accounts when there are none.
+    pub first_reference: Option<usize>,
 }
 
 impl Collector {
@@ -245,24 +257,35 @@ impl Collector {
 
     /// Consumes the collector: everything read.
     pub fn finish(self) -> Collected {
+        let accounts = self.names.len();
         Collected {
             names: self.names.into_vec(),
+            first_reference: Some(self.collected.first_reference.unwrap_or(accounts)),
             ..self.collected
         }
     }
 }
 
-/// Reads every input (a path or `-` for stdin) into one collector.
+/// Reads every input (a file, a folder of files, or `-` for stdin), then
+/// the reference inputs (`--reference`), into one collector. Accounts first
+/// seen in a reference input get the ids from [`Collected::first_reference`]
+/// on.
 pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
+    let main = expand_folders(inputs)?;
+    let references = expand_folders(&opts.references)?;
+    let all: Vec<&String> = main.iter().chain(&references).collect();
     let mut collector = Collector::default();
-    let total = inputs
+    let total = all
         .iter()
-        .filter(|i| *i != "-")
+        .filter(|i| **i != "-")
         .filter_map(|i| std::fs::metadata(i).ok())
         .map(|m| m.len())
         .sum();
-    let progress = Progress::new(total);
-    for input in inputs {
+    let progress = Progress::new(if opts.progress { Some(total) } else { None });
+    for (k, input) in all.into_iter().enumerate() {
+        if k == main.len() {
+            collector.collected.first_reference = Some(collector.names.len());
+        }
         let before = collector.collected.rows;
         let read = read_one(input, opts, &progress, &mut collector);
         if read.is_err() {
@@ -279,6 +302,43 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     }
     progress.finish();
     Ok(collector)
+}
+
+/// Replaces each folder among `inputs` by the snapshot files in it (by
+/// name: `.csv`, `.tsv`, `.txt`, `.json`, `.ndjson`, `.jsonl`, each maybe
+/// `.gz`), in name order. Not recursive; hidden files (a name starting with
+/// `.`, like the temporary file of a report being written there) are left
+/// out. A folder with no snapshot file is an error.
+fn expand_folders(inputs: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if input == "-" || !Path::new(input).is_dir() {
+            out.push(input.clone());
+            continue;
+        }
+        let entries =
+            std::fs::read_dir(input).with_context(|| format!("{input}: cannot read the folder"))?;
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("{input}: cannot read the folder"))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let plain = name.strip_suffix(".gz").unwrap_or(&name);
+            if name.starts_with('.') || format_from_name(plain).is_none() {
+                continue;
+            }
+            if entry.path().is_file() {
+                files.push(entry.path().to_string_lossy().into_owned());
+            }
+        }
+        if files.is_empty() {
+            bail!(
+                "{input}: no snapshot files in this folder (looked for .csv, .tsv, .txt, .json, .ndjson and .jsonl files, maybe .gz; subfolders are not read)"
+            );
+        }
+        files.sort();
+        out.extend(files);
+    }
+    Ok(out)
 }
 
 /// The name used for an input in messages.
@@ -306,7 +366,7 @@ fn read_one(
 pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collected> {
     let mut collector = Collector::default();
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
-    read_stream(name, raw, opts, &Progress::new(0), &mut collector)?;
+    read_stream(name, raw, opts, &Progress::new(None), &mut collector)?;
     Ok(collector.finish())
 }
 

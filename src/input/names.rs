@@ -56,6 +56,11 @@ impl Names {
         &self.text[start..self.ends[id]]
     }
 
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
     /// Every name, in id order.
     pub fn into_vec(self) -> Vec<String> {
         (0..self.ends.len() as u32)
@@ -108,6 +113,7 @@ mod tests {
         }
         assert_eq!(names.intern(""), (1000, true));
         assert_eq!(names.intern(""), (1000, false));
+        assert_eq!(names.len(), 1001);
         assert_eq!(names.into_vec()[..2], ["acct_0", "acct_1"]);
     }
 }

@@ -101,7 +101,8 @@ pub struct Picture<'a> {
 }
 
 impl<'a> Picture<'a> {
-    pub fn new(a: &'a Analysis, view: &View) -> Result<Picture<'a>> {
+    /// The picture of `a` with `events` (the analysis's, as reported).
+    pub fn new(a: &'a Analysis, events: &'a [Event], view: &View) -> Result<Picture<'a>> {
         let ds = &a.dataset;
         let bucket = a.grid.bucket;
         let from = view.since.map_or(ds.first, |t| t.max(ds.first));
@@ -204,8 +205,7 @@ impl<'a> Picture<'a> {
             });
         }
 
-        let events = a
-            .events
+        let events = events
             .iter()
             .filter(|e| e.end.0 >= from && e.start.0 <= to)
             .collect();

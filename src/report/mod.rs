@@ -16,6 +16,7 @@ use crate::grid::Grid;
 use anyhow::Result;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 
 /// Version of the JSON schema (SPEC: fields never change meaning within it).
@@ -41,12 +42,21 @@ pub struct Filters {
     pub until: Option<i64>,
     pub accounts: Vec<String>,
     pub scopes: Vec<Scope>,
+    /// Accounts never reported: those only in `--reference` inputs.
+    pub references: HashSet<String>,
 }
 
 impl Filters {
+    /// The events that pass the filters (see [`Filters::apply`]).
+    pub fn apply_all(&self, events: Vec<Event>) -> Vec<Event> {
+        events.into_iter().filter_map(|e| self.apply(e)).collect()
+    }
+
     /// Applies the filters to one event. With `--account`, an event is kept
     /// when one of the named accounts is among its affected, and its account
-    /// list is cut to those; its totals still describe the whole event.
+    /// list is cut to those; reference accounts are cut from every list, and
+    /// an event left with none is dropped. Its totals still describe the
+    /// whole event.
     fn apply(&self, mut event: Event) -> Option<Event> {
         let start = event.start.0;
         if self.since.is_some_and(|t| start < t) || self.until.is_some_and(|t| start > t) {
@@ -55,10 +65,11 @@ impl Filters {
         if !self.scopes.is_empty() && !self.scopes.contains(&event.class.scope) {
             return None;
         }
-        if !self.accounts.is_empty() {
-            event
-                .accounts
-                .retain(|a| self.accounts.contains(&a.account));
+        if !self.accounts.is_empty() || !self.references.is_empty() {
+            event.accounts.retain(|a| {
+                (self.accounts.is_empty() || self.accounts.contains(&a.account))
+                    && !self.references.contains(&a.account)
+            });
             if event.accounts.is_empty() {
                 return None;
             }
@@ -81,6 +92,14 @@ pub struct InputSummary {
     pub first: Timestamp,
     pub last: Timestamp,
     pub bucket_seconds: i64,
+    /// Accounts only in `--reference` inputs (in `accounts`, never in
+    /// events); the field is left out when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reference_accounts: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -106,6 +125,10 @@ pub struct Report {
     /// one per event, see [`Report::add_sparklines`].
     #[serde(skip)]
     pub sparklines: Vec<EventSparklines>,
+    /// The `--state` file in cron mode (then `events` are only the new or
+    /// changed ones); for the text report's wording, not in the JSON.
+    #[serde(skip)]
+    pub state: Option<String>,
 }
 
 /// The sparklines of one event: the window they share and a line for each
@@ -118,17 +141,9 @@ pub struct EventSparklines {
 }
 
 impl Report {
-    pub fn new(
-        ds: &Dataset,
-        bucket: i64,
-        settings: Settings,
-        events: Vec<Event>,
-        filters: &Filters,
-    ) -> Report {
-        let events: Vec<Event> = events
-            .into_iter()
-            .filter_map(|e| filters.apply(e))
-            .collect();
+    /// The report of `events`, already filtered ([`Filters::apply_all`]) and,
+    /// in cron mode, cut to what is new ([`crate::state::State::select`]).
+    pub fn new(ds: &Dataset, bucket: i64, settings: Settings, events: Vec<Event>) -> Report {
         let mut summary = Summary {
             events: events.len(),
             ..Summary::default()
@@ -164,12 +179,14 @@ impl Report {
                 first: Timestamp(ds.first),
                 last: Timestamp(ds.last),
                 bucket_seconds: bucket,
+                reference_accounts: ds.names.len() - ds.first_reference,
             },
             settings,
             summary,
             events,
             warnings: ds.warnings.clone(),
             sparklines: Vec::new(),
+            state: None,
         }
     }
 
@@ -224,13 +241,16 @@ pub fn stdout_wants_color() -> bool {
 }
 
 /// Writes the report in `format` to stdout or, atomically, to `output`.
+/// Writes the report to stdout or `output`. Returns whether it was all
+/// written: `false` when stdout was closed by its reader first.
 pub fn emit(
     report: &Report,
     format: OutputFormat,
     color: bool,
     output: Option<&str>,
-) -> Result<()> {
-    crate::output::write_to(output, false, |out| render(report, format, color, out)).map(|_| ())
+) -> Result<bool> {
+    crate::output::write_to(output, false, |out| render(report, format, color, out))
+        .map(|written| written.is_some())
 }
 
 /// Writes the report in `format` to any writer.

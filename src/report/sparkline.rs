@@ -231,6 +231,7 @@ mod tests {
             following_breadth: None,
             cohort_change: None,
             accounts: Vec::new(),
+            previous_kind: None,
         }
     }
 

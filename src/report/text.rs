@@ -40,9 +40,13 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         counted(r.input.rows as u64, "snapshot", "snapshots"),
         counted(r.input.accounts as u64, "account", "accounts"),
     )?;
+    let references = match r.input.reference_accounts {
+        0 => String::new(),
+        n => format!(" · {} for reference only", thousands(n as u64)),
+    };
     writeln!(
         out,
-        "{} → {} UTC · grid {}",
+        "{} → {} UTC · grid {}{references}",
         format_with(r.input.first.0, "%Y-%m-%d"),
         format_with(r.input.last.0, "%Y-%m-%d"),
         format_duration(r.input.bucket_seconds),
@@ -54,7 +58,14 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     let s = &r.summary;
     if s.events == 0 {
-        return writeln!(out, "No sudden follower loss found.");
+        return match &r.state {
+            Some(state) => paragraph(
+                out,
+                "",
+                &format!("Nothing new or changed since the last run with --state {state}."),
+            ),
+            None => writeln!(out, "No sudden follower loss found."),
+        };
     }
     let mut parts = Vec::new();
     for (n, what) in [
@@ -67,7 +78,12 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     let events = counted(s.events as u64, "event", "events");
-    paragraph(out, "", &format!("{events}: {}.", parts.join(", ")))
+    let new = if r.state.is_some() {
+        "new or changed "
+    } else {
+        ""
+    };
+    paragraph(out, "", &format!("{new}{events}: {}.", parts.join(", ")))
 }
 
 /// An event: its kind and time span, its outcome and score, then in words
@@ -104,6 +120,17 @@ fn event(
         _ => "too recent to tell if it recovers".to_string(),
     };
     paragraph(out, INDENT, &format!("{outcome} · score {:.1}", e.score))?;
+    if let Some(previous) = &e.previous_kind {
+        let was = previous.replace('_', " ");
+        paragraph(
+            out,
+            INDENT,
+            &format!(
+                "Reported before as {was}; now known to be {}.",
+                e.class.kind().replace('_', " ")
+            ),
+        )?;
+    }
     match e.class.scope {
         Scope::Platform => platform(e, r, sparks, style, out),
         Scope::Account | Scope::Unknown => {
@@ -134,12 +161,13 @@ fn platform(
     } else {
         counted(affected, "account", "accounts")
     };
-    // With --account only the chosen accounts are listed; the totals are the event's.
+    // With --account or --reference only some accounts are listed; the
+    // totals are the event's.
     let listed = if e.accounts.len() == e.accounts_affected {
         "listed".to_string()
     } else {
         format!(
-            "{} listed, chosen with --account",
+            "{} listed, the others left out by --account or --reference",
             thousands(e.accounts.len() as u64)
         )
     };
@@ -321,11 +349,19 @@ fn fit(name: &str) -> String {
     format!("{cut}…")
 }
 
-/// Replaces control characters (terminal escapes among them) so that an
-/// account name cannot drive the terminal.
+/// Replaces control characters (terminal escapes among them) and
+/// bidirectional overrides so that an account name can neither drive the
+/// terminal nor reorder the text around it (the "Trojan Source" trick).
 fn sanitize(s: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .map(|c| {
+            if c.is_control() || bidi(c) {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -368,6 +404,9 @@ mod tests {
         assert_eq!(fit("short"), "short");
         assert_eq!(fit("a_very_long_account_name"), "a_very_long_acc…");
         assert_eq!(sanitize("\x1b[2Jx"), "\u{fffd}[2Jx");
+        assert_eq!(sanitize("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(sanitize("ok\u{2067}"), "ok\u{fffd}");
+        assert_eq!(sanitize("café ☕"), "café ☕");
         assert_eq!(signed_percent(0.001), "+0.1%");
         assert_eq!(counted(1, "file", "files"), "1 file");
         assert_eq!(counted(41_220, "snapshot", "snapshots"), "41,220 snapshots");

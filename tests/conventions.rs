@@ -1,0 +1,111 @@
+//! What people expect of a command-line tool: completions, a manual page,
+//! `--quiet`, `--version`, help with examples.
+
+mod util;
+
+use util::{Run, Workdir, root};
+
+fn followdrop(args: &[&str]) -> Run {
+    let mut cmd = util::followdrop(&root());
+    cmd.args(args);
+    util::run(cmd, None)
+}
+
+/// Every shell gets a completion script that knows the commands and options.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = followdrop(&["completions", shell]);
+        run.expect_code(0);
+        for word in ["scan", "simulate", "state", "min-breadth"] {
+            assert!(run.stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    let run = followdrop(&["completions", "tcsh"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("invalid value 'tcsh'"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `followdrop man` is a roff page naming every command; `man scan` is the
+/// page of `followdrop-scan`, with every option; an unknown command is an
+/// error.
+#[test]
+fn manual_pages() {
+    let run = followdrop(&["man"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains(".TH followdrop 1"), "{}", run.stdout);
+    for command in ["scan", "simulate", "completions"] {
+        assert!(run.stdout.contains(command), "no {command}");
+    }
+    let scan = followdrop(&["man", "scan"]);
+    scan.expect_code(0);
+    assert!(scan.stdout.contains(".TH followdrop-scan 1"));
+    for option in [
+        "min\\-breadth",
+        "recovery\\-window",
+        "state",
+        "reference",
+        "wide",
+    ] {
+        assert!(scan.stdout.contains(option), "no {option}");
+    }
+    let bad = followdrop(&["man", "nosuch"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("no command \"nosuch\""),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// `--quiet` (anywhere on the line) silences warnings, never errors.
+#[test]
+fn quiet_silences_warnings_not_errors() {
+    let w = Workdir::new("quiet");
+    w.create(
+        "dups.csv",
+        "timestamp,account,followers\n2024-01-01,a,10\n2024-01-01,a,10\n2024-01-02,a,11\n",
+    );
+    let loud = w.run(&["dups.csv"], None);
+    loud.expect_code(0);
+    assert!(
+        loud.stderr.contains("warning: 1 exact duplicate"),
+        "{}",
+        loud.stderr
+    );
+    for args in [&["-q", "dups.csv"][..], &["dups.csv", "--quiet"][..]] {
+        let quiet = w.run(args, None);
+        quiet.expect_code(0);
+        assert_eq!(quiet.stderr, "");
+        assert_eq!(quiet.stdout, loud.stdout);
+    }
+    let mut cmd = util::followdrop(w.path());
+    cmd.args(["--quiet", "scan", "missing.csv"]);
+    let failed = util::run(cmd, None);
+    failed.expect_code(2);
+    assert!(failed.stderr.contains("missing.csv"), "{}", failed.stderr);
+}
+
+/// `--version` and every command's help, which ends with examples.
+#[test]
+fn version_and_help_with_examples() {
+    let run = followdrop(&["--version"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        format!("followdrop {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for command in ["scan", "simulate", "completions", "man"] {
+        let help = followdrop(&[command, "--help"]);
+        help.expect_code(0);
+        assert!(
+            help.stdout.contains("Examples:\n  followdrop "),
+            "{command} --help has no examples:\n{}",
+            help.stdout
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! Cron mode: `scan --state FILE` over a growing data set, overlapping
+//! runs, state files that are not ours, and the README's alert script run
+//! for real.
+
+mod util;
+
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+use util::{Run, Workdir};
+
+/// Hourly snapshots of 30 quiet accounts over 25 days, one of which loses
+/// 10 % of its followers for good on 18 January at noon; written whole to
+/// `all.csv` and cut into the data a cron job would have seen on the 19th
+/// (`d1.csv`: the loss, too recent to judge) and on the 23rd (`d2.csv`:
+/// the recovery window has passed; a purge).
+fn growing_data(w: &Workdir) {
+    let mut sim = util::followdrop(w.path());
+    sim.args([
+        "simulate",
+        "--scenario",
+        "quiet",
+        "--accounts",
+        "30",
+        "--days",
+        "25",
+        "--interval",
+        "1h",
+        "--no-following",
+        "--inject",
+        "account_purge@2024-01-18T12:00",
+        "--seed",
+        "5",
+        "-o",
+        "all.csv",
+    ]);
+    sim.assert().success();
+    let all = w.read("all.csv");
+    let upto = |end: &str| -> String {
+        all.lines()
+            .enumerate()
+            .filter(|(i, l)| *i == 0 || l.as_bytes() < end.as_bytes())
+            .map(|(_, l)| format!("{l}\n"))
+            .collect()
+    };
+    w.create("d1.csv", upto("2024-01-19T12"));
+    w.create("d2.csv", upto("2024-01-23"));
+}
+
+fn cron_scan(w: &Workdir, data: &str) -> Run {
+    w.run(&["--state", "state.json", "--format", "json", data], None)
+}
+
+fn events(run: &Run) -> Vec<Value> {
+    run.json()["events"].as_array().cloned().unwrap_or_default()
+}
+
+/// The issue's bar: over a growing data set, the event is reported once,
+/// then its change of persistence once, then nothing.
+#[test]
+fn an_event_is_reported_once_then_its_change_once_then_silence() {
+    let w = Workdir::new("cron");
+    growing_data(&w);
+
+    let first = cron_scan(&w, "d1.csv");
+    first.expect_code(1);
+    let e = events(&first);
+    assert_eq!(e.len(), 1, "{}", first.stdout);
+    assert_eq!(e[0]["kind"], "account_drop");
+    assert_eq!(e[0]["accounts"][0]["account"], "nimble_bakery_029");
+    assert!(e[0].get("previous_kind").is_none());
+
+    let second = cron_scan(&w, "d2.csv");
+    second.expect_code(1);
+    let e = events(&second);
+    assert_eq!(e.len(), 1, "{}", second.stdout);
+    assert_eq!(e[0]["kind"], "account_purge");
+    assert_eq!(e[0]["previous_kind"], "account_drop");
+    assert_eq!(second.json()["summary"]["events"], 1);
+
+    let third = cron_scan(&w, "all.csv");
+    third.expect_code(0);
+    assert!(events(&third).is_empty(), "{}", third.stdout);
+    // Once more over the same data: still nothing, in words too.
+    let text = w.run(&["--state", "state.json", "all.csv"], None);
+    text.expect_code(0);
+    assert!(
+        text.stdout
+            .contains("Nothing new or changed since the last run with --state state.json."),
+        "{}",
+        text.stdout
+    );
+    // Without --state the event is of course still there.
+    let plain = w.run(&["--format", "json", "all.csv"], None);
+    plain.expect_code(1);
+    assert_eq!(events(&plain).len(), 1);
+}
+
+/// Two overlapping runs on one state file report the event once between
+/// them: the second waits for the first's lock, then finds it known.
+#[test]
+fn overlapping_runs_report_each_event_once() {
+    let w = Workdir::new("cron-overlap");
+    growing_data(&w);
+    for round in 0..3 {
+        let state = format!("state-{round}.json");
+        let spawn = || {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("followdrop"));
+            cmd.current_dir(w.path())
+                .args(["scan", "--state", &state, "--format", "ndjson", "all.csv"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("the binary runs")
+        };
+        // In the first round the test holds the lock while both start, so
+        // both must wait for it (and say so first thing), then take turns.
+        let held = (round == 0).then(|| {
+            let lock = fs::File::create(w.path().join(format!("{state}.lock"))).unwrap();
+            lock.lock().unwrap();
+            lock
+        });
+        let mut children = [spawn(), spawn()];
+        let (tx, rx) = std::sync::mpsc::channel();
+        let readers: Vec<_> = children
+            .iter_mut()
+            .map(|c| {
+                let stderr = c.stderr.take().unwrap();
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
+                    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+                    let _ = tx.send(first.clone());
+                    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+                    (first, rest)
+                })
+            })
+            .collect();
+        if let Some(lock) = held {
+            for _ in 0..2 {
+                let first = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+                assert!(first.contains("waiting for state-0.json.lock"), "{first}");
+            }
+            lock.unlock().unwrap();
+        }
+        let runs = children.map(|c| {
+            let out = c.wait_with_output().unwrap();
+            Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8(out.stdout).unwrap(),
+                stderr: String::new(),
+            }
+        });
+        for r in readers {
+            let (first, rest) = r.join().unwrap();
+            assert!(!first.contains("panicked") && !rest.iter().any(|l| l.contains("panicked")));
+        }
+        let reported: usize = runs.iter().map(|r| r.stdout.lines().count()).sum();
+        assert_eq!(reported, 1, "round {round}: {runs:?}");
+        let mut codes: Vec<i32> = runs.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, [0, 1], "round {round}: {runs:?}");
+        let saved: Value = serde_json::from_str(&w.read(&state)).unwrap();
+        assert_eq!(saved["events"].as_object().unwrap().len(), 1);
+    }
+}
+
+/// A file that is not a state file is refused before any scanning, with a
+/// message naming it, and left exactly as it was.
+#[test]
+fn a_foreign_or_damaged_state_file_is_left_untouched() {
+    let w = Workdir::new("cron-foreign");
+    growing_data(&w);
+    for (name, content) in [
+        ("report.csv", "event_id,kind\n"),
+        ("half.json", "{\"format\": \"followdrop-state\", \"vers"),
+        ("other.json", "{\"events\": {}}"),
+        (
+            "newer.json",
+            "{\"format\": \"followdrop-state\", \"version\": 7, \"events\": {}}",
+        ),
+    ] {
+        w.create(name, content);
+        let run = w.run(&["--state", name, "d1.csv"], None);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains(name) && run.stderr.contains("left untouched"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+        assert_eq!(w.read(name), content, "{name} was changed");
+    }
+    // An empty file (made with `touch`) is a fresh state.
+    w.create("touched.json", "");
+    w.run(&["--state", "touched.json", "d1.csv"], None)
+        .expect_code(1);
+    assert!(w.read("touched.json").contains("followdrop-state"));
+}
+
+/// A report that could not be delivered is not remembered: the next run
+/// reports the event again.
+#[test]
+fn an_undelivered_report_is_not_remembered() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let w = Workdir::new("cron-undelivered");
+    growing_data(&w);
+    let failed = w.run(
+        &["--state", "state.json", "-o", "/dev/full", "d1.csv"],
+        None,
+    );
+    failed.expect_code(2);
+    assert!(!w.path().join("state.json").exists());
+    cron_scan(&w, "d1.csv").expect_code(1);
+}
+
+/// The README's alert script, run as cron would run it: the first run
+/// mails the new event, the second finds nothing new and sends nothing;
+/// with a webhook it posts valid JSON.
+#[test]
+fn the_alert_script_sends_each_event_once() {
+    let w = Workdir::new("cron-alert");
+    growing_data(&w);
+    // Stand-ins for mail(1) and curl(1) that log what they were given.
+    let log = w.path().join("sent.log");
+    let fake = |name: &str| {
+        let path = w.create(
+            &format!("bin/{name}"),
+            format!(
+                "#!/bin/sh\necho \"{name}: $*\" >> '{}'\ncat >> '{}'\necho >> '{}'\n",
+                log.display(),
+                log.display(),
+                log.display()
+            ),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    fake("mail");
+    fake("curl");
+    let script = util::root().join("scripts/followdrop-alert.sh");
+    let path = format!(
+        "{}:{}",
+        w.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let alert = |state: &str, data: &str, env: (&str, &str)| {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(w.path())
+            .arg(&script)
+            .args([state, data])
+            .env("PATH", &path)
+            .env("FOLLOWDROP", assert_cmd::cargo::cargo_bin!("followdrop"))
+            .env(env.0, env.1);
+        Run::from_output(cmd.output().unwrap())
+    };
+    let sent = || fs::read_to_string(&log).unwrap_or_default();
+
+    let run = alert("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org"));
+    run.expect_code(0);
+    let mail = sent();
+    assert!(
+        mail.starts_with(
+            "mail: -s followdrop: 1 new or changed follower-loss event(s) analyst@example.org\n"
+        ),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("account_drop since 2024-01-18T") && mail.contains("nimble_bakery_029"),
+        "{mail}"
+    );
+    alert("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org")).expect_code(0);
+    assert_eq!(sent(), mail, "a second run sent something");
+
+    fs::remove_file(&log).unwrap();
+    alert(
+        "hook.json",
+        "d2.csv",
+        ("ALERT_WEBHOOK", "https://hooks.example.org/x"),
+    )
+    .expect_code(0);
+    let posted = sent();
+    let body = posted.lines().nth(1).expect("a body was posted");
+    let json: Value = serde_json::from_str(body).expect("the webhook body is JSON");
+    let text = json["text"].as_str().unwrap();
+    assert!(text.contains("account_purge since 2024-01-18T"), "{text}");
+}
