@@ -188,6 +188,7 @@ pub fn detect(grid: &Grid, names: &[String], settings: &Settings) -> Vec<Event> 
         names,
         settings,
         movements: cohort::Movements::default(),
+        bucket: grid.bucket,
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
     let mut events = Vec::new();
@@ -255,6 +256,7 @@ struct Context<'a> {
     names: &'a [String],
     settings: &'a Settings,
     movements: cohort::Movements,
+    bucket: i64,
 }
 
 /// One account's loss from snapshot `s` to `e`, measured.
@@ -377,7 +379,12 @@ impl Context<'_> {
             usize::MAX,
         );
         let event = Event {
-            id: format!("p-{}", format_compact(start)),
+            // Named by the grid point where it starts, not the snapshot's
+            // second: which accounts count among its hits (and so the
+            // quantile of their times) can change as later snapshots
+            // sharpen their models, and the id must not (SPEC: stable
+            // when snapshots are appended).
+            id: format!("p-{}", format_compact(span.from * self.bucket)),
             class: Class {
                 scope: Scope::Platform,
                 persistence: verdict.persistence,
