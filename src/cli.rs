@@ -5,12 +5,14 @@ use crate::detect::{Scope, Settings, explain};
 use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
 use crate::report::show::{ShowFormat, ShowReport};
+use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
 use crate::state::State;
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no event reported, 1 at least one event reported, 2 error.
@@ -20,9 +22,20 @@ Examples:
   followdrop scan --format json daily/*.csv.gz > report.json
   followdrop scan --format ndjson --scope platform - < export.ndjson";
 
+const TOP_HELP: &str = "\
+Exit status of scan: 0 no event reported, 1 at least one event reported, 2 error
+(show: the same for its one account; plot, simulate, completions and man: 0 done, 2 error).
+
+Examples:
+  followdrop scan snapshots.csv
+  followdrop scan --format json daily/*.csv.gz > report.json
+  followdrop scan --format ndjson --scope platform - < export.ndjson
+  followdrop show kimkardashian snapshots.csv
+  followdrop plot snapshots.csv --account kimkardashian -o picture.svg";
+
 /// When followers vanish: was it the platform or the account, and will they come back?
 #[derive(Debug, Parser)]
-#[command(name = "followdrop", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "followdrop", version, about, after_help = TOP_HELP, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -42,6 +55,9 @@ pub enum Command {
     /// or was not reported.
     #[command(after_help = SHOW_HELP)]
     Show(ShowArgs),
+    /// Draw the cohort's followers over time with the events marked, as an SVG picture.
+    #[command(after_help = PLOT_HELP)]
+    Plot(PlotArgs),
     /// Write realistic labelled snapshot data (and its truth) for demos, trials and benchmarks.
     #[command(after_help = SIMULATE_HELP)]
     Simulate(SimulateArgs),
@@ -190,6 +206,10 @@ pub struct ScanArgs {
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorChoice,
+    /// Sparklines of each listed account's followers around its event in the text report: auto
+    /// draws Unicode blocks, or ASCII on a terminal whose locale is not UTF-8.
+    #[arg(long, value_enum, default_value_t = SparklineStyle::Auto, value_name = "STYLE", help_heading = "Output")]
+    pub sparkline: SparklineStyle,
 
     #[command(flatten)]
     pub detection: DetectionArgs,
@@ -319,6 +339,41 @@ impl InputArgs {
     }
 }
 
+const PLOT_HELP: &str = "\
+Exit status: 0 the picture was written, 2 error.
+
+Examples:
+  followdrop plot snapshots.csv -o cohort.svg
+  followdrop plot daily/*.csv.gz --account kimkardashian --account selenagomez -o kim.svg
+  followdrop simulate --scenario mixed | followdrop plot - > mixed.svg";
+
+/// Options of `followdrop plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Snapshot files (CSV, JSON, NDJSON, optionally .gz); `-` reads stdin. Several are one data set.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Write the SVG to FILE instead of stdout (replaced only when the plot succeeds).
+    #[arg(short, long, value_name = "FILE", help_heading = "Picture")]
+    pub output: Option<String>,
+    /// Draw this account's own curve beside the cohort's (repeatable).
+    #[arg(long = "account", value_name = "NAME", help_heading = "Picture")]
+    pub accounts: Vec<String>,
+    /// Draw from TIME on [default: the first snapshot] (all data is still used for detection).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Picture")]
+    pub since: Option<TimeForm>,
+    /// Draw up to TIME [default: the last snapshot] (a bare date includes that whole day).
+    #[arg(long, value_parser = parse_time_form, value_name = "TIME", help_heading = "Picture")]
+    pub until: Option<TimeForm>,
+
+    #[command(flatten)]
+    pub detection: DetectionArgs,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
 /// When to colour the text report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -380,6 +435,7 @@ pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
         Command::Scan(args) => scan(args, cli.quiet),
         Command::Show(args) => show(args, cli.quiet),
+        Command::Plot(args) => plot(args, cli.quiet).map(|()| Verdict::Quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
         Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
         Command::Man { command } => man(command.as_deref()).map(|()| Verdict::Quiet),
@@ -497,10 +553,18 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
         state.forget_before(analysis.dataset.first);
         events = state.select(events);
     }
-    let report = Report {
+    let mut report = Report {
         state: args.state.clone(),
         ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
     };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    if args.format == OutputFormat::Text
+        && let Some(charset) = args
+            .sparkline
+            .charset(to_terminal, |v| std::env::var(v).ok())
+    {
+        report.add_sparklines(&analysis.grid, &analysis.dataset.names, charset);
+    }
     let verdict = if report.events.is_empty() {
         Verdict::Quiet
     } else {
@@ -572,6 +636,51 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
         report::show::write(&report, args.format, color, out)
     })?;
     Ok(verdict)
+}
+
+fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
+    if args.output.is_none() && io::stdout().is_terminal() {
+        anyhow::bail!(
+            "not writing an SVG picture to a terminal: give -o FILE.svg or redirect stdout (> plot.svg)"
+        );
+    }
+    let tz = args.input.tz;
+    let since = args
+        .since
+        .map(|t| in_zone("--since", t, t.resolve(tz)))
+        .transpose()?;
+    let until = args
+        .until
+        .map(|t| in_zone("--until", t, t.resolve_end(tz)))
+        .transpose()?;
+    let settings = args.detection.settings();
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..args.input.read_options()
+    };
+    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
+        .map_err(|e| named_column_usage_error(e, &opts.columns, "plot"))?;
+    if !quiet {
+        warn(&analysis.dataset);
+    }
+    // As scan reports them: reference accounts judge, but are not shown as hit.
+    let events = Filters {
+        references: Filters::references_of(&analysis.dataset),
+        ..Filters::default()
+    }
+    .apply_all(analysis.events.clone());
+    let view = crate::plot::View {
+        since,
+        until,
+        accounts: args.accounts.clone(),
+        min_cohort: settings.min_cohort,
+    };
+    let picture = crate::plot::Picture::new(&analysis, &events, &view)?;
+    let svg = crate::plot::svg(&picture)?;
+    output::write_to(args.output.as_deref(), false, |out| {
+        out.write_all(svg.as_bytes())
+    })?;
+    Ok(())
 }
 
 /// The data set's warnings, on stderr.

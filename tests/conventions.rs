@@ -38,7 +38,7 @@ fn manual_pages() {
     let run = followdrop(&["man"]);
     run.expect_code(0);
     assert!(run.stdout.contains(".TH followdrop 1"), "{}", run.stdout);
-    for command in ["scan", "simulate", "completions"] {
+    for command in ["scan", "plot", "simulate", "completions"] {
         assert!(run.stdout.contains(command), "no {command}");
     }
     let scan = followdrop(&["man", "scan"]);
@@ -99,7 +99,7 @@ fn version_and_help_with_examples() {
         run.stdout,
         format!("followdrop {}\n", env!("CARGO_PKG_VERSION"))
     );
-    for command in ["scan", "simulate", "completions", "man"] {
+    for command in ["scan", "plot", "simulate", "completions", "man"] {
         let help = followdrop(&[command, "--help"]);
         help.expect_code(0);
         assert!(

@@ -247,6 +247,7 @@ pub fn explain(
         names,
         settings,
         movements: &detection.movements,
+        bucket: grid.bucket,
     };
     let track = &grid.tracks[i];
     let model = &detection.models[i];

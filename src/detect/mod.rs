@@ -213,6 +213,7 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         names,
         settings,
         movements: &movements,
+        bucket: grid.bucket,
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
     let mut events = Vec::new();
@@ -290,6 +291,7 @@ struct Context<'a> {
     names: &'a [String],
     settings: &'a Settings,
     movements: &'a cohort::Movements,
+    bucket: i64,
 }
 
 /// A loss measured against the thresholds: its size in followers and the
@@ -457,7 +459,12 @@ impl Context<'_> {
             usize::MAX,
         );
         let event = Event {
-            id: format!("p-{}", format_compact(start)),
+            // Named by the grid point where it starts, not the snapshot's
+            // second: which accounts count among its hits (and so the
+            // quantile of their times) can change as later snapshots
+            // sharpen their models, and the id must not (SPEC: stable
+            // when snapshots are appended).
+            id: format!("p-{}", format_compact(span.from * self.bucket)),
             class: Class {
                 scope: Scope::Platform,
                 persistence: verdict.persistence,

@@ -6,11 +6,16 @@
 
 mod csv;
 pub mod show;
+pub mod sparkline;
 mod text;
 
+pub use text::thousands;
+
 use crate::dataset::{Dataset, Warning};
-use crate::detect::{Event, Scope, Settings, Timestamp};
+use crate::detect::{Affected, Event, Scope, Settings, Timestamp};
+use crate::grid::Grid;
 use anyhow::Result;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
@@ -158,10 +163,23 @@ pub struct Report {
     pub summary: Summary,
     pub events: Vec<Event>,
     pub warnings: Vec<Warning>,
+    /// Sparklines for the text report only (never serialized): empty, or
+    /// one per event, see [`Report::add_sparklines`].
+    #[serde(skip)]
+    pub sparklines: Vec<EventSparklines>,
     /// The `--state` file in cron mode (then `events` are only the new or
     /// changed ones); for the text report's wording, not in the JSON.
     #[serde(skip)]
     pub state: Option<String>,
+}
+
+/// The sparklines of one event: the window they share and a line for each
+/// account the text report lists (in the event's order; `None` for an
+/// account with no snapshot in the window).
+#[derive(Debug, Clone)]
+pub struct EventSparklines {
+    pub window: sparkline::Window,
+    pub lines: Vec<Option<String>>,
 }
 
 impl Report {
@@ -188,8 +206,50 @@ impl Report {
             summary,
             events,
             warnings: ds.warnings.clone(),
+            sparklines: Vec::new(),
             state: None,
         }
+    }
+
+    /// Draws the sparklines of the accounts the text report lists (the
+    /// first few of each event) from their snapshots on the grid; `names`
+    /// are the data set's account names, indexed as the grid's tracks.
+    pub fn add_sparklines(&mut self, grid: &Grid, names: &[String], charset: sparkline::Charset) {
+        fn listed(e: &Event) -> impl Iterator<Item = &Affected> {
+            e.accounts.iter().take(text::MAX_ROWS)
+        }
+        let wanted: FxHashMap<&str, usize> = self
+            .events
+            .iter()
+            .flat_map(listed)
+            .map(|a| (a.account.as_str(), usize::MAX))
+            .collect();
+        let mut ids = wanted;
+        for (i, name) in names.iter().enumerate() {
+            if let Some(id) = ids.get_mut(name.as_str()) {
+                *id = i;
+            }
+        }
+        self.sparklines = self
+            .events
+            .iter()
+            .map(|e| {
+                let window = sparkline::Window::around(
+                    e,
+                    grid.bucket,
+                    self.settings.recovery_window,
+                    self.input.first.0,
+                    self.input.last.0,
+                );
+                let lines = listed(e)
+                    .map(|a| {
+                        let track = grid.tracks.get(*ids.get(a.account.as_str())?)?;
+                        Some(sparkline::draw(&window.lows(track), charset))
+                    })
+                    .collect();
+                EventSparklines { window, lines }
+            })
+            .collect();
     }
 }
 

@@ -1,13 +1,13 @@
 //! The text report: for people, readable in an 80-column terminal. Each
 //! event says what it is, why it was called so, and who it hit.
 
-use super::Report;
+use super::{EventSparklines, Report};
 use crate::detect::{Event, Persistence, Scope, Settings};
 use crate::time::{format_duration, format_with};
 use std::io::{self, Write};
 
 /// Affected accounts listed per event before "… N more".
-const MAX_ROWS: usize = 10;
+pub(super) const MAX_ROWS: usize = 10;
 /// Width of the account column; longer names are cut with `…`.
 const NAME_WIDTH: usize = 16;
 /// Widest line of prose: two columns short of an 80-column terminal, which
@@ -51,9 +51,9 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
         format_with(r.input.last.0, "%Y-%m-%d"),
         format_duration(r.input.bucket_seconds),
     )?;
-    for e in &r.events {
+    for (i, e) in r.events.iter().enumerate() {
         writeln!(out)?;
-        event(e, r, &style, out)?;
+        event(e, r, r.sparklines.get(i), &style, out)?;
     }
     writeln!(out)?;
     let s = &r.summary;
@@ -87,8 +87,14 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// An event: its kind and time span, its outcome and score, then in words
-/// why it was called so, and who it hit.
-fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+/// why it was called so, and who it hit (with their sparklines when drawn).
+fn event(
+    e: &Event,
+    r: &Report,
+    sparks: Option<&EventSparklines>,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let title = e.class.kind().replace('_', " ").to_uppercase();
     writeln!(
         out,
@@ -113,8 +119,17 @@ fn event(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Resul
         )?;
     }
     match e.class.scope {
-        Scope::Platform => platform(e, r, style, out),
-        Scope::Account | Scope::Unknown => single(e, r, out),
+        Scope::Platform => platform(e, r, sparks, style, out),
+        Scope::Account | Scope::Unknown => {
+            single(e, r, out)?;
+            match sparks.and_then(|s| Some((s, s.lines.first()?.as_ref()?))) {
+                Some((s, line)) => {
+                    paragraph(out, INDENT, &format!("Followers {}:", s.window.caption()))?;
+                    writeln!(out, "{INDENT}{line}")
+                }
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -148,7 +163,13 @@ pub(super) fn outcome(e: &Event, settings: &Settings) -> String {
     }
 }
 
-fn platform(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn platform(
+    e: &Event,
+    r: &Report,
+    sparks: Option<&EventSparklines>,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cohort = u64::from(e.cohort_size);
     let fell = (e.breadth * cohort as f64).round() as u64;
     let affected = e.accounts_affected as u64;
@@ -202,12 +223,19 @@ fn platform(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Re
         )?,
         _ => {}
     }
+    if let Some(s) = sparks {
+        paragraph(
+            out,
+            INDENT,
+            &format!("Sparklines: followers {}.", s.window.caption()),
+        )?;
+    }
     writeln!(
         out,
         "{INDENT}{:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}  recovered",
         "account", "before", "after", "lost", "loss"
     )?;
-    for a in e.accounts.iter().take(MAX_ROWS) {
+    for (i, a) in e.accounts.iter().take(MAX_ROWS).enumerate() {
         let recovered = a
             .recovered_at
             .map_or("—".to_string(), |t| format_with(t.0, "%m-%d %H:%M"));
@@ -225,6 +253,9 @@ fn platform(e: &Event, r: &Report, style: &Style, out: &mut dyn Write) -> io::Re
             format!("-{}", thousands(a.lost)),
             percent(a.relative_loss, 1),
         )?;
+        if let Some(line) = sparks.and_then(|s| s.lines.get(i)?.as_ref()) {
+            writeln!(out, "{INDENT}{:NAME_WIDTH$} {line}", "")?;
+        }
     }
     if e.accounts.len() > MAX_ROWS {
         let more = (e.accounts.len() - MAX_ROWS) as u64;
