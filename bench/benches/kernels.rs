@@ -4,6 +4,10 @@
 //! - `parse_time`: the time forms collectors write;
 //! - `stats::median` / `stats::mad`: a year of daily (365) and of hourly
 //!   (8,760) log changes, the per-account statistics;
+//! - `read_csv`: CSV record parsing (the serial reader, from bytes in
+//!   memory) into per-account series;
+//! - `detect`: detection alone (per-account models, cohort aggregation over
+//!   the windows, platform and account events) on a grid built once;
 //! - `analyze`: the whole pipeline (read, group, grid, detect) on small
 //!   simulated files, generated once in a temporary directory.
 //!
@@ -98,5 +102,35 @@ fn analyze(bencher: Bencher, name: &str) {
         let analysis =
             followdrop::analyze(black_box(&inputs), &read, &settings, None).expect("analyze");
         analysis.events.len()
+    });
+}
+
+#[divan::bench(
+    args = ["1k_accounts_90d_daily", "200_accounts_30d_hourly"],
+    sample_count = 20,
+    sample_size = 1,
+)]
+fn read_csv(bencher: Bencher, name: &str) {
+    let bytes = std::fs::read(input(name)).expect("simulated file");
+    let read = ReadOptions::default();
+    bencher
+        .counter(divan::counter::BytesCount::of_slice(&bytes))
+        .bench_local(|| {
+            let collected =
+                followdrop::input::read_bytes("bench.csv", black_box(&bytes), &read).unwrap();
+            collected.rows
+        });
+}
+
+#[divan::bench(
+    args = ["1k_accounts_90d_daily", "200_accounts_30d_hourly"],
+    sample_count = 20,
+    sample_size = 1,
+)]
+fn detect(bencher: Bencher, name: &str) {
+    let loaded = followdrop::load(&[input(name)], &ReadOptions::default(), None).expect("load");
+    let settings = Settings::default();
+    bencher.bench_local(|| {
+        followdrop::detect::detect(black_box(&loaded.grid), &loaded.dataset.names, &settings).len()
     });
 }
