@@ -36,7 +36,10 @@ const LAG_MIN_STEPS: usize = 4;
 pub struct Noise {
     /// Local trend (log change per bucket) of the step ending at each
     /// point, from its neighbours but not itself; `rate[0]` is unused.
-    rate: Vec<f64>,
+    /// Single precision: it is kept for every snapshot of every account
+    /// (the largest thing detection holds), and its rounding (about 1e-7
+    /// of the rate) is far below any spread it is compared with.
+    rate: Vec<f32>,
     /// Robust standard deviation of the log change around the trend, per
     /// √bucket.
     pub sigma: f64,
@@ -84,7 +87,10 @@ impl Noise {
             })
             .collect();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
-        let rate = rolling_median(g, &rates, half, half);
+        let rate = rolling_median(g, &rates, half, half)
+            .into_iter()
+            .map(|r| r as f32)
+            .collect();
         let long_run = median(&mut rates[1.min(n)..].to_vec()).unwrap_or(0.0);
         let noise = Noise {
             rate,
@@ -131,7 +137,7 @@ impl Noise {
 
     /// The usual log change per bucket around point `k`.
     pub fn trend_at(&self, k: usize) -> f64 {
-        self.rate.get(k.max(1)).copied().unwrap_or(0.0)
+        self.rate.get(k.max(1)).map_or(0.0, |&r| f64::from(r))
     }
 
     /// How abnormal the change from point `a` to point `c` is, in robust
@@ -175,7 +181,7 @@ impl Noise {
     #[cfg(test)]
     pub fn steady(values: &[u64], drift: f64, sigma: f64) -> Noise {
         Noise {
-            rate: vec![drift; values.len()],
+            rate: vec![drift as f32; values.len()],
             sigma,
             long_run: drift,
         }
