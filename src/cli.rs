@@ -241,7 +241,7 @@ pub struct ScanArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DetectionArgs {
     /// Time grid, e.g. 1h, 6h, 1d [default: the data's median spacing, rounded].
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION", help_heading = "Detection")]
+    #[arg(long, value_parser = parse_bucket, value_name = "DURATION", help_heading = "Detection")]
     pub bucket: Option<i64>,
     /// Smallest relative loss reported (0.005 = 0.5 %).
     #[arg(long, value_parser = parse_fraction, default_value_t = Settings::default().min_drop, value_name = "FRACTION", help_heading = "Detection")]
@@ -385,6 +385,13 @@ pub enum ColorChoice {
 
 fn parse_duration(s: &str) -> Result<i64, String> {
     time::parse_duration(s)
+}
+
+fn parse_bucket(s: &str) -> Result<i64, String> {
+    match time::parse_duration(s)? {
+        b if b > crate::grid::MAX_BUCKET => Err(format!("a grid of {s} is longer than a year")),
+        b => Ok(b),
+    }
 }
 
 /// Checks the form of a `--since`/`--until` time; the `--tz` zone is applied

@@ -22,8 +22,11 @@ const FALLBACK_BUCKET: i64 = 86_400;
 pub struct Track {
     /// Grid point of each kept snapshot (time / bucket, rounded), increasing.
     pub g: Vec<i64>,
-    /// The snapshot's real time, for reporting.
-    pub t: Vec<i64>,
+    /// Each snapshot's real time less its grid point's (at most half a
+    /// bucket either way): the real time is only reported, so it is kept in
+    /// 4 bytes rather than 8 for every snapshot of every account.
+    offset: Vec<i32>,
+    bucket: i64,
     pub followers: Vec<u64>,
     pub following: Following,
 }
@@ -35,6 +38,23 @@ impl Track {
 
     pub fn is_empty(&self) -> bool {
         self.g.is_empty()
+    }
+
+    /// The real time of snapshot `i`.
+    pub fn time(&self, i: usize) -> i64 {
+        self.g[i] * self.bucket + i64::from(self.offset[i])
+    }
+
+    /// A track whose snapshots lie exactly on grid points `g` of a grid of
+    /// `bucket` seconds (for tests and pictures made by hand).
+    pub fn on_points(g: Vec<i64>, bucket: i64, followers: Vec<u64>) -> Track {
+        Track {
+            offset: vec![0; g.len()],
+            g,
+            bucket,
+            followers,
+            following: Following::default(),
+        }
     }
 
     /// Index of the last snapshot at or before grid point `g`.
@@ -53,6 +73,10 @@ impl Track {
 /// per grid point and window width, so a grid far finer than the data's
 /// span (a year at one second) would take gigabytes for nothing.
 pub const MAX_POINTS: i64 = 20_000_000;
+
+/// The largest bucket: a year. (A snapshot's offset from its grid point,
+/// at most half a bucket, is then kept in 32 bits.)
+pub const MAX_BUCKET: i64 = 366 * 86_400;
 
 /// The grid and every account's track on it (indexed by account id).
 #[derive(Debug)]
@@ -131,12 +155,12 @@ impl Track {
             mut followers,
             mut following,
         } = s;
-        let mut g: Vec<i64> = Vec::with_capacity(t.len());
+        let point = |t: i64| (t + bucket / 2).div_euclid(bucket);
         let mut kept = 0;
         for i in 0..t.len() {
-            let point = (t[i] + bucket / 2).div_euclid(bucket);
-            let distance = |t: i64| (t - point * bucket).abs();
-            if kept > 0 && g[kept - 1] == point {
+            let p = point(t[i]);
+            let distance = |t: i64| (t - p * bucket).abs();
+            if kept > 0 && point(t[kept - 1]) == p {
                 if distance(t[i]) <= distance(t[kept - 1]) {
                     t[kept - 1] = t[i];
                     followers[kept - 1] = followers[i];
@@ -144,21 +168,33 @@ impl Track {
                 }
                 continue;
             }
-            g.push(point);
             t[kept] = t[i];
             followers[kept] = followers[i];
             following.copy(i, kept);
             kept += 1;
         }
-        // Give back what growing while reading left spare: the models come next.
         t.truncate(kept);
-        t.shrink_to_fit();
+        // Within half a bucket of its grid point, and a bucket is at most
+        // MAX_BUCKET: the offset fits.
+        let offset = t
+            .iter()
+            .map(|&x| i32::try_from(x - point(x) * bucket).unwrap_or(0))
+            .collect();
+        // The times' storage becomes the grid points' (new storage for
+        // every account would not reuse the old: the heap would grow).
+        for x in &mut t {
+            *x = point(*x);
+        }
+        let mut g = t;
+        // Give back what growing while reading left spare: the models come next.
+        g.shrink_to_fit();
         followers.truncate(kept);
         followers.shrink_to_fit();
         following.truncate(kept);
         Track {
             g,
-            t,
+            offset,
+            bucket,
             followers,
             following,
         }
@@ -205,7 +241,10 @@ mod tests {
         let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
         let t = &grid.tracks[0];
         assert_eq!(t.g, vec![0, 1, 3]);
-        assert_eq!(t.t, vec![10, 3590, 9000]);
+        assert_eq!(
+            (0..3).map(|i| t.time(i)).collect::<Vec<_>>(),
+            [10, 3590, 9000]
+        );
         assert_eq!(t.followers, vec![0, 1, 3]);
         assert_eq!(t.last_at_or_before(2), Some(1));
         assert_eq!(t.first_at_or_after(2), Some(2));

@@ -86,6 +86,13 @@ fn load_timed(
     bucket: Option<i64>,
     timing: &mut Timing,
 ) -> Result<Loaded> {
+    if let Some(b) = bucket {
+        anyhow::ensure!(
+            (1..=grid::MAX_BUCKET).contains(&b),
+            "a grid of {} seconds: it must be from 1 second to a year",
+            b
+        );
+    }
     let collected = input::read_all(inputs, read)?.finish();
     timing.lap("read");
     let (dataset, series) = Dataset::build(collected);

@@ -1749,6 +1749,7 @@ fn assert_usage_error(args: &[&str], option: &str, value: &str) {
 fn bad_option_values_are_usage_errors() {
     assert_usage_error(&["--min-breadth", "1.5"], "--min-breadth", "1.5");
     assert_usage_error(&["--bucket", "5x"], "--bucket", "5x");
+    assert_usage_error(&["--bucket", "60w"], "--bucket", "60w");
     assert_usage_error(&["--tz", "Mars/Base"], "--tz", "Mars/Base");
     assert_usage_error(&["--min-drop=-0.1"], "--min-drop", "-0.1");
     assert_usage_error(&["--recovery-share", "2"], "--recovery-share", "2");

@@ -342,7 +342,7 @@ pub fn explain(
     for loss in passed {
         let verdict = match ctx.own_scope(&around(&loss), &loss) {
             Some(scope) => Verdict::Own {
-                event: own_id(scope, track.t[loss.s], &names[i]),
+                event: own_id(scope, track.time(loss.s), &names[i]),
                 scope,
             },
             None => Verdict::WithCohort,
@@ -359,8 +359,8 @@ pub fn explain(
             let full = !matches!(verdict, Verdict::Below { .. });
             let rows = rows(&ctx, i, &loss, &outcome, full);
             Drop {
-                start: Timestamp(track.t[loss.s]),
-                end: Timestamp(track.t[loss.e]),
+                start: Timestamp(track.time(loss.s)),
+                end: Timestamp(track.time(loss.e)),
                 before: track.followers[loss.s],
                 after: track.followers[loss.e],
                 lost: loss.lost,
@@ -381,8 +381,12 @@ pub fn explain(
     Explanation {
         account: names[i].clone(),
         snapshots: n,
-        first: Timestamp(track.t.first().copied().unwrap_or(0)),
-        last: Timestamp(track.t.last().copied().unwrap_or(0)),
+        first: Timestamp(if track.is_empty() { 0 } else { track.time(0) }),
+        last: Timestamp(if track.is_empty() {
+            0
+        } else {
+            track.time(track.len() - 1)
+        }),
         first_followers: track.followers.first().copied().unwrap_or(0),
         last_followers: track.followers.last().copied().unwrap_or(0),
         usual: Usual {
@@ -431,7 +435,7 @@ fn rows(ctx: &Context, i: usize, loss: &Loss, outcome: &Outcome, full: bool) -> 
     let recovered = outcome
         .recovered_at
         .filter(|_| full)
-        .and_then(|t| (loss.e..n).find(|&k| track.t[k] == t));
+        .and_then(|t| (loss.e..n).find(|&k| track.time(k) == t));
     if let Some(k) = recovered.filter(|k| !picked.contains(k)) {
         picked.push(k);
     }
@@ -453,7 +457,7 @@ fn rows(ctx: &Context, i: usize, loss: &Loss, outcome: &Outcome, full: bool) -> 
             let skipped = last.map_or(0, |l| k - l - 1);
             last = Some(k);
             Row {
-                time: Timestamp(track.t[k]),
+                time: Timestamp(track.time(k)),
                 followers: track.followers[k],
                 following: track.following.get(k),
                 change: (k > 0).then(|| track.followers[k] as i64 - track.followers[k - 1] as i64),

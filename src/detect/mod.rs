@@ -434,13 +434,13 @@ impl Context<'_> {
                 q,
             )
         };
-        let start = at(0.1, &|t, l| t.t[l.s])?;
+        let start = at(0.1, &|t, l| t.time(l.s))?;
         let span = Period {
             from: at(0.1, &|t, l| t.g[l.s])?,
             to: at(0.9, &|t, l| t.g[l.e])?,
             best: p.best,
         };
-        let end = at(0.9, &|t, l| t.t[l.e])?;
+        let end = at(0.9, &|t, l| t.time(l.e))?;
         let outcomes: Vec<Outcome> = hits.iter().map(|(_, _, o)| *o).collect();
         let verdict = persistence::majority(&outcomes);
         let mut accounts: Vec<Affected> = hits
@@ -520,13 +520,13 @@ impl Context<'_> {
         let scope = self.own_scope(&around, &loss)?;
         let outcome = self.outcome(i, &loss);
         Some(Event {
-            id: own_id(scope, track.t[s], &self.names[i]),
+            id: own_id(scope, track.time(s), &self.names[i]),
             class: Class {
                 scope,
                 persistence: outcome.persistence,
             },
-            start: Timestamp(track.t[s]),
-            end: Timestamp(track.t[e]),
+            start: Timestamp(track.time(s)),
+            end: Timestamp(track.time(e)),
             recovered_at: outcome.recovered_at.map(Timestamp),
             cohort_size: around.observed,
             accounts_affected: 1,
@@ -666,7 +666,6 @@ fn mark_excess(accounts: &mut [Affected], sensitivity: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Following;
 
     #[test]
     fn kinds() {
@@ -678,21 +677,15 @@ mod tests {
 
     #[test]
     fn steepest_loss_finds_the_fall() {
-        let t = Track {
-            g: (0..6).collect(),
-            t: (0..6).collect(),
-            followers: vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
-            following: Following::default(),
-        };
+        let t = Track::on_points(
+            (0..6).collect(),
+            1,
+            vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
+        );
         let quiet = Noise::steady(&t.followers, 0.0, 1e-4);
         assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
         // A wiggle of one follower next to the drop is noise, not the drop.
-        let t = Track {
-            g: (0..5).collect(),
-            t: (0..5).collect(),
-            followers: vec![1000, 999, 800, 799, 850],
-            following: Following::default(),
-        };
+        let t = Track::on_points((0..5).collect(), 1, vec![1000, 999, 800, 799, 850]);
         let noisy = Noise::steady(&t.followers, 0.0, 0.002);
         assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
     }

@@ -40,12 +40,12 @@ pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settin
         if level(track.followers[k]).exp() >= target {
             return Outcome {
                 persistence: Persistence::Reverted,
-                recovered_at: Some(track.t[k]),
+                recovered_at: Some(track.time(k)),
             };
         }
     }
     let deadline = paths.deadline(settings);
-    let persistence = if track.t[track.len() - 1] >= deadline {
+    let persistence = if track.time(track.len() - 1) >= deadline {
         Persistence::Persistent
     } else {
         Persistence::Undetermined
@@ -102,13 +102,15 @@ impl<'a> Paths<'a> {
 
     /// When the recovery window closes.
     fn deadline(&self, settings: &Settings) -> i64 {
-        self.track.t[self.e].saturating_add(settings.recovery_window)
+        self.track
+            .time(self.e)
+            .saturating_add(settings.recovery_window)
     }
 
     /// The snapshots after the drop within the recovery window.
     fn window(&self, settings: &Settings) -> impl Iterator<Item = usize> + '_ {
         let deadline = self.deadline(settings);
-        (self.e + 1..self.track.len()).take_while(move |&k| self.track.t[k] <= deadline)
+        (self.e + 1..self.track.len()).take_while(move |&k| self.track.time(k) <= deadline)
     }
 
     /// At snapshot `k`: the count had the followers stayed lost, and had
@@ -156,12 +158,7 @@ mod tests {
 
     fn track(values: &[u64]) -> Track {
         let n = values.len() as i64;
-        Track {
-            g: (0..n).collect(),
-            t: (0..n).map(|g| g * 3600).collect(),
-            followers: values.to_vec(),
-            following: crate::input::Following::default(),
-        }
+        Track::on_points((0..n).collect(), 3600, values.to_vec())
     }
 
     fn settings() -> Settings {

@@ -200,7 +200,7 @@ impl<'a> Picture<'a> {
             curves.push(Curve {
                 name: name.clone(),
                 reference: track.followers[r],
-                reference_time: track.t[r],
+                reference_time: track.time(r),
                 index: values,
             });
         }
@@ -310,15 +310,8 @@ fn examples(names: &[String]) -> String {
 mod tests {
     use super::*;
 
-    use crate::input::Following;
-
     fn track(g: Vec<i64>, followers: Vec<u64>) -> Track {
-        Track {
-            t: g.clone(),
-            g,
-            followers,
-            following: Following::default(),
-        }
+        Track::on_points(g, 1, followers)
     }
 
     #[test]

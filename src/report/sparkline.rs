@@ -210,7 +210,6 @@ pub fn draw(counts: &[Option<u64>], charset: Charset) -> String {
 mod tests {
     use super::*;
     use crate::detect::{Class, Persistence, Scope, Timestamp};
-    use crate::input::Following;
 
     fn event(start: i64, end: i64) -> Event {
         Event {
@@ -285,12 +284,7 @@ mod tests {
 
     #[test]
     fn lows_take_the_lowest_count_of_each_mark() {
-        let track = |g: Vec<i64>, followers: Vec<u64>| Track {
-            t: vec![0; g.len()],
-            g,
-            followers,
-            following: Following::default(),
-        };
+        let track = |g: Vec<i64>, followers: Vec<u64>| Track::on_points(g, 1, followers);
         let ended = track(vec![0, 1, 2, 3, 4, 7], vec![50, 40, 45, 30, 60, 10]);
         let w = Window {
             first: 1,
