@@ -520,25 +520,15 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 }
 
 fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
-    let tz = args.input.tz;
+    let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let filters = Filters {
-        since: args
-            .since
-            .map(|t| in_zone("--since", t, t.resolve(tz)))
-            .transpose()?,
-        until: args
-            .until
-            .map(|t| in_zone("--until", t, t.resolve_end(tz)))
-            .transpose()?,
+        since,
+        until,
         accounts: args.accounts.clone(),
         scopes: args.scopes.clone(),
         references: Default::default(),
     };
     let settings = args.detection.settings();
-    let opts = ReadOptions {
-        progress: !quiet,
-        ..args.input.read_options()
-    };
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
     let mut state = args
@@ -546,11 +536,13 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
         .as_deref()
         .map(|path| State::open(path, quiet))
         .transpose()?;
-    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
-        .map_err(|e| named_column_usage_error(e, &opts.columns, "scan"))?;
-    if !quiet {
-        warn(&analysis.dataset);
-    }
+    let analysis = read_inputs(
+        "scan",
+        &args.input,
+        quiet,
+        |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
+        |a: &crate::Analysis| &a.dataset,
+    )?;
     let filters = Filters {
         references: Filters::references_of(&analysis.dataset),
         ..filters
@@ -589,15 +581,13 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
 
 fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     let settings = args.detection.settings();
-    let opts = ReadOptions {
-        progress: !quiet,
-        ..args.input.read_options()
-    };
-    let loaded = crate::load(&args.inputs, &opts, args.detection.bucket)
-        .map_err(|e| named_column_usage_error(e, &opts.columns, "show"))?;
-    if !quiet {
-        warn(&loaded.dataset);
-    }
+    let loaded = read_inputs(
+        "show",
+        &args.input,
+        quiet,
+        |opts| crate::load(&args.inputs, opts, args.detection.bucket),
+        |l: &crate::Loaded| &l.dataset,
+    )?;
     let Some(i) = loaded.dataset.account(&args.account) else {
         let close = loaded.dataset.close_names(&args.account);
         let hint = match close.as_slice() {
@@ -651,25 +641,15 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
             "not writing an SVG picture to a terminal: give -o FILE.svg or redirect stdout (> plot.svg)"
         );
     }
-    let tz = args.input.tz;
-    let since = args
-        .since
-        .map(|t| in_zone("--since", t, t.resolve(tz)))
-        .transpose()?;
-    let until = args
-        .until
-        .map(|t| in_zone("--until", t, t.resolve_end(tz)))
-        .transpose()?;
+    let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
-    let opts = ReadOptions {
-        progress: !quiet,
-        ..args.input.read_options()
-    };
-    let analysis = crate::analyze(&args.inputs, &opts, &settings, args.detection.bucket)
-        .map_err(|e| named_column_usage_error(e, &opts.columns, "plot"))?;
-    if !quiet {
-        warn(&analysis.dataset);
-    }
+    let analysis = read_inputs(
+        "plot",
+        &args.input,
+        quiet,
+        |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
+        |a: &crate::Analysis| &a.dataset,
+    )?;
     // As scan reports them: reference accounts judge, but are not shown as hit.
     let events = Filters {
         references: Filters::references_of(&analysis.dataset),
@@ -688,6 +668,44 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
         out.write_all(svg.as_bytes())
     })?;
     Ok(())
+}
+
+/// Reads a command's inputs with `read` (`analyze` or `load`) as its flags
+/// say: a progress bar unless `--quiet`, a `--*-col` naming no column
+/// reported as a usage error of `command`, and the data set's warnings on
+/// stderr unless `--quiet`.
+fn read_inputs<T>(
+    command: &str,
+    input: &InputArgs,
+    quiet: bool,
+    read: impl FnOnce(&ReadOptions) -> Result<T>,
+    dataset: impl Fn(&T) -> &crate::dataset::Dataset,
+) -> Result<T> {
+    let opts = ReadOptions {
+        progress: !quiet,
+        ..input.read_options()
+    };
+    let value = read(&opts).map_err(|e| named_column_usage_error(e, &opts.columns, command))?;
+    if !quiet {
+        warn(dataset(&value));
+    }
+    Ok(value)
+}
+
+/// `--since` and `--until` as instants, times without an offset read in
+/// `tz` (a bare `--until` date takes in that whole day).
+fn time_range(
+    since: Option<TimeForm>,
+    until: Option<TimeForm>,
+    tz: Zone,
+) -> Result<(Option<i64>, Option<i64>)> {
+    let since = since
+        .map(|t| in_zone("--since", t, t.resolve(tz)))
+        .transpose()?;
+    let until = until
+        .map(|t| in_zone("--until", t, t.resolve_end(tz)))
+        .transpose()?;
+    Ok((since, until))
 }
 
 /// The data set's warnings, on stderr.

@@ -223,7 +223,6 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
         .collect();
     rows.sort_unstable();
     let (mut exact, mut conflicting) = (0, 0);
-    let present = s.following.is_present();
     s.times.clear();
     s.followers.clear();
     let mut following = Following::default();
@@ -238,9 +237,7 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
             }
             continue;
         }
-        if present {
-            following.push(s.times.len(), f);
-        }
+        following.push(s.times.len(), f);
         s.times.push(t);
         s.followers.push(v);
     }

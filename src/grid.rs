@@ -157,10 +157,11 @@ impl Track {
         } = s;
         let point = |t: i64| (t + bucket / 2).div_euclid(bucket);
         let mut kept = 0;
+        let mut last = None;
         for i in 0..t.len() {
             let p = point(t[i]);
             let distance = |t: i64| (t - p * bucket).abs();
-            if kept > 0 && point(t[kept - 1]) == p {
+            if last == Some(p) {
                 if distance(t[i]) <= distance(t[kept - 1]) {
                     t[kept - 1] = t[i];
                     followers[kept - 1] = followers[i];
@@ -168,6 +169,7 @@ impl Track {
                 }
                 continue;
             }
+            last = Some(p);
             t[kept] = t[i];
             followers[kept] = followers[i];
             following.copy(i, kept);

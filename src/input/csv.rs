@@ -785,9 +785,10 @@ fn quoted_record(cells: &Cells, delimiter: u8) -> String {
 /// cells look like a number split at a thousands separator (`1,234`), says
 /// how to write it.
 fn thousands_hint(cells: &Cells, expected: usize, delimiter: u8) -> &'static str {
-    let digits = |c: &[u8]| !c.is_empty() && c.iter().all(u8::is_ascii_digit);
-    let split = (1..cells.len())
-        .any(|i| digits(cells.get(i - 1)) && cells.get(i).len() == 3 && digits(cells.get(i)));
+    let all_digits = |c: &[u8]| !c.is_empty() && c.iter().all(u8::is_ascii_digit);
+    let split = (1..cells.len()).any(|i| {
+        all_digits(cells.get(i - 1)) && cells.get(i).len() == 3 && all_digits(cells.get(i))
+    });
     if delimiter == b',' && cells.len() == expected + 1 && split {
         " (a count with a thousands separator, like 1,234, must be quoted: \"1,234\")"
     } else {

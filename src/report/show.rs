@@ -3,8 +3,8 @@
 //! [`crate::detect::explain`]'s; this module only says it.
 
 use super::text::{
-    INDENT, Style, WIDTH, counted, outcome, paragraph, percent, sanitize, scope_color, span,
-    thousands, wrap,
+    INDENT, Style, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
+    thousands, title_line, wrap,
 };
 use super::{InputSummary, Tool};
 use crate::detect::explain::{Drop, Explanation, MAX_CHANCE, Mark, Row, Verdict, Window};
@@ -250,25 +250,14 @@ fn drop(
     let event = listed_in(r, d);
     match event {
         Some(e) => {
-            let title = e.class.kind().replace('_', " ").to_uppercase();
-            writeln!(
-                out,
-                "{}  {} UTC",
-                style.paint(scope_color(e.class.scope), &title),
-                span(e.start.0, e.end.0),
-            )?;
+            event_heading(out, style, e)?;
             paragraph(
                 out,
                 INDENT,
                 &format!("{} · {} · score {:.1}", e.id, outcome(e, s), e.score),
             )?;
         }
-        None => writeln!(
-            out,
-            "{}  {} UTC",
-            style.paint("1", "NOT REPORTED"),
-            span(d.start.0, d.end.0)
-        )?,
+        None => title_line(out, style, "1", "NOT REPORTED", d.start.0, d.end.0)?,
     }
     let own_span = if event.is_some_and(|e| (e.start, e.end) != (d.start, d.end)) {
         format!(" from {} UTC", span(d.start.0, d.end.0))

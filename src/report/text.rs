@@ -95,13 +95,7 @@ fn event(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let title = e.class.kind().replace('_', " ").to_uppercase();
-    writeln!(
-        out,
-        "{}  {} UTC",
-        style.paint(scope_color(e.class.scope), &title),
-        span(e.start.0, e.end.0),
-    )?;
+    event_heading(out, style, e)?;
     paragraph(
         out,
         INDENT,
@@ -134,6 +128,37 @@ fn event(
 }
 
 /// The colour of an event's title, by scope.
+/// An event's first line: its kind as a title, in its scope's colour, and
+/// its span.
+pub(super) fn event_heading(out: &mut dyn Write, style: &Style, e: &Event) -> io::Result<()> {
+    let title = e.class.kind().replace('_', " ").to_uppercase();
+    title_line(
+        out,
+        style,
+        scope_color(e.class.scope),
+        &title,
+        e.start.0,
+        e.end.0,
+    )
+}
+
+/// A first line: `title` painted with `color`, then the span.
+pub(super) fn title_line(
+    out: &mut dyn Write,
+    style: &Style,
+    color: &str,
+    title: &str,
+    start: i64,
+    end: i64,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}  {} UTC",
+        style.paint(color, title),
+        span(start, end)
+    )
+}
+
 pub(super) fn scope_color(scope: Scope) -> &'static str {
     match scope {
         Scope::Platform => "1;35",
