@@ -253,7 +253,7 @@ fn counted(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Collector, Row};
+    use crate::input::{Collector, Row, Sink};
 
     fn row(account: u32, time: i64, followers: u64) -> Row {
         Row {

@@ -3211,6 +3211,9 @@ fn report_is_the_same_whatever_the_thread_count() {
     lines[1..].reverse();
     w.create("reversed.csv", lines.join("\n") + "\n");
     assert_eq!(one, report("2", "reversed.csv"));
+    // Windows line ends and no newline at the end: the same report.
+    w.create("crlf.csv", text.trim_end().replace('\n', "\r\n"));
+    assert_eq!(one, report("4", "crlf.csv"));
     // A quoted cell two thirds in: the chunks from there on are read by the
     // serial reader, and the report is still the same.
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();

@@ -9,7 +9,7 @@
 
 use super::columns::{self, Field, Resolved, Wide};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
-use super::{AccountSource, Collected, Collector, Row, Source};
+use super::{AccountSource, Chunk, Collector, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
 use std::collections::VecDeque;
@@ -168,7 +168,7 @@ pub(crate) fn read_file_parallel(
     let mut line = 1u64;
     let mut snapshots = 0usize;
     for wave in ranges.chunks(threads) {
-        let parts: Vec<Option<(Collected, u64)>> = wave
+        let parts: Vec<Option<(Chunk, u64)>> = wave
             .par_iter()
             .map(|&(start, end)| read_chunk(path, start, end, delimiter, &header, &cols, src))
             .collect();
@@ -178,7 +178,7 @@ pub(crate) fn read_file_parallel(
                 return finish_parallel(src, snapshots + rest as usize, collector);
             };
             line += lines;
-            snapshots += part.rows;
+            snapshots += part.rows();
             collector.absorb(part);
         }
     }
@@ -274,7 +274,7 @@ fn next_line_start(path: &str, from: u64, src: &Source) -> Result<Option<u64>> {
 }
 
 /// Reads until `buf` is full or the file ends; the number of bytes read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match file.read(&mut buf[n..])? {
@@ -287,6 +287,10 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// Reads the records of bytes `start..end`, and how many lines they span;
 /// `None` if any line has a quote or any record is invalid.
+///
+/// The bytes are read in large blocks and each line is split where it lies
+/// (the serial reader copies every line into a buffer of its own, which it
+/// needs for records that span lines; a chunk has none).
 fn read_chunk(
     path: &str,
     start: u64,
@@ -295,36 +299,59 @@ fn read_chunk(
     header: &[String],
     cols: &Resolved,
     src: &Source,
-) -> Option<(Collected, u64)> {
+) -> Option<(Chunk, u64)> {
+    /// Bytes read at a time.
+    const BLOCK: usize = 1 << 20;
     let mut file = File::open(path).ok()?;
     file.seek(SeekFrom::Start(start)).ok()?;
-    let counted = crate::progress::Counted {
+    let mut input = crate::progress::Counted {
         inner: file.take(end - start),
         progress: std::sync::Arc::clone(src.progress),
     };
-    let reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, counted));
-    let mut lines = Lines::new(reader, delimiter);
-    let mut local = Collector::default();
-    let mut records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut local);
+    let mut chunk = Chunk::default();
+    let mut records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut chunk);
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
+    let mut fields = Vec::new();
+    let mut lines = 0u64;
     loop {
-        lines.buf.clear();
-        if !lines.read_line(src).ok()? {
-            break;
+        // `block` holds the unfinished last line of the previous block.
+        let kept = block.len();
+        block.resize(kept + BLOCK, 0);
+        let n = read_full(&mut input, &mut block[kept..]).ok()?;
+        block.truncate(kept + n);
+        let done = n == 0;
+        let mut at = 0;
+        while at < block.len() {
+            let line_end = match memchr::memchr(b'\n', &block[at..]) {
+                Some(i) => at + i,
+                None if done => block.len(),
+                None => break,
+            };
+            let line = &block[at..line_end];
+            at = line_end + 1;
+            lines += 1;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !split_plain(line, delimiter, &mut fields) {
+                return None;
+            }
+            let cells = Cells {
+                buf: line,
+                fields: &fields,
+            };
+            if cells.len() == 1 && line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if records.repeats_header(&cells) {
+                chunk.repeated_header();
+                continue;
+            }
+            records.record(&cells, Position::Line(0), &mut chunk).ok()?;
         }
-        if !lines.split_plain() {
-            return None;
+        if done {
+            return Some((chunk, lines));
         }
-        let cells = lines.cells();
-        if cells.len() == 1 && cells.get(0).iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        if records.repeats_header(&cells) {
-            local.repeated_header();
-            continue;
-        }
-        records.record(&cells, Position::Line(0), &mut local).ok()?;
+        block.drain(..at.min(block.len()));
     }
-    Some((local.finish(), lines.number))
 }
 
 /// A record's place: the line it starts on, whether it is blank, and
@@ -466,22 +493,9 @@ impl Lines {
         Ok(true)
     }
 
-    /// Splits a line on the delimiter in one pass over its bytes (lines are
-    /// short: a plain loop beats repeated vectorised searches). Returns
-    /// false, leaving the split unfinished, if the line holds a quote.
+    /// Splits the line in `buf` on the delimiter; false if it holds a quote.
     fn split_plain(&mut self) -> bool {
-        self.fields.clear();
-        let mut start = 0;
-        for (at, &b) in self.buf.iter().enumerate() {
-            if b == self.delimiter {
-                self.fields.push(start..at);
-                start = at + 1;
-            } else if b == b'"' {
-                return false;
-            }
-        }
-        self.fields.push(start..self.buf.len());
-        true
+        split_plain(&self.buf, self.delimiter, &mut self.fields)
     }
 
     /// Splits a record with quotes by the csv crate's rules, then stores the
@@ -518,6 +532,24 @@ impl Lines {
             fields: &self.fields,
         }
     }
+}
+
+/// Splits a line on the delimiter in one pass over its bytes (lines are
+/// short: a plain loop beats repeated vectorised searches) into `fields`.
+/// Returns false, leaving the split unfinished, if the line holds a quote.
+fn split_plain(line: &[u8], delimiter: u8, fields: &mut Vec<Range<usize>>) -> bool {
+    fields.clear();
+    let mut start = 0;
+    for (at, &b) in line.iter().enumerate() {
+        if b == delimiter {
+            fields.push(start..at);
+            start = at + 1;
+        } else if b == b'"' {
+            return false;
+        }
+    }
+    fields.push(start..line.len());
+    true
 }
 
 /// Follows the csv crate's quoting through a record fed piece by piece: a
@@ -614,9 +646,9 @@ impl<'a, 'b> Records<'a, 'b> {
         cols: Resolved,
         header: Vec<String>,
         delimiter: u8,
-        collector: &mut Collector,
+        sink: &mut impl Sink,
     ) -> Self {
-        let accounts = AccountSource::new(cols.account, src, collector);
+        let accounts = AccountSource::new(cols.account, src, sink);
         Records {
             src,
             layout: Layout::Long { cols, accounts },
@@ -653,7 +685,7 @@ impl<'a, 'b> Records<'a, 'b> {
 
     /// Takes the snapshots of one record, all or none (an invalid record
     /// adds nothing).
-    fn record(&mut self, cells: &Cells, pos: Position, collector: &mut Collector) -> Result<()> {
+    fn record(&mut self, cells: &Cells, pos: Position, sink: &mut impl Sink) -> Result<()> {
         let (src, header) = (self.src, &self.header);
         if cells.len() != header.len() {
             return Err(anyhow!(
@@ -716,7 +748,7 @@ impl<'a, 'b> Records<'a, 'b> {
                         });
                     }
                 }
-                rows.into_iter().for_each(|row| collector.push(row));
+                rows.into_iter().for_each(|row| sink.push(row));
                 return Ok(());
             }
         };
@@ -734,14 +766,14 @@ impl<'a, 'b> Records<'a, 'b> {
                     Ok(name) => std::borrow::Cow::Borrowed(name),
                     Err(_) => {
                         // Reports must be valid UTF-8: replace, and say so.
-                        collector.replaced_name();
+                        sink.replaced_name();
                         String::from_utf8_lossy(bytes)
                     }
                 };
-                collector.intern(account_cell(src, pos, &header[i], &name)?)
+                sink.intern(account_cell(src, pos, &header[i], &name)?)
             }
         };
-        collector.push(Row {
+        sink.push(Row {
             account,
             time,
             followers,

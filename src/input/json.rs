@@ -7,7 +7,7 @@
 
 use super::columns::{self, Field, Resolved};
 use super::value::{CountError, Position, account_cell, count_cell, field_error, time_cell};
-use super::{AccountSource, Collector, Row, Source};
+use super::{AccountSource, Collector, Row, Sink, Source};
 use anyhow::{Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;

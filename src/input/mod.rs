@@ -5,12 +5,15 @@
 //! Nothing here judges the data; it only turns bytes into [`Row`]s or fails
 //! with a message naming the file, line (or record) and field.
 
+mod collect;
 mod columns;
 mod csv;
 mod json;
 mod names;
 mod value;
 
+pub(crate) use collect::{Chunk, Sink};
+pub use collect::{Collected, Collector, Following, Row, Series};
 pub use columns::{ColumnOverrides, Field, MissingColumn};
 
 use crate::progress::{Counted, Progress};
@@ -61,209 +64,6 @@ pub enum OnError {
     /// Skip the record, count it in the warnings with the first few
     /// locations, and go on.
     Skip,
-}
-
-/// One snapshot: an account's follower (and following) count at an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Row {
-    pub account: u32,
-    pub time: i64,
-    pub followers: u64,
-    /// `None` when the input has no following column or the cell is empty.
-    pub following: Option<u64>,
-}
-
-/// One account's snapshots, in the order read (sorted and deduplicated later,
-/// by [`crate::dataset::Dataset::build`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
-    pub times: Vec<i64>,
-    pub followers: Vec<u64>,
-    pub following: Following,
-}
-
-/// The following counts of a series, stored without a tag per value: an
-/// empty cell is [`Following::MISSING`], and an account that never had one
-/// stores nothing at all (most inputs have no following column). Either
-/// empty or as long as its series.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Following(Vec<u64>);
-
-impl Following {
-    /// Marks an empty cell; counts never reach it (they are at most 2^53).
-    const MISSING: u64 = u64::MAX;
-
-    /// The following count of snapshot `i`, if it has one.
-    pub fn get(&self, i: usize) -> Option<u64> {
-        self.0.get(i).copied().filter(|&v| v != Self::MISSING)
-    }
-
-    /// Appends the value of a series that held `len` snapshots before.
-    pub fn push(&mut self, len: usize, value: Option<u64>) {
-        if value.is_none() && self.0.is_empty() {
-            return;
-        }
-        self.0.resize(len, Self::MISSING);
-        self.0.push(value.unwrap_or(Self::MISSING));
-    }
-
-    /// Appends `other`, of a series of `other_len` snapshots, to this one of
-    /// a series of `len`.
-    pub fn extend(&mut self, len: usize, other: Following, other_len: usize) {
-        if self.0.is_empty() && other.0.is_empty() {
-            return;
-        }
-        self.0.resize(len, Self::MISSING);
-        if other.0.is_empty() {
-            self.0.resize(len + other_len, Self::MISSING);
-        } else {
-            self.0.extend(other.0);
-        }
-    }
-
-    /// Copies the value of snapshot `from` to snapshot `to`.
-    pub fn copy(&mut self, from: usize, to: usize) {
-        if !self.0.is_empty() {
-            self.0[to] = self.0[from];
-        }
-    }
-
-    pub fn truncate(&mut self, len: usize) {
-        self.0.truncate(len);
-        self.0.shrink_to_fit();
-    }
-
-    /// Whether any snapshot has a following count.
-    pub fn is_present(&self) -> bool {
-        !self.0.is_empty()
-    }
-}
-
-impl Series {
-    pub fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
-    }
-}
-
-/// Gathers rows from every input into one data set, interning account names
-/// and appending each row to its account's series as it is read: no global
-/// sort is needed later, and rows cost no more memory than their values.
-#[derive(Debug, Default)]
-pub struct Collector {
-    names: names::Names,
-    collected: Collected,
-}
-
-/// Everything read from the inputs, for [`crate::dataset::Dataset::build`].
-#[derive(Debug, Default)]
-pub struct Collected {
-    /// Account names, indexed by [`Row::account`].
-    pub names: Vec<String>,
-    /// Each account's snapshots, indexed by [`Row::account`].
-    pub series: Vec<Series>,
-    /// Snapshot records read.
-    pub rows: usize,
-    /// The inputs read, as given (`-` for stdin).
-    pub files: Vec<String>,
-    /// CSV records identical to their file's header, skipped: what
-    /// `cat a.csv b.csv > c.csv` leaves in the middle of a file.
-    pub repeated_headers: u64,
-    /// Invalid records skipped (`--on-error skip`), and the first few errors.
-    pub skipped: u64,
-    pub skipped_examples: Vec<String>,
-    /// Records whose account name was not valid UTF-8 (its bad bytes
-    /// replaced with U+FFFD).
-    pub replaced_names: u64,
-    /// Accounts from this id on were seen only in reference inputs
-    /// (`--reference`): in the cohort, never reported. `None` until the
-    /// references are read; [`Collector::finish`] makes it the number of
-    /// accounts when there are none.
-    pub first_reference: Option<usize>,
-}
-
-impl Collector {
-    /// Returns the id of `name`, interning it on first sight.
-    pub fn intern(&mut self, name: &str) -> u32 {
-        let (id, new) = self.names.intern(name);
-        if new {
-            self.collected.series.push(Series::default());
-        }
-        id
-    }
-
-    /// Appends a row to its account's series. The account id must come
-    /// from [`Collector::intern`].
-    pub fn push(&mut self, row: Row) {
-        let s = &mut self.collected.series[row.account as usize];
-        s.following.push(s.times.len(), row.following);
-        s.times.push(row.time);
-        s.followers.push(row.followers);
-        self.collected.rows += 1;
-    }
-
-    /// Adds everything another collector gathered, after what this one
-    /// has: its accounts are looked up (or added, in the order it first saw
-    /// them) and their snapshots appended.
-    pub(crate) fn absorb(&mut self, other: Collected) {
-        for (name, series) in other.names.iter().zip(other.series) {
-            let id = self.intern(name) as usize;
-            let s = &mut self.collected.series[id];
-            s.following
-                .extend(s.times.len(), series.following, series.times.len());
-            s.times.extend(series.times);
-            s.followers.extend(series.followers);
-        }
-        self.collected.rows += other.rows;
-        self.collected.repeated_headers += other.repeated_headers;
-        self.collected.skipped += other.skipped;
-        self.collected.replaced_names += other.replaced_names;
-        let room = 3usize.saturating_sub(self.collected.skipped_examples.len());
-        self.collected
-            .skipped_examples
-            .extend(other.skipped_examples.into_iter().take(room));
-    }
-
-    /// Handles an invalid record: with `--on-error fail` the error stops the
-    /// read; with `skip` the record is counted (and its error kept among the
-    /// first few) and reading goes on.
-    pub(crate) fn invalid(&mut self, policy: OnError, error: anyhow::Error) -> Result<()> {
-        /// How many skipped records' errors the warning quotes.
-        const EXAMPLES: usize = 3;
-        match policy {
-            OnError::Fail => Err(error),
-            OnError::Skip => {
-                self.collected.skipped += 1;
-                if self.collected.skipped_examples.len() < EXAMPLES {
-                    self.collected.skipped_examples.push(format!("{error:#}"));
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// Counts a record whose account name had bytes that are not UTF-8.
-    pub(crate) fn replaced_name(&mut self) {
-        self.collected.replaced_names += 1;
-    }
-
-    /// Counts a CSV record that repeats its file's header and was skipped.
-    pub fn repeated_header(&mut self) {
-        self.collected.repeated_headers += 1;
-    }
-
-    /// Consumes the collector: everything read.
-    pub fn finish(self) -> Collected {
-        let accounts = self.names.len();
-        Collected {
-            names: self.names.into_vec(),
-            first_reference: Some(self.collected.first_reference.unwrap_or(accounts)),
-            ..self.collected
-        }
-    }
 }
 
 /// Reads every input (a file, a folder of files, or `-` for stdin), then
@@ -462,14 +262,10 @@ pub(crate) enum AccountSource {
 }
 
 impl AccountSource {
-    pub(crate) fn new(
-        column: Option<usize>,
-        src: &Source,
-        collector: &mut Collector,
-    ) -> AccountSource {
+    pub(crate) fn new(column: Option<usize>, src: &Source, sink: &mut impl Sink) -> AccountSource {
         match column {
             Some(i) => AccountSource::Column(i),
-            None => AccountSource::Fixed(collector.intern(src.stem)),
+            None => AccountSource::Fixed(sink.intern(src.stem)),
         }
     }
 }

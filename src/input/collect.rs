@@ -1,0 +1,369 @@
+//! Where the readers put what they read: a [`Collector`] that interns
+//! account names and appends each row to its account's [`Series`], and for
+//! parallel reads the [`Chunk`] of one piece of a file, whose rows are kept
+//! flat and appended to the collector a whole account at a time.
+
+use super::OnError;
+use super::names::Names;
+use anyhow::Result;
+use std::ops::Range;
+
+/// What a format reader hands its records to.
+pub(crate) trait Sink {
+    /// The id of an account name, interning it on first sight.
+    fn intern(&mut self, name: &str) -> u32;
+    /// Takes a row whose account id came from [`Sink::intern`].
+    fn push(&mut self, row: Row);
+    /// Counts a record whose account name was not valid UTF-8.
+    fn replaced_name(&mut self);
+    /// Counts a CSV record that repeats its file's header and was skipped.
+    fn repeated_header(&mut self);
+}
+
+/// One snapshot: an account's follower (and following) count at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    pub account: u32,
+    pub time: i64,
+    pub followers: u64,
+    /// `None` when the input has no following column or the cell is empty.
+    pub following: Option<u64>,
+}
+
+/// One account's snapshots, in the order read (sorted and deduplicated later,
+/// by [`crate::dataset::Dataset::build`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    pub times: Vec<i64>,
+    pub followers: Vec<u64>,
+    pub following: Following,
+}
+
+/// The following counts of a series, stored without a tag per value: an
+/// empty cell is [`Following::MISSING`], and an account that never had one
+/// stores nothing at all (most inputs have no following column). Either
+/// empty or as long as its series.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Following(Vec<u64>);
+
+impl Following {
+    /// Marks an empty cell; counts never reach it (they are at most 2^53).
+    const MISSING: u64 = u64::MAX;
+
+    /// The following count of snapshot `i`, if it has one.
+    pub fn get(&self, i: usize) -> Option<u64> {
+        self.0.get(i).copied().filter(|&v| v != Self::MISSING)
+    }
+
+    /// Appends the value of a series that held `len` snapshots before.
+    pub fn push(&mut self, len: usize, value: Option<u64>) {
+        if value.is_none() && self.0.is_empty() {
+            return;
+        }
+        self.0.resize(len, Self::MISSING);
+        self.0.push(value.unwrap_or(Self::MISSING));
+    }
+
+    /// Appends the values of `other_len` snapshots (`other`, or none if it
+    /// is empty) to those of a series of `len`.
+    fn extend(&mut self, len: usize, other: &[u64], other_len: usize) {
+        if self.0.is_empty() && other.is_empty() {
+            return;
+        }
+        self.0.resize(len, Self::MISSING);
+        if other.is_empty() {
+            self.0.resize(len + other_len, Self::MISSING);
+        } else {
+            self.0.extend_from_slice(other);
+        }
+    }
+
+    /// The stored values of snapshots `rows`: empty when none of them has
+    /// one, else as many as `rows`.
+    fn slice(&self, rows: Range<usize>) -> &[u64] {
+        match self.0.get(rows) {
+            Some(values) if values.iter().any(|&v| v != Self::MISSING) => values,
+            _ => &[],
+        }
+    }
+
+    /// Copies the value of snapshot `from` to snapshot `to`.
+    pub fn copy(&mut self, from: usize, to: usize) {
+        if !self.0.is_empty() {
+            self.0[to] = self.0[from];
+        }
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+        self.0.shrink_to_fit();
+    }
+
+    /// Whether any snapshot has a following count.
+    pub fn is_present(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl Series {
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+}
+
+/// Gathers rows from every input into one data set, interning account names
+/// and appending each row to its account's series as it is read: no global
+/// sort is needed later, and rows cost no more memory than their values.
+#[derive(Debug, Default)]
+pub struct Collector {
+    pub(super) names: Names,
+    pub(super) collected: Collected,
+}
+
+/// Everything read from the inputs, for [`crate::dataset::Dataset::build`].
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Account names, indexed by [`Row::account`].
+    pub names: Vec<String>,
+    /// Each account's snapshots, indexed by [`Row::account`].
+    pub series: Vec<Series>,
+    /// Snapshot records read.
+    pub rows: usize,
+    /// The inputs read, as given (`-` for stdin).
+    pub files: Vec<String>,
+    /// CSV records identical to their file's header, skipped: what
+    /// `cat a.csv b.csv > c.csv` leaves in the middle of a file.
+    pub repeated_headers: u64,
+    /// Invalid records skipped (`--on-error skip`), and the first few errors.
+    pub skipped: u64,
+    pub skipped_examples: Vec<String>,
+    /// Records whose account name was not valid UTF-8 (its bad bytes
+    /// replaced with U+FFFD).
+    pub replaced_names: u64,
+    /// Accounts from this id on were seen only in reference inputs
+    /// (`--reference`): in the cohort, never reported. `None` until the
+    /// references are read; [`Collector::finish`] makes it the number of
+    /// accounts when there are none.
+    pub first_reference: Option<usize>,
+}
+
+impl Sink for Collector {
+    fn intern(&mut self, name: &str) -> u32 {
+        let (id, new) = self.names.intern(name);
+        if new {
+            self.collected.series.push(Series::default());
+        }
+        id
+    }
+
+    fn push(&mut self, row: Row) {
+        let s = &mut self.collected.series[row.account as usize];
+        s.following.push(s.times.len(), row.following);
+        s.times.push(row.time);
+        s.followers.push(row.followers);
+        self.collected.rows += 1;
+    }
+
+    fn replaced_name(&mut self) {
+        self.collected.replaced_names += 1;
+    }
+
+    fn repeated_header(&mut self) {
+        self.collected.repeated_headers += 1;
+    }
+}
+
+impl Collector {
+    /// Appends the rows of a chunk read after everything this collector
+    /// has: the chunk's accounts are looked up (or added, in the order the
+    /// chunk first saw them) and each one's rows appended at once.
+    pub(crate) fn absorb(&mut self, chunk: Chunk) {
+        let grouped = chunk.group();
+        for (k, rows) in grouped.starts.windows(2).enumerate() {
+            let id = self.intern(grouped.names.get(k as u32)) as usize;
+            let rows = rows[0] as usize..rows[1] as usize;
+            let s = &mut self.collected.series[id];
+            s.following.extend(
+                s.times.len(),
+                grouped.following.slice(rows.clone()),
+                rows.len(),
+            );
+            s.times.extend_from_slice(&grouped.times[rows.clone()]);
+            s.followers.extend_from_slice(&grouped.followers[rows]);
+        }
+        self.collected.rows += grouped.times.len();
+        self.collected.repeated_headers += grouped.repeated_headers;
+        self.collected.replaced_names += grouped.replaced_names;
+    }
+
+    /// Handles an invalid record: with `--on-error fail` the error stops the
+    /// read; with `skip` the record is counted (and its error kept among the
+    /// first few) and reading goes on.
+    pub(crate) fn invalid(&mut self, policy: OnError, error: anyhow::Error) -> Result<()> {
+        /// How many skipped records' errors the warning quotes.
+        const EXAMPLES: usize = 3;
+        match policy {
+            OnError::Fail => Err(error),
+            OnError::Skip => {
+                self.collected.skipped += 1;
+                if self.collected.skipped_examples.len() < EXAMPLES {
+                    self.collected.skipped_examples.push(format!("{error:#}"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Consumes the collector: everything read.
+    pub fn finish(self) -> Collected {
+        let accounts = self.names.len();
+        Collected {
+            names: self.names.into_vec(),
+            first_reference: Some(self.collected.first_reference.unwrap_or(accounts)),
+            ..self.collected
+        }
+    }
+}
+
+/// The rows of one chunk of a file read in parallel, flat in the order
+/// read: a chunk holds a few rows of each of many accounts, and storage of
+/// their own, grown row by row, would cost an allocation or more per
+/// account and chunk. [`Chunk::group`] orders them by account for
+/// [`Collector::absorb`].
+#[derive(Debug, Default)]
+pub(crate) struct Chunk {
+    names: Names,
+    /// Each row's account (an id of `names`), time and counts.
+    accounts: Vec<u32>,
+    times: Vec<i64>,
+    followers: Vec<u64>,
+    following: Following,
+    /// Where each account's rows start, once grouped (one more than the
+    /// accounts: the last is the number of rows).
+    starts: Vec<u32>,
+    repeated_headers: u64,
+    replaced_names: u64,
+}
+
+impl Sink for Chunk {
+    fn intern(&mut self, name: &str) -> u32 {
+        self.names.intern(name).0
+    }
+
+    fn push(&mut self, row: Row) {
+        self.following.push(self.times.len(), row.following);
+        self.accounts.push(row.account);
+        self.times.push(row.time);
+        self.followers.push(row.followers);
+    }
+
+    fn replaced_name(&mut self) {
+        self.replaced_names += 1;
+    }
+
+    fn repeated_header(&mut self) {
+        self.repeated_headers += 1;
+    }
+}
+
+impl Chunk {
+    /// Rows read.
+    pub(crate) fn rows(&self) -> usize {
+        self.times.len()
+    }
+
+    /// The rows ordered by account (in order of the accounts' first rows),
+    /// each account's in the order read: a counting sort, done on the
+    /// reading thread so that the collector only copies runs.
+    fn group(self) -> Chunk {
+        let accounts = self.names.len();
+        let mut starts = vec![0u32; accounts + 1];
+        for &a in &self.accounts {
+            starts[a as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut at = starts.clone();
+        let n = self.times.len();
+        let (mut times, mut followers) = (vec![0; n], vec![0; n]);
+        // Following counts are stored for every row or for none.
+        let mut following =
+            vec![Following::MISSING; if self.following.is_present() { n } else { 0 }];
+        for (r, &a) in self.accounts.iter().enumerate() {
+            let k = at[a as usize] as usize;
+            at[a as usize] += 1;
+            times[k] = self.times[r];
+            followers[k] = self.followers[r];
+            if let Some(f) = following.get_mut(k) {
+                *f = self
+                    .following
+                    .0
+                    .get(r)
+                    .copied()
+                    .unwrap_or(Following::MISSING);
+            }
+        }
+        Chunk {
+            accounts: Vec::new(),
+            times,
+            followers,
+            following: Following(following),
+            starts,
+            ..self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(account: u32, time: i64, following: Option<u64>) -> Row {
+        Row {
+            account,
+            time,
+            followers: time as u64 * 10,
+            following,
+        }
+    }
+
+    /// A chunk's rows reach the collector as if pushed one by one: accounts
+    /// numbered in order of first sight, each account's rows in the order
+    /// read, following counts where they were given.
+    #[test]
+    fn a_chunk_is_absorbed_like_its_rows() {
+        let rows = [
+            ("y", 1, None),
+            ("x", 1, Some(5)),
+            ("y", 2, Some(6)),
+            ("z", 1, None),
+            ("x", 2, None),
+        ];
+        let mut direct = Collector::default();
+        direct.intern("w");
+        let mut via_chunk = Collector::default();
+        via_chunk.intern("w");
+        let mut chunk = Chunk::default();
+        for (name, time, following) in rows {
+            let id = direct.intern(name);
+            direct.push(row(id, time, following));
+            let id = chunk.intern(name);
+            chunk.push(row(id, time, following));
+        }
+        assert_eq!(chunk.rows(), 5);
+        via_chunk.absorb(chunk);
+        let (direct, via_chunk) = (direct.finish(), via_chunk.finish());
+        assert_eq!(direct.names, ["w", "y", "x", "z"]);
+        assert_eq!(via_chunk.names, direct.names);
+        assert_eq!(via_chunk.series, direct.series);
+        assert_eq!(via_chunk.rows, 5);
+        assert_eq!(direct.series[1].following.get(1), Some(6));
+        assert_eq!(direct.series[1].following.get(0), None);
+        assert!(!direct.series[3].following.is_present());
+    }
+}
