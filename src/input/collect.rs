@@ -12,6 +12,9 @@ use std::ops::Range;
 pub(crate) trait Sink {
     /// The id of an account name, interning it on first sight.
     fn intern(&mut self, name: &str) -> u32;
+    /// The id of a name already interned, if cheaply found (see
+    /// [`Names::guess`]); `None` says nothing.
+    fn guess(&mut self, name: &[u8]) -> Option<u32>;
     /// Takes a row whose account id came from [`Sink::intern`].
     fn push(&mut self, row: Row);
     /// Counts a record whose account name was not valid UTF-8.
@@ -160,6 +163,10 @@ impl Sink for Collector {
         id
     }
 
+    fn guess(&mut self, name: &[u8]) -> Option<u32> {
+        self.names.guess(name)
+    }
+
     fn push(&mut self, row: Row) {
         let s = &mut self.collected.series[row.account as usize];
         s.following.push(s.times.len(), row.following);
@@ -252,6 +259,10 @@ pub(crate) struct Chunk {
 impl Sink for Chunk {
     fn intern(&mut self, name: &str) -> u32 {
         self.names.intern(name).0
+    }
+
+    fn guess(&mut self, name: &[u8]) -> Option<u32> {
+        self.names.guess(name)
     }
 
     fn push(&mut self, row: Row) {

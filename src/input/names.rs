@@ -50,10 +50,8 @@ impl Default for Names {
 impl Names {
     /// The id of `name`, and whether it is new (interned by this call).
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
-        let guess = self.next.get(self.last as usize).copied().unwrap_or(NONE);
-        if guess != NONE && self.get(guess) == name {
-            self.last = guess;
-            return (guess, false);
+        if let Some(id) = self.guess(name.as_bytes()) {
+            return (id, false);
         }
         let (id, new) = self.look_up(name);
         if let Some(next) = self.next.get_mut(self.last as usize) {
@@ -61,6 +59,18 @@ impl Names {
         }
         self.last = id;
         (id, new)
+    }
+
+    /// The id of `name` if it is the account that followed the last one
+    /// the last time: read from bytes, so that a reader can skip checking
+    /// that a known name is UTF-8 (and already trimmed).
+    pub fn guess(&mut self, name: &[u8]) -> Option<u32> {
+        let guess = self.next.get(self.last as usize).copied().unwrap_or(NONE);
+        if guess != NONE && self.get(guess).as_bytes() == name {
+            self.last = guess;
+            return Some(guess);
+        }
+        None
     }
 
     /// [`Names::intern`] through the hash table.
