@@ -131,8 +131,11 @@ pub fn platform_periods(
         return Vec::new();
     };
     let mut flagged: Vec<CohortWindow> = Vec::new();
-    for width in widths(bucket) {
-        let counts = count_windows(tracks, models, lo, hi, width);
+    let widths = widths(bucket);
+    for (&width, counts) in widths
+        .iter()
+        .zip(count_windows(tracks, models, lo, hi, &widths))
+    {
         let base = base_rate(&counts, settings);
         for (from, observed, fell) in counts.iter() {
             let w = CohortWindow {
@@ -157,12 +160,26 @@ pub fn platform_periods(
     merge(flagged)
 }
 
-/// For each window start in `lo..=hi - width`: (accounts observed, accounts
-/// that fell). Each account walks its own lifetime with two pointers.
-fn count_windows(tracks: &[Track], models: &[Model], lo: i64, hi: i64, width: i64) -> Counts {
-    let len = (hi - lo - width + 1).max(0) as usize;
+/// For each width, and each window start in `lo..=hi - width`: (accounts
+/// observed, accounts that fell). Each account walks its own lifetime with
+/// two pointers, once per width, while its levels are at hand.
+fn count_windows(
+    tracks: &[Track],
+    models: &[Model],
+    lo: i64,
+    hi: i64,
+    widths: &[i64],
+) -> Vec<Counts> {
     let snapshots: usize = tracks.iter().map(Track::len).sum();
-    let dense = len <= 16 * snapshots.max(64);
+    let new_counts = || -> Vec<Counts> {
+        widths
+            .iter()
+            .map(|&width| {
+                let len = (hi - lo - width + 1).max(0) as usize;
+                Counts::new(len <= 16 * snapshots.max(64), lo, len)
+            })
+            .collect()
+    };
     // Each share of the accounts is counted on its own (a few shares per
     // thread), then the counts are added up. Integer sums, so the result
     // does not depend on how the accounts were shared out.
@@ -172,13 +189,20 @@ fn count_windows(tracks: &[Track], models: &[Model], lo: i64, hi: i64, width: i6
         .par_chunks(share)
         .zip(models.par_chunks(share))
         .map(|(tracks, models)| {
-            let mut counts = Counts::new(dense, lo, len);
+            let mut counts = new_counts();
+            let mut lv = Vec::new();
             for (track, model) in tracks.iter().zip(models) {
-                add_account(&mut counts, track, model, width);
+                lv.clear();
+                lv.extend(track.followers.iter().map(|&v| level(v)));
+                for (counts, &width) in counts.iter_mut().zip(widths) {
+                    add_account(counts, track, model, &lv, width);
+                }
             }
             counts
         })
-        .reduce(|| Counts::new(dense, lo, len), Counts::merge)
+        .reduce(new_counts, |a, b| {
+            a.into_iter().zip(b).map(|(a, b)| a.merge(b)).collect()
+        })
 }
 
 /// Per window start: (accounts observed around it, accounts that fell).
@@ -247,14 +271,13 @@ impl Counts {
     }
 }
 
-/// Adds one account's windows to `counts`, walking its lifetime with two
-/// pointers.
-fn add_account(counts: &mut Counts, track: &Track, model: &Model, width: i64) {
+/// Adds one account's windows of `width` to `counts`, walking its lifetime
+/// with two pointers; `lv` holds the level of each of its counts.
+fn add_account(counts: &mut Counts, track: &Track, model: &Model, lv: &[f64], width: i64) {
     if track.len() < 2 {
         return;
     }
     let last = track.g[track.len() - 1] - width;
-    let lv: Vec<f64> = track.followers.iter().map(|&v| level(v)).collect();
     let (mut a, mut c) = (0usize, 0usize);
     let mut from = track.g[0];
     while from <= last {
