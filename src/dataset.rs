@@ -56,13 +56,11 @@ impl Dataset {
             .iter()
             .filter_map(|s| s.times.first())
             .min()
-            .copied()
             .unwrap_or(0);
         let last = series
             .iter()
             .filter_map(|s| s.times.last())
             .max()
-            .copied()
             .unwrap_or(0);
         let mut warnings = Vec::new();
         if skipped > 0 {
@@ -210,7 +208,7 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 
 fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     let n = s.len();
-    let sorted = s.times.windows(2).all(|w| w[0] < w[1]);
+    let sorted = s.times.is_increasing();
     if sorted {
         return (0, 0);
     }
@@ -219,7 +217,7 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     // a scratch copy and written back into the series' own storage: new
     // storage for every account would leave the old scattered in the heap.
     let mut rows: Vec<(i64, u64, Option<u64>)> = (0..n)
-        .map(|i| (s.times[i], s.followers[i], s.following.get(i)))
+        .map(|i| (s.times.get(i), s.followers.get(i), s.following.get(i)))
         .collect();
     rows.sort_unstable();
     let (mut exact, mut conflicting) = (0, 0);
@@ -316,8 +314,8 @@ mod tests {
         let a = Dataset::build(collected(rows));
         let b = Dataset::build(collected(reversed));
         assert_eq!(a.1, b.1);
-        assert_eq!(a.1[0].times, vec![5, 10]);
-        assert_eq!(a.1[1].followers, vec![4, 7]);
+        assert_eq!(a.1[0].times.iter().collect::<Vec<_>>(), [5, 10]);
+        assert_eq!(a.1[1].followers.iter().collect::<Vec<_>>(), [4, 7]);
         let a = a.0;
         assert_eq!(
             a.warnings

@@ -7,6 +7,7 @@
 //! weighing more.
 
 use crate::input::{Following, Series};
+use crate::packed::Packed;
 use rayon::prelude::*;
 
 /// Bucket sizes the automatic choice picks from: round durations people use.
@@ -21,13 +22,13 @@ const FALLBACK_BUCKET: i64 = 86_400;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Track {
     /// Grid point of each kept snapshot (time / bucket, rounded), increasing.
-    pub g: Vec<i64>,
+    g: Packed<i64>,
     /// Each snapshot's real time less its grid point's (at most half a
     /// bucket either way): the real time is only reported, so it is kept in
     /// 4 bytes rather than 8 for every snapshot of every account.
     offset: Vec<i32>,
     bucket: i64,
-    pub followers: Vec<u64>,
+    pub followers: Packed<u64>,
     pub following: Following,
 }
 
@@ -40,9 +41,26 @@ impl Track {
         self.g.is_empty()
     }
 
+    /// The grid point of snapshot `i`.
+    #[inline]
+    pub fn g(&self, i: usize) -> i64 {
+        self.g.get(i)
+    }
+
+    /// The grid points of the snapshots, in order.
+    pub fn points(&self) -> &Packed<i64> {
+        &self.g
+    }
+
+    /// The follower count of snapshot `i`.
+    #[inline]
+    pub fn count(&self, i: usize) -> u64 {
+        self.followers.get(i)
+    }
+
     /// The real time of snapshot `i`.
     pub fn time(&self, i: usize) -> i64 {
-        self.g[i] * self.bucket + i64::from(self.offset[i])
+        self.g(i) * self.bucket + i64::from(self.offset[i])
     }
 
     /// A track whose snapshots lie exactly on grid points `g` of a grid of
@@ -50,21 +68,21 @@ impl Track {
     pub fn on_points(g: Vec<i64>, bucket: i64, followers: Vec<u64>) -> Track {
         Track {
             offset: vec![0; g.len()],
-            g,
+            g: g.into_iter().collect(),
             bucket,
-            followers,
+            followers: followers.into_iter().collect(),
             following: Following::default(),
         }
     }
 
     /// Index of the last snapshot at or before grid point `g`.
     pub fn last_at_or_before(&self, g: i64) -> Option<usize> {
-        self.g.partition_point(|&x| x <= g).checked_sub(1)
+        self.g.partition_point(|x| x <= g).checked_sub(1)
     }
 
     /// Index of the first snapshot at or after grid point `g`.
     pub fn first_at_or_after(&self, g: i64) -> Option<usize> {
-        let i = self.g.partition_point(|&x| x < g);
+        let i = self.g.partition_point(|x| x < g);
         (i < self.g.len()).then_some(i)
     }
 }
@@ -106,8 +124,8 @@ pub fn auto_bucket(series: &[Series]) -> i64 {
     let mut shorter = [0u64; LADDER.len()];
     let mut total = 0u64;
     for s in series {
-        for w in s.times.windows(2) {
-            let gap = w[1] - w[0];
+        for (a, b) in s.times.iter().zip(s.times.iter().skip(1)) {
+            let gap = b - a;
             total += 1;
             for (count, &x) in shorter.iter_mut().zip(&thresholds) {
                 *count += u64::from(gap < x);
@@ -159,19 +177,20 @@ impl Track {
         let mut kept = 0;
         let mut last = None;
         for i in 0..t.len() {
-            let p = point(t[i]);
+            let ti = t.get(i);
+            let p = point(ti);
             let distance = |t: i64| (t - p * bucket).abs();
             if last == Some(p) {
-                if distance(t[i]) <= distance(t[kept - 1]) {
-                    t[kept - 1] = t[i];
-                    followers[kept - 1] = followers[i];
+                if distance(ti) <= distance(t.get(kept - 1)) {
+                    t.set(kept - 1, ti);
+                    followers.set(kept - 1, followers.get(i));
                     following.copy(i, kept - 1);
                 }
                 continue;
             }
             last = Some(p);
-            t[kept] = t[i];
-            followers[kept] = followers[i];
+            t.set(kept, ti);
+            followers.set(kept, followers.get(i));
             following.copy(i, kept);
             kept += 1;
         }
@@ -180,13 +199,11 @@ impl Track {
         // MAX_BUCKET: the offset fits.
         let offset = t
             .iter()
-            .map(|&x| i32::try_from(x - point(x) * bucket).unwrap_or(0))
+            .map(|x| i32::try_from(x - point(x) * bucket).unwrap_or(0))
             .collect();
         // The times' storage becomes the grid points' (new storage for
         // every account would not reuse the old: the heap would grow).
-        for x in &mut t {
-            *x = point(*x);
-        }
+        t.map_in_place(point);
         let mut g = t;
         // Give back what growing while reading left spare: the models come next.
         g.shrink_to_fit();
@@ -213,7 +230,7 @@ mod tests {
             .map(|t| Series {
                 followers: (0..t.len() as u64).collect(),
                 following: Following::default(),
-                times: t,
+                times: t.into_iter().collect(),
             })
             .collect()
     }
@@ -242,12 +259,12 @@ mod tests {
         // 3590 and 3650 both round to grid point 1; 3590 is nearer.
         let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
         let t = &grid.tracks[0];
-        assert_eq!(t.g, vec![0, 1, 3]);
+        assert_eq!(t.points().iter().collect::<Vec<_>>(), [0, 1, 3]);
         assert_eq!(
             (0..3).map(|i| t.time(i)).collect::<Vec<_>>(),
             [10, 3590, 9000]
         );
-        assert_eq!(t.followers, vec![0, 1, 3]);
+        assert_eq!(t.followers.iter().collect::<Vec<_>>(), [0, 1, 3]);
         assert_eq!(t.last_at_or_before(2), Some(1));
         assert_eq!(t.first_at_or_after(2), Some(2));
         assert_eq!(t.first_at_or_after(4), None);

@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod grid;
 pub mod input;
 pub mod output;
+pub mod packed;
 pub mod plot;
 pub mod progress;
 pub mod report;

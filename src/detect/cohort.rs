@@ -99,7 +99,7 @@ pub struct Bracket {
 pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Bracket> {
     let a = track.last_at_or_before(from)?;
     let c = track.first_at_or_after(to)?;
-    if !model.observes(track.g[a], track.g[c], to - from) {
+    if !model.observes(track.g(a), track.g(c), to - from) {
         return None;
     }
     let z = model.z(track, a, c);
@@ -107,7 +107,7 @@ pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Brack
 }
 
 fn fell(track: &Track, b: &Bracket) -> bool {
-    b.z <= -Z_FALL && track.followers[b.c] < track.followers[b.a]
+    b.z <= -Z_FALL && track.count(b.c) < track.count(b.a)
 }
 
 /// Finds the platform periods: runs of windows in which at least
@@ -124,7 +124,7 @@ pub fn platform_periods(
             .iter()
             .filter(|t| !t.is_empty())
             .fold(None, |acc: Option<(i64, i64)>, t| {
-                let (a, b) = (t.g[0], t.g[t.len() - 1]);
+                let (a, b) = (t.g(0), t.g(t.len() - 1));
                 Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
             })
     else {
@@ -193,7 +193,7 @@ fn count_windows(
             let mut lv = Vec::new();
             for (track, model) in tracks.iter().zip(models) {
                 lv.clear();
-                lv.extend(track.followers.iter().map(|&v| level(v)));
+                lv.extend(track.followers.iter().map(level));
                 for (counts, &width) in counts.iter_mut().zip(widths) {
                     add_account(counts, track, model, &lv, width);
                 }
@@ -277,29 +277,29 @@ fn add_account(counts: &mut Counts, track: &Track, model: &Model, lv: &[f64], wi
     if track.len() < 2 {
         return;
     }
-    let last = track.g[track.len() - 1] - width;
+    let last = track.g(track.len() - 1) - width;
     let (mut a, mut c) = (0usize, 0usize);
-    let mut from = track.g[0];
+    let mut from = track.g(0);
     while from <= last {
-        while a + 1 < track.len() && track.g[a + 1] <= from {
+        while a + 1 < track.len() && track.g(a + 1) <= from {
             a += 1;
         }
-        while track.g[c] < from + width {
+        while track.g(c) < from + width {
             c += 1;
         }
-        if !model.observes(track.g[a], track.g[c], width) {
+        if !model.observes(track.g(a), track.g(c), width) {
             // The bracket only widens until `a` moves on: skip the rest of
             // this gap at once (a stray snapshot years away must not cost a
             // step per grid point in between).
-            match track.g.get(a + 1) {
-                Some(&next) if next > from => from = next,
+            match (a + 1 < track.len()).then(|| track.g(a + 1)) {
+                Some(next) if next > from => from = next,
                 _ => from += 1,
             }
             continue;
         }
         let z = model
             .followers
-            .z_of_change(&track.g, &track.followers, a, c, lv[c] - lv[a]);
+            .z_of_change(track.points(), &track.followers, a, c, lv[c] - lv[a]);
         counts.add(from, fell(track, &Bracket { a, c, z }));
         from += 1;
     }
@@ -456,7 +456,7 @@ impl Movements {
 
 /// An account's relative change across a bracket (none from zero).
 fn change(track: &Track, b: &Bracket) -> Option<f64> {
-    let (va, vc) = (track.followers[b.a] as f64, track.followers[b.c] as f64);
+    let (va, vc) = (track.count(b.a) as f64, track.count(b.c) as f64);
     (va > 0.0).then(|| vc / va - 1.0)
 }
 
@@ -510,17 +510,17 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
     let (mut observed, mut fell_count) = (0u32, 0u32);
     for model in models {
         let Some(f) = &model.following else { continue };
-        let Some(a) = f.g.partition_point(|&x| x <= from).checked_sub(1) else {
+        let Some(a) = f.g.partition_point(|x| x <= from).checked_sub(1) else {
             continue;
         };
-        let c = f.g.partition_point(|&x| x < to);
-        if c >= f.g.len() || !model.observes(f.g[a], f.g[c], to - from) {
+        let c = f.g.partition_point(|x| x < to);
+        if c >= f.g.len() || !model.observes(f.g.get(a), f.g.get(c), to - from) {
             continue;
         }
         observed += 1;
-        let dropped = f.v[a].saturating_sub(f.v[c]) as f64 >= min_drop * f.v[a] as f64;
+        let dropped = f.v.get(a).saturating_sub(f.v.get(c)) as f64 >= min_drop * f.v.get(a) as f64;
         fell_count +=
-            u32::from(f.v[c] < f.v[a] && dropped && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
+            u32::from(f.v.get(c) < f.v.get(a) && dropped && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
     }
     (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
 }

@@ -324,7 +324,7 @@ pub fn explain(
         .iter()
         .map(|(l, _)| (l.s, l.e))
         .chain(passed.iter().map(|l| (l.s, l.e)))
-        .map(|(s, e)| (track.g[s], track.g[e]))
+        .map(|(s, e)| (track.g(s), track.g(e)))
         .collect();
     detection
         .movements
@@ -334,8 +334,8 @@ pub fn explain(
             &grid.tracks,
             &detection.models,
             &detection.movements,
-            track.g[l.s],
-            track.g[l.e],
+            track.g(l.s),
+            track.g(l.e),
             i,
         )
     };
@@ -361,8 +361,8 @@ pub fn explain(
             Drop {
                 start: Timestamp(track.time(loss.s)),
                 end: Timestamp(track.time(loss.e)),
-                before: track.followers[loss.s],
-                after: track.followers[loss.e],
+                before: track.count(loss.s),
+                after: track.count(loss.e),
                 lost: loss.lost,
                 relative_loss: round(loss.relative, 5),
                 z: round(loss.z, 3),
@@ -387,8 +387,8 @@ pub fn explain(
         } else {
             track.time(track.len() - 1)
         }),
-        first_followers: track.followers.first().copied().unwrap_or(0),
-        last_followers: track.followers.last().copied().unwrap_or(0),
+        first_followers: track.followers.first().unwrap_or(0),
+        last_followers: track.followers.last().unwrap_or(0),
         usual: Usual {
             step_seconds: model.step * bucket,
             spread: round(f.sigma * (model.step as f64).sqrt(), 7),
@@ -410,7 +410,7 @@ fn observed_around(
 ) -> (Option<u64>, Option<u64>) {
     let track = &grid.tracks[i];
     match cohort::bracket(track, model, p.from, p.to) {
-        Some(b) => (Some(track.followers[b.a]), Some(track.followers[b.c])),
+        Some(b) => (Some(track.count(b.a)), Some(track.count(b.c))),
         None => (None, None),
     }
 }
@@ -458,9 +458,9 @@ fn rows(ctx: &Context, i: usize, loss: &Loss, outcome: &Outcome, full: bool) -> 
             last = Some(k);
             Row {
                 time: Timestamp(track.time(k)),
-                followers: track.followers[k],
+                followers: track.count(k),
                 following: track.following.get(k),
-                change: (k > 0).then(|| track.followers[k] as i64 - track.followers[k - 1] as i64),
+                change: (k > 0).then(|| track.count(k) as i64 - track.count(k - 1) as i64),
                 z: (k > 0).then(|| round(model.z(track, k - 1, k), 3)),
                 mark,
                 skipped,

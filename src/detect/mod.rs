@@ -250,7 +250,7 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         .collect();
     let windows: Vec<(i64, i64)> = losses
         .iter()
-        .map(|(i, l)| (grid.tracks[*i].g[l.s], grid.tracks[*i].g[l.e]))
+        .map(|(i, l)| (grid.tracks[*i].g(l.s), grid.tracks[*i].g(l.e)))
         .collect();
     movements.prepare(&grid.tracks, &models, &windows);
     let own: Vec<Event> = losses
@@ -342,7 +342,7 @@ impl Context<'_> {
     /// (`None` when the count did not fall).
     fn measure(&self, i: usize, s: usize, e: usize, sizing: Sizing) -> Option<Measured> {
         let t = &self.tracks[i];
-        let (before, after) = (t.followers[s], t.followers[e]);
+        let (before, after) = (t.count(s), t.count(e));
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
         let relative = lost as f64 / before as f64;
         let model = &self.models[i];
@@ -351,7 +351,7 @@ impl Context<'_> {
             Sizing::Observed => (lost as f64, before as f64),
             Sizing::BeyondTrend => {
                 let expected_after =
-                    (level(before) + model.followers.credited(&t.g, s, e)).exp() - 1.0;
+                    (level(before) + model.followers.credited(t.points(), s, e)).exp() - 1.0;
                 (expected_after - after as f64, expected_after)
             }
         };
@@ -382,8 +382,8 @@ impl Context<'_> {
         let t = &self.tracks[i];
         Affected {
             account: self.names[i].clone(),
-            before: t.followers[loss.s],
-            after: t.followers[loss.e],
+            before: t.count(loss.s),
+            after: t.count(loss.e),
             lost: loss.lost,
             relative_loss: round(loss.relative, 5),
             recovered_at: outcome.recovered_at.map(Timestamp),
@@ -436,8 +436,8 @@ impl Context<'_> {
         };
         let start = at(0.1, &|t, l| t.time(l.s))?;
         let span = Period {
-            from: at(0.1, &|t, l| t.g[l.s])?,
-            to: at(0.9, &|t, l| t.g[l.e])?,
+            from: at(0.1, &|t, l| t.g(l.s))?,
+            to: at(0.9, &|t, l| t.g(l.e))?,
             best: p.best,
         };
         let end = at(0.9, &|t, l| t.time(l.e))?;
@@ -515,7 +515,7 @@ impl Context<'_> {
     fn account_event(&self, i: usize, loss: Loss) -> Option<Event> {
         let (s, e) = (loss.s, loss.e);
         let track = &self.tracks[i];
-        let (from, to) = (track.g[s], track.g[e]);
+        let (from, to) = (track.g(s), track.g(e));
         let around = cohort::around(self.tracks, self.models, self.movements, from, to, i);
         let scope = self.own_scope(&around, &loss)?;
         let outcome = self.outcome(i, &loss);
@@ -574,22 +574,22 @@ fn platform_part(track: &Track, model: &Model, p: &Period) -> Option<(usize, usi
 /// so a loss spread over several snapshots is taken whole, while a slow
 /// wander before or after it is left out.
 fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, usize) {
-    let v = &track.followers;
+    let v = |k| track.count(k);
     // Detrended log level of each point, from `a` on.
     let mut trend = 0.0;
     let u: Vec<f64> = (a..=c)
         .map(|k| {
             if k > a {
-                trend += noise.trend_at(k) * (track.g[k] - track.g[k - 1]) as f64;
+                trend += noise.trend_at(k) * (track.g(k) - track.g(k - 1)) as f64;
             }
-            level(v[k]) - trend
+            level(v(k)) - trend
         })
         .collect();
     let at = |k: usize| u[k - a];
     // How abnormal the fall from i to j is, in standard deviations.
     let fall = |i: usize, j: usize| {
-        let rounding = 1.0 / (v[i] as f64 + 1.0);
-        let sd = (noise.sigma.powi(2) * (track.g[j] - track.g[i]) as f64 + rounding.powi(2)).sqrt();
+        let rounding = 1.0 / (v(i) as f64 + 1.0);
+        let sd = (noise.sigma.powi(2) * (track.g(j) - track.g(i)) as f64 + rounding.powi(2)).sqrt();
         (at(i) - at(j)) / sd
     };
     let low = (a + 1..=c).fold(a + 1, |low, k| if at(k) < at(low) { k } else { low });
@@ -623,8 +623,8 @@ fn drop_runs(
 ) -> Vec<(usize, usize)> {
     let falling = |k: usize| {
         let (a, c) = (k - 1, k);
-        let (ga, gc) = (track.g[a], track.g[c]);
-        track.followers[c] < track.followers[a]
+        let (ga, gc) = (track.g(a), track.g(c));
+        track.count(c) < track.count(a)
             && model.z(track, a, c) <= -Z_STEP
             && !claimed.iter().any(|&(s, e)| s < k && k <= e)
             && !periods
@@ -682,11 +682,11 @@ mod tests {
             1,
             vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
         );
-        let quiet = Noise::steady(&t.followers, 0.0, 1e-4);
+        let quiet = Noise::steady(t.len(), 0.0, 1e-4);
         assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
         // A wiggle of one follower next to the drop is noise, not the drop.
         let t = Track::on_points((0..5).collect(), 1, vec![1000, 999, 800, 799, 850]);
-        let noisy = Noise::steady(&t.followers, 0.0, 0.002);
+        let noisy = Noise::steady(t.len(), 0.0, 0.002);
         assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
     }
 }

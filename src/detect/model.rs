@@ -6,6 +6,7 @@
 //! are not mistaken for sudden losses.
 
 use crate::grid::Track;
+use crate::packed::Packed;
 use crate::stats::{MAD_TO_SD, mad, median};
 
 /// Smallest spread per bucket: a perfectly smooth series (synthetic data, a
@@ -60,8 +61,8 @@ pub struct Model {
 /// The snapshots that have a following count, and their noise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Following {
-    pub g: Vec<i64>,
-    pub v: Vec<u64>,
+    pub g: Packed<i64>,
+    pub v: Packed<u64>,
     pub noise: Noise,
 }
 
@@ -73,9 +74,10 @@ pub fn level(v: u64) -> f64 {
 impl Noise {
     /// Fits trend and spread to a series of (grid point, count) on a grid
     /// of `bucket` seconds.
-    pub fn fit(g: &[i64], v: &[u64], bucket: i64) -> Noise {
+    pub fn fit(g: &Packed<i64>, v: &Packed<u64>, bucket: i64) -> Noise {
         let n = g.len();
-        let lv: Vec<f64> = v.iter().map(|&x| level(x)).collect();
+        let g: Vec<i64> = g.iter().collect();
+        let lv: Vec<f64> = v.iter().map(level).collect();
         // Per-bucket rate of each step (index k: the step from k - 1 to k).
         let rates: Vec<f64> = (0..n)
             .map(|k| {
@@ -87,7 +89,7 @@ impl Noise {
             })
             .collect();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
-        let rate = rolling_median(g, &rates, half, half)
+        let rate = rolling_median(&g, &rates, half, half)
             .into_iter()
             .map(|r| r as f32)
             .collect();
@@ -103,7 +105,7 @@ impl Noise {
         let lag = usize::try_from(DAY / bucket.max(1))
             .unwrap_or(1)
             .max(LAG_MIN_STEPS);
-        let sigma = noise.spread(g, &lv, 1).max(noise.spread(g, &lv, lag));
+        let sigma = noise.spread(&g, &lv, 1).max(noise.spread(&g, &lv, lag));
         Noise { sigma, ..noise }
     }
 
@@ -144,44 +146,51 @@ impl Noise {
     /// standard deviations (negative for a fall). One follower's worth of
     /// rounding is added to the spread: counts are integers, and for an
     /// account of 50, losing 3 is three followers, not a 6 % collapse.
-    pub fn z(&self, g: &[i64], v: &[u64], a: usize, c: usize) -> f64 {
+    pub fn z(&self, g: &Packed<i64>, v: &Packed<u64>, a: usize, c: usize) -> f64 {
         // Levels are recomputed, not kept: a cache of them for every
         // snapshot of every account would be the largest thing in memory.
-        self.z_of_change(g, v, a, c, level(v[c]) - level(v[a]))
+        self.z_of_change(g, v, a, c, level(v.get(c)) - level(v.get(a)))
     }
 
     /// [`Noise::z`] of a log change already known: for callers that judge
     /// many brackets of one series and compute its levels once.
-    pub fn z_of_change(&self, g: &[i64], v: &[u64], a: usize, c: usize, change: f64) -> f64 {
-        let buckets = (g[c] - g[a]).max(1) as f64;
-        let rounding = 1.0 / (v[a] as f64 + 1.0);
+    pub fn z_of_change(
+        &self,
+        g: &Packed<i64>,
+        v: &Packed<u64>,
+        a: usize,
+        c: usize,
+        change: f64,
+    ) -> f64 {
+        let buckets = (g.get(c) - g.get(a)).max(1) as f64;
+        let rounding = 1.0 / (v.get(a) as f64 + 1.0);
         let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
         (change - self.expected(g, a, c)) / sd
     }
 
     /// The usual log change from point `a` to point `c`: the local trend
     /// of each step in between, times its length.
-    pub fn expected(&self, g: &[i64], a: usize, c: usize) -> f64 {
+    pub fn expected(&self, g: &Packed<i64>, a: usize, c: usize) -> f64 {
         (a + 1..=c)
-            .map(|k| self.trend_at(k) * (g[k] - g[k - 1]) as f64)
+            .map(|k| self.trend_at(k) * (g.get(k) - g.get(k - 1)) as f64)
             .sum()
     }
 
     /// The growth the account can be credited with from `a` to `c` when
     /// sizing a loss: its local trend, but no more than its long-run pace,
     /// so that the end of a viral rise does not turn a pause into a "loss".
-    pub fn credited(&self, g: &[i64], a: usize, c: usize) -> f64 {
+    pub fn credited(&self, g: &Packed<i64>, a: usize, c: usize) -> f64 {
         (a + 1..=c)
-            .map(|k| self.trend_at(k).min(self.long_run) * (g[k] - g[k - 1]) as f64)
+            .map(|k| self.trend_at(k).min(self.long_run) * (g.get(k) - g.get(k - 1)) as f64)
             .sum()
     }
 
-    /// The series `values`, said to move by `drift` a bucket with spread
-    /// `sigma`, for tests.
+    /// A series of `len` points, said to move by `drift` a bucket with
+    /// spread `sigma`, for tests.
     #[cfg(test)]
-    pub fn steady(values: &[u64], drift: f64, sigma: f64) -> Noise {
+    pub fn steady(len: usize, drift: f64, sigma: f64) -> Noise {
         Noise {
-            rate: vec![drift as f32; values.len()],
+            rate: vec![drift as f32; len],
             sigma,
             long_run: drift,
         }
@@ -224,19 +233,21 @@ fn rolling_median(g: &[i64], rates: &[f64], back: i64, ahead: i64) -> Vec<f64> {
 
 impl Model {
     pub fn fit(track: &Track, bucket: i64) -> Model {
-        let followers = Noise::fit(&track.g, &track.followers, bucket);
-        let (g, v): (Vec<i64>, Vec<u64>) = if track.following.is_present() {
-            (0..track.len())
-                .filter_map(|i| track.following.get(i).map(|f| (track.g[i], f)))
-                .unzip()
-        } else {
-            (Vec::new(), Vec::new())
-        };
+        let followers = Noise::fit(track.points(), &track.followers, bucket);
+        let (mut g, mut v) = (Packed::default(), Packed::default());
+        for i in (0..track.len()).filter(|_| track.following.is_present()) {
+            if let Some(f) = track.following.get(i) {
+                g.push(track.g(i));
+                v.push(f);
+            }
+        }
         let following = (g.len() >= 2).then(|| {
             let noise = Noise::fit(&g, &v, bucket);
             Following { g, v, noise }
         });
-        let mut gaps: Vec<f64> = track.g.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+        let mut gaps: Vec<f64> = (1..track.len())
+            .map(|i| (track.g(i) - track.g(i - 1)) as f64)
+            .collect();
         // An account seen twice, years apart, must not count as observing
         // every window in between: its usual step is capped at a week.
         let most = (MAX_STEP / bucket.max(1)).max(1);
@@ -250,7 +261,7 @@ impl Model {
 
     /// How abnormal the account's follower change from snapshot `a` to `c` is.
     pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
-        self.followers.z(&track.g, &track.followers, a, c)
+        self.followers.z(track.points(), &track.followers, a, c)
     }
 
     /// Whether a bracket from grid point `ga` to `gc` is close enough around
@@ -265,11 +276,15 @@ impl Model {
 mod tests {
     use super::*;
 
-    fn series(values: &[f64]) -> (Vec<i64>, Vec<u64>) {
+    fn series(values: &[f64]) -> (Packed<i64>, Packed<u64>) {
         (
             (0..values.len() as i64).collect(),
             values.iter().map(|v| v.round() as u64).collect(),
         )
+    }
+
+    fn packed<T: crate::packed::Value>(values: &[T]) -> Packed<T> {
+        values.iter().copied().collect()
     }
 
     #[test]
@@ -323,19 +338,19 @@ mod tests {
 
     #[test]
     fn integer_floor_protects_tiny_accounts() {
-        let n = Noise::steady(&[50, 47], 0.0, MIN_SIGMA);
+        let n = Noise::steady(2, 0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
-        assert!((n.z(&[0, 1], &[50, 47], 0, 1) + 3.0).abs() < 0.2);
+        assert!((n.z(&packed(&[0, 1]), &packed(&[50, 47]), 0, 1) + 3.0).abs() < 0.2);
         // Spread and rounding add in quadrature.
-        let n = Noise::steady(&[50, 47], 0.0, 1.0 / 51.0);
-        assert!((n.z(&[0, 1], &[50, 47], 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
+        let n = Noise::steady(2, 0.0, 1.0 / 51.0);
+        assert!((n.z(&packed(&[0, 1]), &packed(&[50, 47]), 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
-        let n = Noise::steady(&[100_000_000, 99_000_000], 0.0, 0.01);
-        let one = n.z(&[0, 1], &[100_000_000, 99_000_000], 0, 1);
-        let four = n.z(&[0, 4], &[100_000_000, 99_000_000], 0, 1);
+        let n = Noise::steady(2, 0.0, 0.01);
+        let one = n.z(&packed(&[0, 1]), &packed(&[100_000_000, 99_000_000]), 0, 1);
+        let four = n.z(&packed(&[0, 4]), &packed(&[100_000_000, 99_000_000]), 0, 1);
         assert!((one / four - 2.0).abs() < 1e-6);
     }
 }

@@ -37,7 +37,7 @@ pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settin
     for k in paths.window(settings) {
         let (stayed, never_left) = paths.at(k);
         let target = stayed + settings.recovery_share * (never_left - stayed);
-        if level(track.followers[k]).exp() >= target {
+        if level(track.count(k)).exp() >= target {
             return Outcome {
                 persistence: Persistence::Reverted,
                 recovered_at: Some(track.time(k)),
@@ -72,7 +72,7 @@ pub fn progress(
         .window(settings)
         .map(|k| {
             let (stayed, never_left) = paths.at(k);
-            (level(track.followers[k]).exp() - stayed) / (never_left - stayed)
+            (level(track.count(k)).exp() - stayed) / (never_left - stayed)
         })
         .filter(|share| share.is_finite())
         .reduce(f64::max)
@@ -94,8 +94,8 @@ impl<'a> Paths<'a> {
             track,
             s,
             e,
-            before: level(track.followers[s]),
-            after: level(track.followers[e]),
+            before: level(track.count(s)),
+            after: level(track.count(e)),
             drift: noise.trend_at(s),
         }
     }
@@ -116,9 +116,9 @@ impl<'a> Paths<'a> {
     /// At snapshot `k`: the count had the followers stayed lost, and had
     /// they never left (both `+1`, as [`level`] counts).
     fn at(&self, k: usize) -> (f64, f64) {
-        let g = &self.track.g;
-        let stayed = (self.after + self.drift * (g[k] - g[self.e]) as f64).exp();
-        let never_left = (self.before + self.drift * (g[k] - g[self.s]) as f64).exp();
+        let g = |k| self.track.g(k);
+        let stayed = (self.after + self.drift * (g(k) - g(self.e)) as f64).exp();
+        let never_left = (self.before + self.drift * (g(k) - g(self.s)) as f64).exp();
         (stayed, never_left)
     }
 }
@@ -170,7 +170,7 @@ mod tests {
     }
 
     fn flat() -> Noise {
-        Noise::steady(&[0; 8], 0.0, 1e-4)
+        Noise::steady(8, 0.0, 1e-4)
     }
 
     #[test]
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn growth_alone_is_not_recovery() {
         // Grows 2 % a bucket; loses 10 %; keeps growing from the lower level.
-        let grow = Noise::steady(&[0; 8], (1.02f64).ln(), 1e-4);
+        let grow = Noise::steady(8, (1.02f64).ln(), 1e-4);
         let mut v: Vec<f64> = vec![10_000.0, 9_000.0];
         for _ in 0..5 {
             v.push(v[v.len() - 1] * 1.02);

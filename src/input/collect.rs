@@ -5,6 +5,7 @@
 
 use super::OnError;
 use super::names::Names;
+use crate::packed::Packed;
 use anyhow::Result;
 use std::ops::Range;
 
@@ -37,8 +38,8 @@ pub struct Row {
 /// by [`crate::dataset::Dataset::build`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
-    pub times: Vec<i64>,
-    pub followers: Vec<u64>,
+    pub times: Packed<i64>,
+    pub followers: Packed<u64>,
     pub following: Following,
 }
 

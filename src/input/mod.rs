@@ -419,7 +419,7 @@ mod tests {
         assert_eq!((got.rows, got.names.clone()), (2, vec!["a".to_string()]));
         let ndjson = b"{\"ts\": 1704067200, \"user\": \"b\", \"fan_count\": 5}\n";
         let got = read_bytes("mem", ndjson, &ReadOptions::default()).unwrap();
-        assert_eq!(got.series[0].followers, vec![5]);
+        assert_eq!(got.series[0].followers.iter().collect::<Vec<_>>(), [5]);
         assert!(read_bytes("mem.csv", b"\xff\xfe,\n", &ReadOptions::default()).is_err());
     }
 }

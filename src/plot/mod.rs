@@ -127,7 +127,7 @@ impl<'a> Picture<'a> {
             .grid
             .tracks
             .par_iter()
-            .map(|t| t.followers[within(t, g_lo, g_hi)].iter().any(|&c| c > 0))
+            .map(|t| within(t, g_lo, g_hi).any(|i| t.count(i) > 0))
             .collect();
         let cohort = in_view.iter().filter(|&&v| v).count();
         // A name is drawn when its hash, as a fraction of the hashes' range,
@@ -186,7 +186,7 @@ impl<'a> Picture<'a> {
                 );
             };
             let track = &a.grid.tracks[id];
-            let Some(r) = within(track, g_lo, g_hi).find(|&i| track.followers[i] > 0) else {
+            let Some(r) = within(track, g_lo, g_hi).find(|&i| track.count(i) > 0) else {
                 bail!(
                     "--account {name:?}: no snapshot with followers between {} and {}",
                     format_with(from, "%Y-%m-%d %H:%M UTC"),
@@ -199,7 +199,7 @@ impl<'a> Picture<'a> {
             }
             curves.push(Curve {
                 name: name.clone(),
-                reference: track.followers[r],
+                reference: track.count(r),
                 reference_time: track.time(r),
                 index: values,
             });
@@ -244,13 +244,12 @@ impl<'a> Picture<'a> {
 /// Empty when the account has no count in view.
 fn index_curve(track: &Track, g_lo: i64, g_hi: i64, step: i64, n: usize) -> Vec<(u32, f32)> {
     let span = within(track, g_lo, g_hi);
-    let counts = &track.followers[span.clone()];
-    let Some(reference) = counts.iter().copied().find(|&c| c > 0) else {
+    let Some(reference) = span.clone().map(|i| track.count(i)).find(|&c| c > 0) else {
         return Vec::new();
     };
     let mut out: Vec<(u32, f32)> = Vec::new();
     let mut last = 0f32;
-    for (&g, &c) in track.g[span].iter().zip(counts) {
+    for (g, c) in span.map(|i| (track.g(i), track.count(i))) {
         let p = ((g - g_lo) / step) as u32;
         let v = (c as f64 / reference as f64 * 100.0) as f32;
         match out.last_mut() {
@@ -276,7 +275,8 @@ fn index_curve(track: &Track, g_lo: i64, g_hi: i64, step: i64, n: usize) -> Vec<
 
 /// The indices of a track's snapshots at grid points `g_lo..=g_hi`.
 fn within(track: &Track, g_lo: i64, g_hi: i64) -> std::ops::Range<usize> {
-    track.g.partition_point(|&g| g < g_lo)..track.g.partition_point(|&g| g <= g_hi)
+    let points = track.points();
+    points.partition_point(|g| g < g_lo)..points.partition_point(|g| g <= g_hi)
 }
 
 /// A hash of a name that does not change between runs or platforms.

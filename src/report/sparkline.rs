@@ -140,12 +140,12 @@ impl Window {
     /// mark is `None`.
     pub fn lows(&self, track: &Track) -> Vec<Option<u64>> {
         let mut lows = vec![None; MARKS];
-        let from = track.g.partition_point(|&g| g < self.first);
+        let from = track.points().partition_point(|g| g < self.first);
         // The count last seen (before the window, to begin with) and the
         // first mark not yet filled.
-        let mut held = from.checked_sub(1).map(|i| track.followers[i]);
+        let mut held = from.checked_sub(1).map(|i| track.count(i));
         let mut next = 0;
-        for (&g, &f) in track.g[from..].iter().zip(&track.followers[from..]) {
+        for (g, f) in (from..track.len()).map(|i| (track.g(i), track.count(i))) {
             let mark = ((g - self.first) / self.step) as usize;
             if next < mark.min(MARKS) {
                 lows[next..mark.min(MARKS)].fill(held);
