@@ -19,37 +19,32 @@ const LADDER: [i64; 13] = [
 const FALLBACK_BUCKET: i64 = 86_400;
 
 /// One account's snapshots on the grid.
+///
+/// A snapshot's grid point is computed from its real time when asked for,
+/// not stored: for every snapshot of every account, 4 bytes fewer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Track {
-    /// Grid point of each kept snapshot (time / bucket, rounded), increasing.
-    g: Packed<i64>,
-    /// Each snapshot's real time less its grid point's (at most half a
-    /// bucket either way): the real time is only reported, so it is kept in
-    /// 4 bytes rather than 8 for every snapshot of every account.
-    offset: Vec<i32>,
-    bucket: i64,
+    /// Real time of each kept snapshot, increasing (at most one a grid
+    /// point).
+    times: Packed<i64>,
+    grid: Rounding,
     pub followers: Packed<u64>,
     pub following: Following,
 }
 
 impl Track {
     pub fn len(&self) -> usize {
-        self.g.len()
+        self.times.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.g.is_empty()
+        self.times.is_empty()
     }
 
     /// The grid point of snapshot `i`.
     #[inline]
     pub fn g(&self, i: usize) -> i64 {
-        self.g.get(i)
-    }
-
-    /// The grid points of the snapshots, in order.
-    pub fn points(&self) -> &Packed<i64> {
-        &self.g
+        self.grid.point(self.times.get(i))
     }
 
     /// The follower count of snapshot `i`.
@@ -60,31 +55,92 @@ impl Track {
 
     /// The real time of snapshot `i`.
     pub fn time(&self, i: usize) -> i64 {
-        self.g(i) * self.bucket + i64::from(self.offset[i])
+        self.times.get(i)
     }
 
     /// A track whose snapshots lie exactly on grid points `g` of a grid of
     /// `bucket` seconds (for tests and pictures made by hand).
     pub fn on_points(g: Vec<i64>, bucket: i64, followers: Vec<u64>) -> Track {
         Track {
-            offset: vec![0; g.len()],
-            g: g.into_iter().collect(),
-            bucket,
+            times: g.into_iter().map(|g| g * bucket).collect(),
+            grid: Rounding::new(bucket),
             followers: followers.into_iter().collect(),
             following: Following::default(),
         }
     }
 
+    /// The track of another series of the same account's snapshots (say
+    /// its following counts): `(real time, count)` pairs in time order, at
+    /// most one a grid point, as [`Track::time`] gives them.
+    pub fn of(snapshots: impl Iterator<Item = (i64, u64)>, bucket: i64) -> Track {
+        let (mut times, mut followers) = (Packed::default(), Packed::default());
+        for (t, v) in snapshots {
+            times.push(t);
+            followers.push(v);
+        }
+        Track {
+            times,
+            grid: Rounding::new(bucket),
+            followers,
+            following: Following::default(),
+        }
+    }
+
+    /// The number of snapshots whose grid point satisfies `pred`, the
+    /// points being partitioned by it (as [`slice::partition_point`]).
+    pub fn partition_point(&self, mut pred: impl FnMut(i64) -> bool) -> usize {
+        self.times.partition_point(|t| pred(self.grid.point(t)))
+    }
+
     /// Index of the last snapshot at or before grid point `g`.
     pub fn last_at_or_before(&self, g: i64) -> Option<usize> {
-        self.g.partition_point(|x| x <= g).checked_sub(1)
+        self.partition_point(|x| x <= g).checked_sub(1)
     }
 
     /// Index of the first snapshot at or after grid point `g`.
     pub fn first_at_or_after(&self, g: i64) -> Option<usize> {
-        let i = self.g.partition_point(|x| x < g);
-        (i < self.g.len()).then_some(i)
+        let i = self.partition_point(|x| x < g);
+        (i < self.len()).then_some(i)
     }
+}
+
+/// Rounds times to grid points. Detection asks for grid points in its
+/// innermost loops, so a division is done as a multiplication where it can
+/// be: for a dividend and divisor below 2^32, `n / d` is the high 64 bits
+/// of `n × ⌈2^64 / d⌉` (Lemire, Kaser and Kurz, "Faster remainder by
+/// direct computation", 2019) — every time from 1970 to 2106.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Rounding {
+    bucket: i64,
+    /// `⌈2^64 / bucket⌉`, or 0 for a bucket of one second (whose points
+    /// are the times themselves).
+    magic: u64,
+}
+
+impl Rounding {
+    fn new(bucket: i64) -> Rounding {
+        let magic = match u64::try_from(bucket) {
+            Ok(b) if b > 1 => u64::MAX / b + 1,
+            _ => 0,
+        };
+        Rounding { bucket, magic }
+    }
+
+    /// The grid point nearest to time `t` (the later one on a tie).
+    #[inline]
+    fn point(&self, t: i64) -> i64 {
+        let n = t + self.bucket / 2;
+        if self.magic != 0 && (0..1 << 32).contains(&n) {
+            ((u128::from(self.magic) * n as u128) >> 64) as i64
+        } else {
+            point(t, self.bucket)
+        }
+    }
+}
+
+/// The grid point nearest to time `t` (the later one on a tie).
+fn point(t: i64, bucket: i64) -> i64 {
+    (t + bucket / 2).div_euclid(bucket)
 }
 
 /// Most grid points a scan works on: the cohort counts hold a few numbers
@@ -92,8 +148,8 @@ impl Track {
 /// span (a year at one second) would take gigabytes for nothing.
 pub const MAX_POINTS: i64 = 20_000_000;
 
-/// The largest bucket: a year. (A snapshot's offset from its grid point,
-/// at most half a bucket, is then kept in 32 bits.)
+/// The largest bucket: a year (a coarser grid could not tell a sudden loss
+/// from the slow change of years).
 pub const MAX_BUCKET: i64 = 366 * 86_400;
 
 /// The grid and every account's track on it (indexed by account id).
@@ -157,8 +213,18 @@ pub fn build(series: Vec<Series>, bucket: i64) -> Grid {
 impl Grid {
     /// Grid points from the first snapshot to the last, over all accounts.
     pub fn points(&self) -> i64 {
-        let first = self.tracks.iter().filter_map(|t| t.g.first()).min();
-        let last = self.tracks.iter().filter_map(|t| t.g.last()).max();
+        let first = self
+            .tracks
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.g(0))
+            .min();
+        let last = self
+            .tracks
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.g(t.len() - 1))
+            .max();
         match (first, last) {
             (Some(a), Some(b)) => b - a + 1,
             _ => 0,
@@ -173,12 +239,11 @@ impl Track {
             mut followers,
             mut following,
         } = s;
-        let point = |t: i64| (t + bucket / 2).div_euclid(bucket);
         let mut kept = 0;
         let mut last = None;
         for i in 0..t.len() {
             let ti = t.get(i);
-            let p = point(ti);
+            let p = point(ti, bucket);
             let distance = |t: i64| (t - p * bucket).abs();
             if last == Some(p) {
                 if distance(ti) <= distance(t.get(kept - 1)) {
@@ -194,26 +259,15 @@ impl Track {
             following.copy(i, kept);
             kept += 1;
         }
-        t.truncate(kept);
-        // Within half a bucket of its grid point, and a bucket is at most
-        // MAX_BUCKET: the offset fits.
-        let offset = t
-            .iter()
-            .map(|x| i32::try_from(x - point(x) * bucket).unwrap_or(0))
-            .collect();
-        // The times' storage becomes the grid points' (new storage for
-        // every account would not reuse the old: the heap would grow).
-        t.map_in_place(point);
-        let mut g = t;
         // Give back what growing while reading left spare: the models come next.
-        g.shrink_to_fit();
+        t.truncate(kept);
+        t.shrink_to_fit();
         followers.truncate(kept);
         followers.shrink_to_fit();
         following.truncate(kept);
         Track {
-            g,
-            offset,
-            bucket,
+            times: t,
+            grid: Rounding::new(bucket),
             followers,
             following,
         }
@@ -255,11 +309,37 @@ mod tests {
     }
 
     #[test]
+    fn rounding_by_multiplication_is_exact() {
+        let buckets = [1, 2, 3, 7, 60, 3_600, 86_400, 86_401, 604_800, MAX_BUCKET];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for &bucket in &buckets {
+            let r = Rounding::new(bucket);
+            let edges = [
+                0,
+                1,
+                bucket - 1,
+                bucket,
+                (1 << 32) - 1 - bucket / 2,
+                1 << 32,
+            ];
+            let random = (0..20_000).map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % (1 << 33)) as i64 - (1 << 31)
+            });
+            for t in edges.into_iter().chain(random) {
+                assert_eq!(r.point(t), point(t, bucket), "t {t} bucket {bucket}");
+            }
+        }
+    }
+
+    #[test]
     fn rounding_keeps_the_nearest_snapshot() {
         // 3590 and 3650 both round to grid point 1; 3590 is nearer.
         let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
         let t = &grid.tracks[0];
-        assert_eq!(t.points().iter().collect::<Vec<_>>(), [0, 1, 3]);
+        assert_eq!((0..3).map(|i| t.g(i)).collect::<Vec<_>>(), [0, 1, 3]);
         assert_eq!(
             (0..3).map(|i| t.time(i)).collect::<Vec<_>>(),
             [10, 3590, 9000]

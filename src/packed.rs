@@ -132,6 +132,18 @@ impl<T: Value> Packed<T> {
     }
 
     pub fn extend_from_slice(&mut self, values: &[T]) {
+        if let Store::Narrow { base, offsets } = &mut self.store {
+            if offsets.is_empty()
+                && let Some(first) = values.first()
+            {
+                *base = first.to_i64();
+            }
+            let base = *base;
+            if values.iter().all(|v| narrow(base, v.to_i64()).is_some()) {
+                offsets.extend(values.iter().map(|v| (v.to_i64() - base) as i32));
+                return;
+            }
+        }
         self.reserve(values.len());
         for &v in values {
             self.push(v);
@@ -283,6 +295,15 @@ mod tests {
         assert_eq!(column.iter().collect::<Vec<_>>(), values);
         column.set(1, 9);
         assert_eq!(column.get(1), 9);
+        // Extending takes the same care, starting narrow from its first value.
+        let mut column = Packed::<i64>::default();
+        column.extend_from_slice(&[1 << 40, (1 << 40) + 1]);
+        assert!(matches!(column.store, Store::Narrow { .. }));
+        column.extend_from_slice(&[2, 3]);
+        assert_eq!(
+            column.iter().collect::<Vec<_>>(),
+            [1 << 40, (1 << 40) + 1, 2, 3]
+        );
         // Setting a far value in a narrow column widens it too.
         let mut column: Packed<u64> = [10, 20, 30].into_iter().collect();
         column.set(2, 1 << 53);

@@ -297,9 +297,7 @@ fn add_account(counts: &mut Counts, track: &Track, model: &Model, lv: &[f64], wi
             }
             continue;
         }
-        let z = model
-            .followers
-            .z_of_change(track.points(), &track.followers, a, c, lv[c] - lv[a]);
+        let z = model.followers.z_of_change(track, a, c, lv[c] - lv[a]);
         counts.add(from, fell(track, &Bracket { a, c, z }));
         from += 1;
     }
@@ -510,17 +508,19 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
     let (mut observed, mut fell_count) = (0u32, 0u32);
     for model in models {
         let Some(f) = &model.following else { continue };
-        let Some(a) = f.g.partition_point(|x| x <= from).checked_sub(1) else {
+        let Some(a) = f.track.partition_point(|x| x <= from).checked_sub(1) else {
             continue;
         };
-        let c = f.g.partition_point(|x| x < to);
-        if c >= f.g.len() || !model.observes(f.g.get(a), f.g.get(c), to - from) {
+        let c = f.track.partition_point(|x| x < to);
+        if c >= f.track.len() || !model.observes(f.track.g(a), f.track.g(c), to - from) {
             continue;
         }
         observed += 1;
-        let dropped = f.v.get(a).saturating_sub(f.v.get(c)) as f64 >= min_drop * f.v.get(a) as f64;
-        fell_count +=
-            u32::from(f.v.get(c) < f.v.get(a) && dropped && f.noise.z(&f.g, &f.v, a, c) <= -Z_FALL);
+        let dropped = f.track.count(a).saturating_sub(f.track.count(c)) as f64
+            >= min_drop * f.track.count(a) as f64;
+        fell_count += u32::from(
+            f.track.count(c) < f.track.count(a) && dropped && f.noise.z(&f.track, a, c) <= -Z_FALL,
+        );
     }
     (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
 }

@@ -351,7 +351,7 @@ impl Context<'_> {
             Sizing::Observed => (lost as f64, before as f64),
             Sizing::BeyondTrend => {
                 let expected_after =
-                    (level(before) + model.followers.credited(t.points(), s, e)).exp() - 1.0;
+                    (level(before) + model.followers.credited(t, s, e)).exp() - 1.0;
                 (expected_after - after as f64, expected_after)
             }
         };

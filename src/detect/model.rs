@@ -6,7 +6,6 @@
 //! are not mistaken for sudden losses.
 
 use crate::grid::Track;
-use crate::packed::Packed;
 use crate::stats::{MAD_TO_SD, mad, median};
 
 /// Smallest spread per bucket: a perfectly smooth series (synthetic data, a
@@ -58,11 +57,11 @@ pub struct Model {
     pub step: i64,
 }
 
-/// The snapshots that have a following count, and their noise.
+/// The snapshots that have a following count (as a track of their own),
+/// and their noise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Following {
-    pub g: Packed<i64>,
-    pub v: Packed<u64>,
+    pub track: Track,
     pub noise: Noise,
 }
 
@@ -72,12 +71,12 @@ pub fn level(v: u64) -> f64 {
 }
 
 impl Noise {
-    /// Fits trend and spread to a series of (grid point, count) on a grid
-    /// of `bucket` seconds.
-    pub fn fit(g: &Packed<i64>, v: &Packed<u64>, bucket: i64) -> Noise {
-        let n = g.len();
-        let g: Vec<i64> = g.iter().collect();
-        let lv: Vec<f64> = v.iter().map(level).collect();
+    /// Fits trend and spread to the counts of a track on a grid of
+    /// `bucket` seconds.
+    pub fn fit(track: &Track, bucket: i64) -> Noise {
+        let n = track.len();
+        let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
+        let lv: Vec<f64> = track.followers.iter().map(level).collect();
         // Per-bucket rate of each step (index k: the step from k - 1 to k).
         let rates: Vec<f64> = (0..n)
             .map(|k| {
@@ -146,42 +145,36 @@ impl Noise {
     /// standard deviations (negative for a fall). One follower's worth of
     /// rounding is added to the spread: counts are integers, and for an
     /// account of 50, losing 3 is three followers, not a 6 % collapse.
-    pub fn z(&self, g: &Packed<i64>, v: &Packed<u64>, a: usize, c: usize) -> f64 {
+    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
         // Levels are recomputed, not kept: a cache of them for every
         // snapshot of every account would be the largest thing in memory.
-        self.z_of_change(g, v, a, c, level(v.get(c)) - level(v.get(a)))
+        let change = level(track.count(c)) - level(track.count(a));
+        self.z_of_change(track, a, c, change)
     }
 
     /// [`Noise::z`] of a log change already known: for callers that judge
     /// many brackets of one series and compute its levels once.
-    pub fn z_of_change(
-        &self,
-        g: &Packed<i64>,
-        v: &Packed<u64>,
-        a: usize,
-        c: usize,
-        change: f64,
-    ) -> f64 {
-        let buckets = (g.get(c) - g.get(a)).max(1) as f64;
-        let rounding = 1.0 / (v.get(a) as f64 + 1.0);
+    pub fn z_of_change(&self, track: &Track, a: usize, c: usize, change: f64) -> f64 {
+        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let rounding = 1.0 / (track.count(a) as f64 + 1.0);
         let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
-        (change - self.expected(g, a, c)) / sd
+        (change - self.expected(track, a, c)) / sd
     }
 
     /// The usual log change from point `a` to point `c`: the local trend
     /// of each step in between, times its length.
-    pub fn expected(&self, g: &Packed<i64>, a: usize, c: usize) -> f64 {
-        (a + 1..=c)
-            .map(|k| self.trend_at(k) * (g.get(k) - g.get(k - 1)) as f64)
+    pub fn expected(&self, track: &Track, a: usize, c: usize) -> f64 {
+        steps(track, a, c)
+            .map(|(k, gap)| self.trend_at(k) * gap)
             .sum()
     }
 
     /// The growth the account can be credited with from `a` to `c` when
     /// sizing a loss: its local trend, but no more than its long-run pace,
     /// so that the end of a viral rise does not turn a pause into a "loss".
-    pub fn credited(&self, g: &Packed<i64>, a: usize, c: usize) -> f64 {
-        (a + 1..=c)
-            .map(|k| self.trend_at(k).min(self.long_run) * (g.get(k) - g.get(k - 1)) as f64)
+    pub fn credited(&self, track: &Track, a: usize, c: usize) -> f64 {
+        steps(track, a, c)
+            .map(|(k, gap)| self.trend_at(k).min(self.long_run) * gap)
             .sum()
     }
 
@@ -195,6 +188,18 @@ impl Noise {
             long_run: drift,
         }
     }
+}
+
+/// Each step from snapshot `a` to `c`: the snapshot `k` it ends at and its
+/// length in buckets (each grid point computed once).
+fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    let mut last = track.g(a);
+    (a + 1..=c).map(move |k| {
+        let g = track.g(k);
+        let gap = (g - last) as f64;
+        last = g;
+        (k, gap)
+    })
 }
 
 /// For each step `k ≥ 1`, the median of `rates[j]` over the steps `j ≥ 1`
@@ -233,17 +238,14 @@ fn rolling_median(g: &[i64], rates: &[f64], back: i64, ahead: i64) -> Vec<f64> {
 
 impl Model {
     pub fn fit(track: &Track, bucket: i64) -> Model {
-        let followers = Noise::fit(track.points(), &track.followers, bucket);
-        let (mut g, mut v) = (Packed::default(), Packed::default());
-        for i in (0..track.len()).filter(|_| track.following.is_present()) {
-            if let Some(f) = track.following.get(i) {
-                g.push(track.g(i));
-                v.push(f);
-            }
-        }
-        let following = (g.len() >= 2).then(|| {
-            let noise = Noise::fit(&g, &v, bucket);
-            Following { g, v, noise }
+        let followers = Noise::fit(track, bucket);
+        let snapshots = (0..track.len())
+            .filter(|_| track.following.is_present())
+            .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
+        let following = Track::of(snapshots, bucket);
+        let following = (following.len() >= 2).then(|| Following {
+            noise: Noise::fit(&following, bucket),
+            track: following,
         });
         let mut gaps: Vec<f64> = (1..track.len())
             .map(|i| (track.g(i) - track.g(i - 1)) as f64)
@@ -261,7 +263,7 @@ impl Model {
 
     /// How abnormal the account's follower change from snapshot `a` to `c` is.
     pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
-        self.followers.z(track.points(), &track.followers, a, c)
+        self.followers.z(track, a, c)
     }
 
     /// Whether a bracket from grid point `ga` to `gc` is close enough around
@@ -276,15 +278,16 @@ impl Model {
 mod tests {
     use super::*;
 
-    fn series(values: &[f64]) -> (Packed<i64>, Packed<u64>) {
-        (
+    fn series(values: &[f64]) -> Track {
+        Track::on_points(
             (0..values.len() as i64).collect(),
+            86_400,
             values.iter().map(|v| v.round() as u64).collect(),
         )
     }
 
-    fn packed<T: crate::packed::Value>(values: &[T]) -> Packed<T> {
-        values.iter().copied().collect()
+    fn track(g: &[i64], v: &[u64]) -> Track {
+        Track::on_points(g.to_vec(), 1, v.to_vec())
     }
 
     #[test]
@@ -299,12 +302,12 @@ mod tests {
             }
             values.push(v);
         }
-        let (g, c) = series(&values);
-        let n = Noise::fit(&g, &c, 86_400);
+        let t = series(&values);
+        let n = Noise::fit(&t, 86_400);
         assert!((n.trend_at(30) - 0.01).abs() < 0.002, "{n:?}");
         assert!(n.sigma < 0.005, "{n:?}");
-        assert!(n.z(&g, &c, 29, 30) < -20.0);
-        assert!(n.z(&g, &c, 40, 41).abs() < 3.0);
+        assert!(n.z(&t, 29, 30) < -20.0);
+        assert!(n.z(&t, 40, 41).abs() < 3.0);
     }
 
     #[test]
@@ -316,10 +319,10 @@ mod tests {
             v *= if (20..40).contains(&i) { 0.995 } else { 1.001 };
             values.push(v + if i % 2 == 0 { 20.0 } else { -20.0 });
         }
-        let (g, c) = series(&values);
-        let n = Noise::fit(&g, &c, 86_400);
-        assert!(n.z(&g, &c, 29, 30).abs() < 3.0, "{}", n.z(&g, &c, 29, 30));
-        assert!(n.z(&g, &c, 25, 35).abs() < 6.0, "{}", n.z(&g, &c, 25, 35));
+        let t = series(&values);
+        let n = Noise::fit(&t, 86_400);
+        assert!(n.z(&t, 29, 30).abs() < 3.0, "{}", n.z(&t, 29, 30));
+        assert!(n.z(&t, 25, 35).abs() < 6.0, "{}", n.z(&t, 25, 35));
     }
 
     #[test]
@@ -340,17 +343,17 @@ mod tests {
     fn integer_floor_protects_tiny_accounts() {
         let n = Noise::steady(2, 0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
-        assert!((n.z(&packed(&[0, 1]), &packed(&[50, 47]), 0, 1) + 3.0).abs() < 0.2);
+        assert!((n.z(&track(&[0, 1], &[50, 47]), 0, 1) + 3.0).abs() < 0.2);
         // Spread and rounding add in quadrature.
         let n = Noise::steady(2, 0.0, 1.0 / 51.0);
-        assert!((n.z(&packed(&[0, 1]), &packed(&[50, 47]), 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
+        assert!((n.z(&track(&[0, 1], &[50, 47]), 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
         let n = Noise::steady(2, 0.0, 0.01);
-        let one = n.z(&packed(&[0, 1]), &packed(&[100_000_000, 99_000_000]), 0, 1);
-        let four = n.z(&packed(&[0, 4]), &packed(&[100_000_000, 99_000_000]), 0, 1);
+        let one = n.z(&track(&[0, 1], &[100_000_000, 99_000_000]), 0, 1);
+        let four = n.z(&track(&[0, 4], &[100_000_000, 99_000_000]), 0, 1);
         assert!((one / four - 2.0).abs() < 1e-6);
     }
 }
