@@ -66,6 +66,17 @@ impl<T> Default for Packed<T> {
 }
 
 impl<T: Value> Packed<T> {
+    /// A column of `len` copies of `value`.
+    pub fn filled(value: T, len: usize) -> Packed<T> {
+        Packed {
+            store: Store::Narrow {
+                base: value.to_i64(),
+                offsets: vec![0; len],
+            },
+            kind: std::marker::PhantomData,
+        }
+    }
+
     pub fn len(&self) -> usize {
         match &self.store {
             Store::Narrow { offsets, .. } => offsets.len(),
@@ -147,6 +158,14 @@ impl<T: Value> Packed<T> {
         self.reserve(values.len());
         for &v in values {
             self.push(v);
+        }
+    }
+
+    /// Appends values `range` of `other`.
+    pub fn extend_from(&mut self, other: &Packed<T>, range: std::ops::Range<usize>) {
+        self.reserve(range.len());
+        for i in range {
+            self.push(other.get(i));
         }
     }
 

@@ -200,8 +200,8 @@ impl Collector {
                 grouped.following.slice(rows.clone()),
                 rows.len(),
             );
-            s.times.extend_from_slice(&grouped.times[rows.clone()]);
-            s.followers.extend_from_slice(&grouped.followers[rows]);
+            s.times.extend_from(&grouped.times, rows.clone());
+            s.followers.extend_from(&grouped.followers, rows);
         }
         self.collected.rows += grouped.times.len();
         self.collected.repeated_headers += grouped.repeated_headers;
@@ -247,8 +247,8 @@ pub(crate) struct Chunk {
     names: Names,
     /// Each row's account (an id of `names`), time and counts.
     accounts: Vec<u32>,
-    times: Vec<i64>,
-    followers: Vec<u64>,
+    times: Packed<i64>,
+    followers: Packed<u64>,
     following: Following,
     /// Where each account's rows start, once grouped (one more than the
     /// accounts: the last is the number of rows).
@@ -302,15 +302,18 @@ impl Chunk {
         }
         let mut at = starts.clone();
         let n = self.times.len();
-        let (mut times, mut followers) = (vec![0; n], vec![0; n]);
+        // Filled with the first row's values, so that each column measures
+        // from a value near its own.
+        let mut times = Packed::filled(self.times.first().unwrap_or(0), n);
+        let mut followers = Packed::filled(self.followers.first().unwrap_or(0), n);
         // Following counts are stored for every row or for none.
         let mut following =
             vec![Following::MISSING; if self.following.is_present() { n } else { 0 }];
         for (r, &a) in self.accounts.iter().enumerate() {
             let k = at[a as usize] as usize;
             at[a as usize] += 1;
-            times[k] = self.times[r];
-            followers[k] = self.followers[r];
+            times.set(k, self.times.get(r));
+            followers.set(k, self.followers.get(r));
             if let Some(f) = following.get_mut(k) {
                 *f = self
                     .following
