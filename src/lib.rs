@@ -127,16 +127,18 @@ impl Timing {
 
     fn lap(&mut self, step: &str) {
         let Some(start) = self.0 else { return };
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string()))
-            })
-            .unwrap_or_else(|| "?".to_string());
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+                .unwrap_or_else(|| "?".to_string())
+        };
         eprintln!(
-            "followdrop: timing: {step} {:.3}s (peak RSS so far {peak})",
-            start.elapsed().as_secs_f64()
+            "followdrop: timing: {step} {:.3}s (peak RSS so far {}, now {})",
+            start.elapsed().as_secs_f64(),
+            field("VmHWM:"),
+            field("VmRSS:")
         );
         self.0 = Some(std::time::Instant::now());
     }

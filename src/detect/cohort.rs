@@ -367,11 +367,55 @@ impl Around {
 }
 
 /// The whole cohort's movement across one window: accounts observed, how
-/// many fell, and their relative changes, sorted.
+/// many fell, and the middle of their relative changes.
 struct Movement {
     observed: u32,
     fell: u32,
-    changes: Vec<f64>,
+    changes: Middle,
+}
+
+/// The values about the median of a sorted list, enough to give the median
+/// of the list with any one value left out (the cohort's typical change
+/// around one account's drop, without that account's own): a few numbers
+/// a window instead of every account's change.
+#[derive(Debug, Clone, PartialEq)]
+struct Middle {
+    /// How many values the list had.
+    len: usize,
+    /// Index in the list of `values[0]`.
+    first: usize,
+    /// The list's values `first..first + values.len()`.
+    values: Vec<f64>,
+}
+
+impl Middle {
+    fn of(sorted: &[f64]) -> Middle {
+        let n = sorted.len();
+        let first = (n / 2).saturating_sub(2);
+        Middle {
+            len: n,
+            first,
+            values: sorted[first..(n / 2 + 2).min(n)].to_vec(),
+        }
+    }
+
+    /// The median of the list with one value equal to `left_out` taken out
+    /// (the whole list's median if `None`).
+    fn median_without(&self, left_out: Option<f64>) -> Option<f64> {
+        let n = self.len - usize::from(left_out.is_some());
+        let value = |k: usize| self.values[k - self.first];
+        // The left-out value sits at the first index whose value is not
+        // below it: from there on, each value is the next one's.
+        let at = |k: usize| match left_out {
+            Some(c) if !value(k).total_cmp(&c).is_lt() => value(k + 1),
+            _ => value(k),
+        };
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(at(n / 2)),
+            _ => Some((at(n / 2 - 1) + at(n / 2)) / 2.0),
+        }
+    }
 }
 
 /// Cohort movements by window, each computed on first use: the drops of
@@ -385,6 +429,9 @@ impl Movements {
     /// known, in one pass over the accounts: each account's snapshots are
     /// read once for all the windows, not once a window.
     pub fn prepare(&self, tracks: &[Track], models: &[Model], windows: &[(i64, i64)]) {
+        /// Windows measured in one pass: every account's change in each is
+        /// held until the pass ends, so a few at a time.
+        const BATCH: usize = 8;
         let mut todo: Vec<(i64, i64)> = windows.to_vec();
         todo.sort_unstable();
         todo.dedup();
@@ -392,19 +439,24 @@ impl Movements {
             let known = self.lock();
             todo.retain(|w| !known.contains_key(w));
         }
-        if todo.is_empty() {
-            return;
+        for batch in todo.chunks(BATCH) {
+            self.measure(tracks, models, batch);
         }
+    }
+
+    /// The movement across each of `windows`, in one pass over the
+    /// accounts: each account's snapshots are read once for all of them.
+    fn measure(&self, tracks: &[Track], models: &[Model], windows: &[(i64, i64)]) {
         // Per window: (observed, fell, changes), summed over shares of the
         // accounts; the changes are sorted at the end, so the result does
         // not depend on how the accounts were shared out.
         type Tally = Vec<(u32, u32, Vec<f64>)>;
-        let empty = || -> Tally { vec![(0, 0, Vec::new()); todo.len()] };
+        let empty = || -> Tally { vec![(0, 0, Vec::new()); windows.len()] };
         let tally = tracks
             .par_iter()
             .zip(models)
             .fold(empty, |mut tally, (track, model)| {
-                for (w, &(from, to)) in tally.iter_mut().zip(&todo) {
+                for (w, &(from, to)) in tally.iter_mut().zip(windows) {
                     if let Some(b) = bracket(track, model, from, to) {
                         w.0 += 1;
                         w.1 += u32::from(fell(track, &b));
@@ -422,14 +474,14 @@ impl Movements {
                 a
             });
         let mut known = self.lock();
-        for (&window, (observed, fell, mut changes)) in todo.iter().zip(tally) {
+        for (&window, (observed, fell, mut changes)) in windows.iter().zip(tally) {
             changes.sort_unstable_by(f64::total_cmp);
             known.insert(
                 window,
                 Arc::new(Movement {
                     observed,
                     fell,
-                    changes,
+                    changes: Middle::of(&changes),
                 }),
             );
         }
@@ -474,29 +526,12 @@ pub fn around(
         Some((fell(track, &b), change(track, &b)))
     });
     // The others: everyone but the account's own bracket, if it has one.
-    let skip = own
-        .and_then(|(_, c)| c)
-        .map(|c| all.changes.partition_point(|x| x.total_cmp(&c).is_lt()));
     let others = all.observed - u32::from(own.is_some());
     Around {
         observed: all.observed,
         others,
         others_fell: all.fell - own.map_or(0, |(f, _)| u32::from(f)),
-        typical_change: median_without(&all.changes, skip),
-    }
-}
-
-/// The median of sorted `values` with the one at index `skip` left out.
-fn median_without(values: &[f64], skip: Option<usize>) -> Option<f64> {
-    let n = values.len() - usize::from(skip.is_some());
-    let at = |k: usize| match skip {
-        Some(r) if k >= r => values[k + 1],
-        _ => values[k],
-    };
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(at(n / 2)),
-        _ => Some((at(n / 2 - 1) + at(n / 2)) / 2.0),
+        typical_change: all.changes.median_without(own.and_then(|(_, c)| c)),
     }
 }
 
@@ -527,19 +562,35 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
 
 #[cfg(test)]
 mod tests {
+    /// The middle of a list gives the median of the whole list with any one
+    /// of its values left out, ties and short lists included.
     #[test]
     fn median_leaving_one_out() {
-        use super::median_without;
+        use super::Middle;
         use crate::stats::median;
-        let sorted = [-0.5, -0.1, 0.0, 0.2, 0.3, 0.9];
-        for skip in [None, Some(0), Some(2), Some(5)] {
-            let mut rest: Vec<f64> = (0..sorted.len())
-                .filter(|&k| Some(k) != skip)
-                .map(|k| sorted[k])
-                .collect();
-            assert_eq!(median_without(&sorted, skip), median(&mut rest), "{skip:?}");
+        let lists: [&[f64]; 5] = [
+            &[-0.5, -0.1, 0.0, 0.2, 0.3, 0.9],
+            &[-0.5, -0.1, 0.0, 0.2, 0.3, 0.9, 1.5],
+            &[0.1, 0.1, 0.1, 0.2, 0.2, -0.0, 0.0, 0.4],
+            &[1.0, 2.0],
+            &[1.0],
+        ];
+        for list in lists {
+            let mut sorted = list.to_vec();
+            sorted.sort_by(f64::total_cmp);
+            let middle = Middle::of(&sorted);
+            assert!(middle.values.len() <= 4);
+            assert_eq!(middle.median_without(None), median(&mut sorted.clone()));
+            for (k, &left_out) in sorted.iter().enumerate() {
+                let mut rest: Vec<f64> = sorted.clone();
+                rest.remove(k);
+                assert_eq!(
+                    middle.median_without(Some(left_out)),
+                    median(&mut rest),
+                    "{sorted:?} without {left_out}"
+                );
+            }
         }
-        assert_eq!(median_without(&[1.0], Some(0)), None);
     }
 
     #[test]

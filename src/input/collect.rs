@@ -187,14 +187,18 @@ impl Sink for Collector {
 
 impl Collector {
     /// Appends the rows of a chunk read after everything this collector
-    /// has: the chunk's accounts are looked up (or added, in the order the
+    /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up (or added, in the order the
     /// chunk first saw them) and each one's rows appended at once.
-    pub(crate) fn absorb(&mut self, chunk: Chunk) {
-        let grouped = chunk.group();
+    pub(crate) fn absorb(&mut self, grouped: Chunk, rest: f64) {
         for (k, rows) in grouped.starts.windows(2).enumerate() {
             let id = self.intern(grouped.names.get(k as u32)) as usize;
             let rows = rows[0] as usize..rows[1] as usize;
             let s = &mut self.collected.series[id];
+            if s.is_empty() {
+                let expected = (rows.len() as f64 * rest * 1.02).ceil() as usize;
+                s.times.reserve(expected);
+                s.followers.reserve(expected);
+            }
             s.following.extend(
                 s.times.len(),
                 grouped.following.slice(rows.clone()),
@@ -291,7 +295,7 @@ impl Chunk {
     /// The rows ordered by account (in order of the accounts' first rows),
     /// each account's in the order read: a counting sort, done on the
     /// reading thread so that the collector only copies runs.
-    fn group(self) -> Chunk {
+    pub(crate) fn group(self) -> Chunk {
         let accounts = self.names.len();
         let mut starts = vec![0u32; accounts + 1];
         for &a in &self.accounts {
@@ -371,7 +375,7 @@ mod tests {
             chunk.push(row(id, time, following));
         }
         assert_eq!(chunk.rows(), 5);
-        via_chunk.absorb(chunk);
+        via_chunk.absorb(chunk.group(), 1.0);
         let (direct, via_chunk) = (direct.finish(), via_chunk.finish());
         assert_eq!(direct.names, ["w", "y", "x", "z"]);
         assert_eq!(via_chunk.names, direct.names);

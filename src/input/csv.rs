@@ -172,14 +172,14 @@ pub(crate) fn read_file_parallel(
             .par_iter()
             .map(|&(start, end)| read_chunk(path, start, end, delimiter, &header, &cols, src))
             .collect();
-        for (part, &(start, _)) in parts.into_iter().zip(wave) {
+        for (part, &(start, end)) in parts.into_iter().zip(wave) {
             let Some((part, lines)) = part else {
                 let rest = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
                 return finish_parallel(src, snapshots + rest as usize, collector);
             };
             line += lines;
             snapshots += part.rows();
-            collector.absorb(part);
+            collector.absorb(part, (size - start) as f64 / (end - start) as f64);
         }
     }
     finish_parallel(src, snapshots, collector)
@@ -348,7 +348,7 @@ fn read_chunk(
             records.record(&cells, Position::Line(0), &mut chunk).ok()?;
         }
         if done {
-            return Some((chunk, lines));
+            return Some((chunk.group(), lines));
         }
         block.drain(..at.min(block.len()));
     }
