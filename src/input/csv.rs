@@ -167,20 +167,37 @@ pub(crate) fn read_file_parallel(
     // The header is line 1: the fast path needs a plain first line.
     let mut line = 1u64;
     let mut snapshots = 0usize;
-    for wave in ranges.chunks(threads) {
-        let parts: Vec<Option<(Chunk, u64)>> = wave
-            .par_iter()
-            .map(|&(start, end)| read_chunk(path, start, end, delimiter, &header, &cols, src))
-            .collect();
-        for (part, &(start, end)) in parts.into_iter().zip(wave) {
-            let Some((part, lines)) = part else {
-                let rest = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
-                return finish_parallel(src, snapshots + rest as usize, collector);
-            };
-            line += lines;
-            snapshots += part.rows();
-            collector.absorb(part, (size - start) as f64 / (end - start) as f64);
+    // Each wave is appended while the next one is read.
+    let mut read: Vec<(Option<(Chunk, u64)>, (u64, u64))> = Vec::new();
+    for wave in ranges.chunks(threads).map(Some).chain([None]) {
+        let (next, fallback) = rayon::join(
+            || {
+                wave.map_or_else(Vec::new, |wave| {
+                    wave.par_iter()
+                        .map(|&(start, end)| {
+                            let part = read_chunk(path, start, end, delimiter, &header, &cols, src);
+                            (part, (start, end))
+                        })
+                        .collect()
+                })
+            },
+            || {
+                for (part, (start, end)) in std::mem::take(&mut read) {
+                    let Some((part, lines)) = part else {
+                        return Some(start);
+                    };
+                    line += lines;
+                    snapshots += part.rows();
+                    collector.absorb(part, (size - start) as f64 / (end - start) as f64);
+                }
+                None
+            },
+        );
+        if let Some(start) = fallback {
+            let rest = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
+            return finish_parallel(src, snapshots + rest as usize, collector);
         }
+        read = next;
     }
     finish_parallel(src, snapshots, collector)
 }
