@@ -168,7 +168,7 @@ pub(crate) fn read_file_parallel(
     let mut line = 1u64;
     let mut snapshots = 0usize;
     // Each wave is appended while the next one is read.
-    let mut read: Vec<(Option<(Chunk, u64)>, (u64, u64))> = Vec::new();
+    let mut read: Vec<ChunkRead> = Vec::new();
     for wave in ranges.chunks(threads).map(Some).chain([None]) {
         let (next, fallback) = rayon::join(
             || {
@@ -201,6 +201,10 @@ pub(crate) fn read_file_parallel(
     }
     finish_parallel(src, snapshots, collector)
 }
+
+/// A chunk read in parallel: its rows and how many lines they span (`None`
+/// when the fast path could not take it), and its byte range.
+type ChunkRead = (Option<(Chunk, u64)>, (u64, u64));
 
 /// How many chunks each thread reads in a parallel read.
 const WAVES: usize = 16;
