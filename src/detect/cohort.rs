@@ -487,13 +487,14 @@ impl Movements {
         }
     }
 
+    /// The movement across window `from..to`, measured now if it is not
+    /// known yet.
     fn get(&self, tracks: &[Track], models: &[Model], from: i64, to: i64) -> Arc<Movement> {
-        let cached = self.lock().get(&(from, to)).cloned();
-        if let Some(m) = cached {
-            return m;
-        }
-        self.prepare(tracks, models, &[(from, to)]);
-        self.get(tracks, models, from, to)
+        let known = |m: &Self| m.lock().get(&(from, to)).cloned();
+        known(self).unwrap_or_else(|| {
+            self.prepare(tracks, models, &[(from, to)]);
+            known(self).expect("a window just measured is known")
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(i64, i64), Arc<Movement>>> {
