@@ -3214,6 +3214,10 @@ fn report_is_the_same_whatever_the_thread_count() {
     // Windows line ends and no newline at the end: the same report.
     w.create("crlf.csv", text.trim_end().replace('\n', "\r\n"));
     assert_eq!(one, report("4", "crlf.csv"));
+    // Compressed, the stream is read in pieces in parallel: the same.
+    w.create_gz("big.csv.gz", &text);
+    assert_eq!(one, report("4", "big.csv.gz"));
+    assert_eq!(one, report("1", "big.csv.gz"));
     // A quoted cell two thirds in: the chunks from there on are read by the
     // serial reader, and the report is still the same.
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -3226,6 +3230,14 @@ fn report_is_the_same_whatever_the_thread_count() {
     lines[at] = quoted.join(",");
     w.create("quoted.csv", lines.join("\n") + "\n");
     assert_eq!(one, report("4", "quoted.csv"));
+    // In a stream, a quoted cell near the end: read serially from its
+    // piece on, after pieces read in parallel.
+    let mut near_end = text.lines().map(str::to_string).collect::<Vec<_>>();
+    let last = near_end.len() - 3;
+    let late: Vec<String> = near_end[last].split(',').map(str::to_string).collect();
+    near_end[last] = format!("{},\"{}\",{}", late[0], late[1], late[2..].join(","));
+    w.create_gz("quoted-late.csv.gz", near_end.join("\n") + "\n");
+    assert_eq!(one, report("4", "quoted-late.csv.gz"));
     // An invalid count there: the error names its exact line, whatever the
     // thread count.
     let mut invalid = cells.clone();
@@ -3245,6 +3257,17 @@ fn report_is_the_same_whatever_the_thread_count() {
         "{four}"
     );
     assert_eq!(four, message("1"));
+    // The same from a compressed stream.
+    w.create_gz("invalid.csv.gz", lines.join("\n") + "\n");
+    let gz = |threads: &str| {
+        let mut cmd = w.scan();
+        cmd.env("RAYON_NUM_THREADS", threads).arg("invalid.csv.gz");
+        let run = util::run(cmd, None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        run.stderr
+    };
+    assert_eq!(gz("4"), four.replace("invalid.csv", "invalid.csv.gz"));
+    assert_eq!(gz("1"), gz("4"));
 }
 
 /// `-o` onto something that is not a regular file (here the stdout pipe,

@@ -189,12 +189,12 @@ impl Collector {
     /// Appends the rows of a chunk read after everything this collector
     /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up (or added, in the order the
     /// chunk first saw them) and each one's rows appended at once.
-    pub(crate) fn absorb(&mut self, grouped: Chunk, rest: f64) {
+    pub(crate) fn absorb(&mut self, grouped: Chunk, rest: Option<f64>) {
         for (k, rows) in grouped.starts.windows(2).enumerate() {
             let id = self.intern(grouped.names.get(k as u32)) as usize;
             let rows = rows[0] as usize..rows[1] as usize;
             let s = &mut self.collected.series[id];
-            if s.is_empty() {
+            if let Some(rest) = rest.filter(|_| s.is_empty()) {
                 let expected = (rows.len() as f64 * rest * 1.02).ceil() as usize;
                 s.times.reserve(expected);
                 s.followers.reserve(expected);
@@ -375,7 +375,7 @@ mod tests {
             chunk.push(row(id, time, following));
         }
         assert_eq!(chunk.rows(), 5);
-        via_chunk.absorb(chunk.group(), 1.0);
+        via_chunk.absorb(chunk.group(), None);
         let (direct, via_chunk) = (direct.finish(), via_chunk.finish());
         assert_eq!(direct.names, ["w", "y", "x", "z"]);
         assert_eq!(via_chunk.names, direct.names);

@@ -9,20 +9,16 @@
 
 use super::columns::{self, Field, Resolved, Wide};
 use super::value::{Position, account_cell, count_cell, field_error, time_cell};
-use super::{AccountSource, Chunk, Collector, Row, Sink, Source};
+use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::BufRead;
+use std::io::{self, BufRead};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 
-pub(crate) fn read(
-    mut reader: Box<dyn BufRead>,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<()> {
+pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
     let head = reader
         .fill_buf()
         .with_context(|| format!("{}: cannot read", src.name))?;
@@ -53,16 +49,19 @@ pub(crate) fn read(
     }
     let wide = columns::wide(&header, &src.opts.columns, src.opts.wide)
         .map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let mut records = match wide {
-        Some(wide) => Records::wide(src, &wide, header, delimiter, collector),
+    let (snapshots, last_line) = match wide {
+        Some(wide) => {
+            let mut records = Records::wide(src, &wide, header, delimiter, collector);
+            let snapshots = read_body(&mut lines, &mut records, collector)?;
+            (snapshots, lines.number)
+        }
         None => {
             let cols = columns::resolve(&header, &src.opts.columns)
                 .map_err(|e| anyhow!("{}: {e}", src.name))?;
-            Records::new(src, cols, header, delimiter, collector)
+            read_long(lines, cols, header, src, collector)?
         }
     };
-    let snapshots = read_body(&mut lines, &mut records, collector)?;
-    if snapshots == 0 && lines.number > header_line && collector.collected.skipped > 0 {
+    if snapshots == 0 && last_line > header_line && collector.collected.skipped > 0 {
         anyhow::bail!(
             "{}: no valid snapshots (every record was invalid)",
             src.name
@@ -75,6 +74,109 @@ pub(crate) fn read(
         );
     }
     Ok(())
+}
+
+/// Bytes of a stream (gzip, stdin) read in parallel as one piece: large,
+/// since appending a piece costs a visit to each account it holds; small
+/// enough that the two waves of raw text held at a time are little.
+const STREAM_PIECE: usize = 16 << 20;
+
+/// Reads the body of a long-shape CSV stream: in parallel pieces when
+/// there are threads to share it and it is longer than a piece, serially
+/// otherwise — and serially from a piece the fast path cannot take.
+/// Returns the snapshots taken and the number of the last line.
+fn read_long(
+    lines: Lines,
+    cols: Resolved,
+    header: Vec<String>,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<(u64, u64)> {
+    let threads = rayon::current_num_threads();
+    let serial = |mut lines: Lines, collector: &mut Collector| -> Result<(u64, u64)> {
+        let mut records = Records::new(
+            src,
+            cols.clone(),
+            header.clone(),
+            lines.delimiter,
+            collector,
+        );
+        let snapshots = read_body(&mut lines, &mut records, collector)?;
+        Ok((snapshots, lines.number))
+    };
+    if threads < 2 || !lines.pending.is_empty() {
+        return serial(lines, collector);
+    }
+    let (delimiter, header_line) = (lines.delimiter, lines.number);
+    let mut reader = lines.reader;
+    let first = read_piece(&mut reader, src)?;
+    let resume = |text: Vec<u8>, reader: Reader, line: u64| {
+        let mut lines = Lines::new(Box::new(io::Cursor::new(text).chain(reader)), delimiter);
+        lines.number = line;
+        lines
+    };
+    if first.len() < STREAM_PIECE {
+        return serial(resume(first, reader, header_line), collector);
+    }
+    // A read error ends the fetching; it is reported once every piece
+    // before it has been read (their own errors come first).
+    let (mut first, mut ended, mut failed) = (Some(first), false, None);
+    let next_wave = || -> Result<Vec<Vec<u8>>> {
+        let mut wave: Vec<Vec<u8>> = first.take().into_iter().collect();
+        while wave.len() < threads && !ended {
+            match read_piece(&mut reader, src) {
+                Ok(piece) => {
+                    ended = piece.len() < STREAM_PIECE;
+                    wave.extend(Some(piece).filter(|p| !p.is_empty()));
+                }
+                Err(e) => {
+                    (ended, failed) = (true, Some(e));
+                }
+            }
+        }
+        Ok(wave)
+    };
+    let parse = |piece: &Vec<u8>| {
+        let mut parser = ChunkParser::new(src, &cols, &header, delimiter);
+        parser.feed(piece, true)?;
+        Some(parser.finish())
+    };
+    let (snapshots, line) = match read_waves(next_wave, parse, |_| None, header_line, collector)? {
+        Waves::Done { snapshots, line } => (snapshots as u64, line),
+        Waves::Stopped {
+            rest,
+            line,
+            snapshots,
+        } => {
+            // After a read error, the text read before it only.
+            let reader: Reader = if failed.is_some() {
+                Box::new(io::empty())
+            } else {
+                reader
+            };
+            let (more, line) = serial(resume(rest.concat(), reader, line), collector)?;
+            (snapshots as u64 + more, line)
+        }
+    };
+    match failed {
+        Some(e) => Err(e),
+        None => Ok((snapshots, line)),
+    }
+}
+
+/// The next piece of a stream: [`STREAM_PIECE`] bytes and the rest of the
+/// line they end in (less at the end of the stream).
+fn read_piece(reader: &mut Reader, src: &Source) -> Result<Vec<u8>> {
+    let mut piece = Vec::with_capacity(STREAM_PIECE + (1 << 16));
+    let cannot = || format!("{}: cannot read", src.name);
+    reader
+        .take(STREAM_PIECE as u64)
+        .read_to_end(&mut piece)
+        .with_context(cannot)?;
+    if piece.len() == STREAM_PIECE && piece.last() != Some(&b'\n') {
+        reader.read_until(b'\n', &mut piece).with_context(cannot)?;
+    }
+    Ok(piece)
 }
 
 /// Reads records to the end of `lines`; the number of snapshots taken.
@@ -164,47 +266,111 @@ pub(crate) fn read_file_parallel(
     }
     bounds.push(size);
     let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
+    let parse = |&(start, end): &(u64, u64)| {
+        let mut file = File::open(path).ok()?;
+        file.seek(SeekFrom::Start(start)).ok()?;
+        let input = crate::progress::Counted {
+            inner: file.take(end - start),
+            progress: std::sync::Arc::clone(src.progress),
+        };
+        read_chunk(input, delimiter, &header, &cols, src)
+    };
+    let rest_of_file =
+        |&(start, end): &(u64, u64)| Some((size - start) as f64 / (end - start) as f64);
     // The header is line 1: the fast path needs a plain first line.
-    let mut line = 1u64;
+    match read_waves(
+        || Ok(waves.next().unwrap_or_default()),
+        parse,
+        rest_of_file,
+        1,
+        collector,
+    )? {
+        Waves::Done { snapshots, .. } => finish_parallel(src, snapshots, collector),
+        Waves::Stopped {
+            rest,
+            line,
+            snapshots,
+        } => {
+            let start = rest.first().map_or(size, |r| r.0);
+            let more = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
+            finish_parallel(src, snapshots + more as usize, collector)
+        }
+    }
+}
+
+/// Where a parallel read ended.
+enum Waves<T> {
+    /// At the end of the input: the snapshots and lines read.
+    Done { snapshots: usize, line: u64 },
+    /// At a piece the fast path could not take: that piece and every one
+    /// read after it, in order, for the serial reader; the number of the
+    /// last line before it; the snapshots taken so far.
+    Stopped {
+        rest: Vec<T>,
+        line: u64,
+        snapshots: usize,
+    },
+}
+
+/// Reads an input's body in pieces, a wave of them (one a thread) at a
+/// time, each piece's rows grouped on its own thread, and each wave
+/// appended to `collector` in input order while the next one is read — so
+/// accounts are numbered in order of first appearance as by the serial
+/// reader, and only two waves' rows are held at once.
+///
+/// `next_wave` gives the pieces (none at the end); `parse` reads one (`None`
+/// when the fast path cannot: a quote, an invalid record); `expected` says,
+/// when it can, how many times the rows of a piece the input still holds
+/// (accounts' storage is then sized once). `line` is the number of the last
+/// line before the body.
+fn read_waves<T: Send + Sync>(
+    mut next_wave: impl FnMut() -> Result<Vec<T>> + Send,
+    parse: impl Fn(&T) -> Option<(Chunk, u64)> + Sync,
+    expected: impl Fn(&T) -> Option<f64> + Sync,
+    mut line: u64,
+    collector: &mut Collector,
+) -> Result<Waves<T>> {
     let mut snapshots = 0usize;
-    // Each wave is appended while the next one is read.
-    let mut read: Vec<ChunkRead> = Vec::new();
-    for wave in ranges.chunks(threads).map(Some).chain([None]) {
-        let (next, fallback) = rayon::join(
-            || {
-                wave.map_or_else(Vec::new, |wave| {
-                    wave.par_iter()
-                        .map(|&(start, end)| {
-                            let part = read_chunk(path, start, end, delimiter, &header, &cols, src);
-                            (part, (start, end))
-                        })
-                        .collect()
-                })
-            },
-            || {
-                for (part, (start, end)) in std::mem::take(&mut read) {
+    let mut wave: Vec<T> = next_wave()?;
+    let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
+    while !wave.is_empty() || !read.is_empty() {
+        // This wave is read while the last one is appended and the next
+        // one fetched.
+        let (parsed, appended) = rayon::join(
+            || wave.par_iter().map(&parse).collect::<Vec<_>>(),
+            || -> Result<Result<Vec<T>, Vec<T>>> {
+                let mut pieces = std::mem::take(&mut read).into_iter();
+                while let Some((piece, part)) = pieces.next() {
                     let Some((part, lines)) = part else {
-                        return Some(start);
+                        let rest = std::iter::once(piece).chain(pieces.map(|(p, _)| p));
+                        return Ok(Err(rest.collect()));
                     };
                     line += lines;
                     snapshots += part.rows();
-                    collector.absorb(part, (size - start) as f64 / (end - start) as f64);
+                    collector.absorb(part, expected(&piece));
                 }
-                None
+                Ok(Ok(next_wave()?))
             },
         );
-        if let Some(start) = fallback {
-            let rest = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
-            return finish_parallel(src, snapshots + rest as usize, collector);
+        let current = std::mem::take(&mut wave);
+        match appended? {
+            Ok(next) => {
+                read = current.into_iter().zip(parsed).collect();
+                wave = next;
+            }
+            Err(mut rest) => {
+                rest.extend(current);
+                return Ok(Waves::Stopped {
+                    rest,
+                    line,
+                    snapshots,
+                });
+            }
         }
-        read = next;
     }
-    finish_parallel(src, snapshots, collector)
+    Ok(Waves::Done { snapshots, line })
 }
-
-/// A chunk read in parallel: its rows and how many lines they span (`None`
-/// when the fast path could not take it), and its byte range.
-type ChunkRead = (Option<(Chunk, u64)>, (u64, u64));
 
 /// How many chunks each thread reads in a parallel read.
 const WAVES: usize = 16;
@@ -306,16 +472,11 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Reads the records of bytes `start..end`, and how many lines they span;
-/// `None` if any line has a quote or any record is invalid.
-///
-/// The bytes are read in large blocks and each line is split where it lies
-/// (the serial reader copies every line into a buffer of its own, which it
-/// needs for records that span lines; a chunk has none).
+/// Reads the records of a piece of a file, and how many lines they span;
+/// `None` if any line has a quote or any record is invalid. The bytes are
+/// read in large blocks and each line is split where it lies.
 fn read_chunk(
-    path: &str,
-    start: u64,
-    end: u64,
+    mut input: impl Read,
     delimiter: u8,
     header: &[String],
     cols: &Resolved,
@@ -323,17 +484,8 @@ fn read_chunk(
 ) -> Option<(Chunk, u64)> {
     /// Bytes read at a time.
     const BLOCK: usize = 1 << 20;
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut input = crate::progress::Counted {
-        inner: file.take(end - start),
-        progress: std::sync::Arc::clone(src.progress),
-    };
-    let mut chunk = Chunk::default();
-    let mut records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut chunk);
+    let mut parser = ChunkParser::new(src, cols, header, delimiter);
     let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
-    let mut fields = Vec::new();
-    let mut lines = 0u64;
     loop {
         // `block` holds the unfinished last line of the previous block.
         let kept = block.len();
@@ -341,37 +493,76 @@ fn read_chunk(
         let n = read_full(&mut input, &mut block[kept..]).ok()?;
         block.truncate(kept + n);
         let done = n == 0;
+        let taken = parser.feed(&block, done)?;
+        if done {
+            return Some(parser.finish());
+        }
+        block.drain(..taken);
+    }
+}
+
+/// Turns the lines of one piece of the input into a [`Chunk`] of rows, on
+/// the fast path only: plain lines (no quote), valid records.
+struct ChunkParser<'a, 'b> {
+    records: Records<'a, 'b>,
+    chunk: Chunk,
+    fields: Vec<Range<usize>>,
+    delimiter: u8,
+    lines: u64,
+}
+
+impl<'a, 'b> ChunkParser<'a, 'b> {
+    fn new(src: &'a Source<'b>, cols: &Resolved, header: &[String], delimiter: u8) -> Self {
+        let mut chunk = Chunk::default();
+        let records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut chunk);
+        ChunkParser {
+            records,
+            chunk,
+            fields: Vec::new(),
+            delimiter,
+            lines: 0,
+        }
+    }
+
+    /// Reads the complete lines of `text` (and its unfinished last line
+    /// too when it is the `last` text); how many bytes it took, or `None`
+    /// if the fast path cannot take them.
+    fn feed(&mut self, text: &[u8], last: bool) -> Option<usize> {
         let mut at = 0;
-        while at < block.len() {
-            let line_end = match memchr::memchr(b'\n', &block[at..]) {
+        while at < text.len() {
+            let line_end = match memchr::memchr(b'\n', &text[at..]) {
                 Some(i) => at + i,
-                None if done => block.len(),
+                None if last => text.len(),
                 None => break,
             };
-            let line = &block[at..line_end];
+            let line = &text[at..line_end];
             at = line_end + 1;
-            lines += 1;
+            self.lines += 1;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if !split_plain(line, delimiter, &mut fields) {
+            if !split_plain(line, self.delimiter, &mut self.fields) {
                 return None;
             }
             let cells = Cells {
                 buf: line,
-                fields: &fields,
+                fields: &self.fields,
             };
             if cells.len() == 1 && line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if records.repeats_header(&cells) {
-                chunk.repeated_header();
+            if self.records.repeats_header(&cells) {
+                self.chunk.repeated_header();
                 continue;
             }
-            records.record(&cells, Position::Line(0), &mut chunk).ok()?;
+            self.records
+                .record(&cells, Position::Line(0), &mut self.chunk)
+                .ok()?;
         }
-        if done {
-            return Some((chunk.group(), lines));
-        }
-        block.drain(..at.min(block.len()));
+        Some(at.min(text.len()))
+    }
+
+    /// The rows read, grouped by account, and the number of lines.
+    fn finish(self) -> (Chunk, u64) {
+        (self.chunk.group(), self.lines)
     }
 }
 
@@ -390,7 +581,7 @@ const MAX_RECORD_LINES: usize = 100;
 /// Reads records line by line into a reused buffer, splitting plain lines on
 /// the delimiter and quoted ones with the csv crate.
 struct Lines {
-    reader: Box<dyn BufRead>,
+    reader: Reader,
     buf: Vec<u8>,
     /// Byte ranges of the current record's cells in `buf` (or in `quoted`).
     fields: Vec<Range<usize>>,
@@ -405,7 +596,7 @@ struct Lines {
 }
 
 impl Lines {
-    fn new(reader: Box<dyn BufRead>, delimiter: u8) -> Lines {
+    fn new(reader: Reader, delimiter: u8) -> Lines {
         Lines {
             reader,
             buf: Vec::new(),

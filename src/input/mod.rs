@@ -196,7 +196,7 @@ fn read_stream(
             "{name}: not a gzip file (the name ends in .gz but the content does not start with the gzip signature)"
         );
     }
-    let reader: Box<dyn BufRead> = if gzipped {
+    let reader: Reader = if gzipped {
         // Decompress on a thread of its own, so that it overlaps parsing.
         let decoder = GzipErrors {
             inner: MultiGzDecoder::new(raw),
@@ -240,6 +240,9 @@ fn read_stream(
         Format::Ndjson => json::read_lines(reader, &source, collector),
     }
 }
+
+/// A buffered input that can be handed to another thread.
+pub(crate) type Reader = Box<dyn BufRead + Send>;
 
 /// What a format reader needs to know about the input it reads.
 pub(crate) struct Source<'a> {
@@ -364,7 +367,7 @@ impl<R: Read> Read for GzipErrors<R> {
     }
 }
 
-fn skip_bom(mut reader: Box<dyn BufRead>) -> io::Result<Box<dyn BufRead>> {
+fn skip_bom(mut reader: Reader) -> io::Result<Reader> {
     if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
         reader.consume(3);
     }
