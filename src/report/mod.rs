@@ -48,9 +48,16 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// The accounts of `ds` that come only from `--reference` inputs.
-    pub fn references_of(ds: &Dataset) -> HashSet<String> {
-        ds.names[ds.first_reference..].iter().cloned().collect()
+    /// No filter but the one every command reporting events applies: the
+    /// accounts of `ds` that come only from `--reference` inputs left out
+    /// (they judge others, and are never reported as hit). `scan` adds its
+    /// options to these; `show` and `plot` use them as they are, so that
+    /// they list events as `scan` does.
+    pub fn without_references(ds: &Dataset) -> Filters {
+        Filters {
+            references: ds.names[ds.first_reference..].iter().cloned().collect(),
+            ..Filters::default()
+        }
     }
 
     /// The events that pass the filters (see [`Filters::apply`]).
