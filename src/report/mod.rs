@@ -20,7 +20,8 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 
-/// Version of the JSON schema (SPEC: fields never change meaning within it).
+/// Version of the JSON schema of `scan` and `show` (SPEC: fields never
+/// change meaning within it).
 const SCHEMA_VERSION: u32 = 1;
 
 /// The report formats.
