@@ -521,13 +521,6 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 
 fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
-    let filters = Filters {
-        since,
-        until,
-        accounts: args.accounts.clone(),
-        scopes: args.scopes.clone(),
-        references: Default::default(),
-    };
     let settings = args.detection.settings();
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
@@ -544,8 +537,11 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
         |a: &crate::Analysis| &a.dataset,
     )?;
     let filters = Filters {
-        references: Filters::references_of(&analysis.dataset),
-        ..filters
+        since,
+        until,
+        accounts: args.accounts.clone(),
+        scopes: args.scopes.clone(),
+        ..Filters::without_references(&analysis.dataset)
     };
     let mut events = filters.apply_all(analysis.events);
     if let Some(state) = &mut state {
@@ -610,12 +606,8 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     let names = &loaded.dataset.names;
     let mut detection = crate::detect::run(&loaded.grid, names, &settings);
     let explanation = explain::explain(&detection, &loaded.grid, names, &settings, i, args.falls);
-    // The events as scan reports them: reference accounts left out.
-    let filters = Filters {
-        references: Filters::references_of(&loaded.dataset),
-        ..Filters::default()
-    };
-    let events = filters.apply_all(std::mem::take(&mut detection.events));
+    let events = Filters::without_references(&loaded.dataset)
+        .apply_all(std::mem::take(&mut detection.events));
     let report = ShowReport::new(
         InputSummary::new(&loaded.dataset, loaded.bucket),
         &settings,
@@ -650,12 +642,7 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
         |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
         |a: &crate::Analysis| &a.dataset,
     )?;
-    // As scan reports them: reference accounts judge, but are not shown as hit.
-    let events = Filters {
-        references: Filters::references_of(&analysis.dataset),
-        ..Filters::default()
-    }
-    .apply_all(analysis.events.clone());
+    let events = Filters::without_references(&analysis.dataset).apply_all(analysis.events.clone());
     let view = crate::plot::View {
         since,
         until,

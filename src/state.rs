@@ -10,6 +10,9 @@
 //! the start of a loss at the very end of the data can still move by a
 //! snapshot once later snapshots show its shape.
 //!
+//! Remembered spans are read from their RFC 3339 text once, when the file
+//! is loaded, and kept beside that text, which is written back unchanged.
+//!
 //! The file is JSON, replaced atomically (written beside it, then renamed),
 //! and guarded by an exclusive lock on a companion file `FILE.lock` held
 //! for the whole run: two overlapping cron runs take turns, so they neither
@@ -50,20 +53,37 @@ struct Seen {
     end: String,
 }
 
-impl Seen {
-    fn of(event: &Event) -> Seen {
-        Seen {
-            kind: event.class.kind().to_string(),
-            subject: subject(event),
-            start: format_rfc3339(event.start.0),
-            end: format_rfc3339(event.end.0),
+/// A remembered event: what the file says of it, and its span in seconds,
+/// parsed once rather than at each lookup (a run compares every event it
+/// finds with every remembered one).
+#[derive(Debug)]
+struct Remembered {
+    seen: Seen,
+    /// `None` if a time in the file does not parse: such an event is
+    /// recognised only by its id, and never forgotten.
+    span: Option<(i64, i64)>,
+}
+
+impl Remembered {
+    /// An event as this run reports it. Its span is the event's own times,
+    /// which its text would parse back to (input times are years 1 to 9999).
+    fn of(event: &Event) -> Remembered {
+        Remembered {
+            seen: Seen {
+                kind: event.class.kind().to_string(),
+                subject: subject(event),
+                start: format_rfc3339(event.start.0),
+                end: format_rfc3339(event.end.0),
+            },
+            span: Some((event.start.0, event.end.0)),
         }
     }
 
-    /// The span in seconds; `None` if a time does not parse.
-    fn span(&self) -> Option<(i64, i64)> {
+    /// An event as read from the file, its span parsed from its text.
+    fn read(seen: Seen) -> Remembered {
         let t = |s: &str| parse_time(s, Zone::Utc).ok();
-        Some((t(&self.start)?, t(&self.end)?))
+        let span = t(&seen.start).zip(t(&seen.end));
+        Remembered { seen, span }
     }
 }
 
@@ -79,7 +99,7 @@ fn subject(event: &Event) -> String {
 #[derive(Debug)]
 pub struct State {
     path: String,
-    events: BTreeMap<String, Seen>,
+    events: BTreeMap<String, Remembered>,
     /// Holds the lock until the state is dropped.
     _lock: File,
 }
@@ -108,15 +128,16 @@ impl State {
     pub fn select(&mut self, events: Vec<Event>) -> Vec<Event> {
         let mut fresh = Vec::new();
         for mut event in events {
-            let seen = Seen::of(&event);
-            let known = self.recognise(&event.id, &seen);
+            let now = Remembered::of(&event);
+            let known = self.recognise(&event.id, &now);
+            let kind = &now.seen.kind;
             if let Some(old) = &known
-                && old.kind != seen.kind
+                && old.seen.kind != *kind
             {
-                event.previous_kind = Some(old.kind.clone());
+                event.previous_kind = Some(old.seen.kind.clone());
             }
-            let report = known.is_none_or(|old| old.kind != seen.kind);
-            self.events.insert(event.id.clone(), seen);
+            let report = known.is_none_or(|old| old.seen.kind != *kind);
+            self.events.insert(event.id.clone(), now);
             if report {
                 fresh.push(event);
             }
@@ -124,16 +145,16 @@ impl State {
         fresh
     }
 
-    /// Takes out the remembered event that `id` / `seen` is, if any: the
+    /// Takes out the remembered event that `id` / `now` is, if any: the
     /// same id, or the same subject with an overlapping span.
-    fn recognise(&mut self, id: &str, seen: &Seen) -> Option<Seen> {
+    fn recognise(&mut self, id: &str, now: &Remembered) -> Option<Remembered> {
         if let Some(old) = self.events.remove(id) {
             return Some(old);
         }
-        let (start, end) = seen.span()?;
+        let (start, end) = now.span?;
         let same = self.events.iter().find_map(|(old_id, old)| {
-            let (s, e) = old.span()?;
-            (old.subject == seen.subject && s <= end && start <= e).then(|| old_id.clone())
+            let (s, e) = old.span?;
+            (old.seen.subject == now.seen.subject && s <= end && start <= e).then(|| old_id.clone())
         })?;
         self.events.remove(&same)
     }
@@ -143,7 +164,7 @@ impl State {
     /// not grow forever.
     pub fn forget_before(&mut self, first: i64) {
         self.events
-            .retain(|_, seen| seen.span().is_none_or(|(_, end)| end >= first));
+            .retain(|_, old| old.span.is_none_or(|(_, end)| end >= first));
     }
 
     /// Writes the state back (atomically), then releases the lock.
@@ -151,7 +172,9 @@ impl State {
         let content = Content {
             format: FORMAT.to_string(),
             version: VERSION,
-            events: self.events,
+            events: (self.events.into_iter())
+                .map(|(id, old)| (id, old.seen))
+                .collect(),
         };
         crate::output::write_to(Some(&self.path), false, |out| {
             serde_json::to_writer_pretty(&mut *out, &content)?;
@@ -189,7 +212,7 @@ fn lock(path: &str, quiet: bool) -> Result<File> {
 }
 
 /// Reads a state file's text, refusing anything that is not one.
-fn parse(path: &str, text: &str) -> Result<BTreeMap<String, Seen>> {
+fn parse(path: &str, text: &str) -> Result<BTreeMap<String, Remembered>> {
     let untouched = "it was left untouched: give --state a new file name, or remove it";
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         anyhow::anyhow!("{path}: not a followdrop state file (not JSON: {e}); {untouched}")
@@ -206,7 +229,9 @@ fn parse(path: &str, text: &str) -> Result<BTreeMap<String, Seen>> {
     }
     let content: Content = serde_json::from_value(value)
         .map_err(|e| anyhow::anyhow!("{path}: damaged followdrop state file ({e}); {untouched}"))?;
-    Ok(content.events)
+    Ok((content.events.into_iter())
+        .map(|(id, seen)| (id, Remembered::read(seen)))
+        .collect())
 }
 
 #[cfg(test)]
@@ -231,5 +256,40 @@ mod tests {
                   {\"a-1\": {\"kind\": \"account_drop\", \"subject\": \"a\", \
                   \"start\": \"2024-01-01T00:00:00Z\", \"end\": \"2024-01-01T01:00:00Z\"}}}";
         assert_eq!(parse("s.json", ok).unwrap().len(), 1);
+    }
+
+    /// Spans are parsed once on loading, and the text they came from is
+    /// what is saved, even where followdrop would have written it otherwise.
+    #[test]
+    fn a_state_is_saved_as_it_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let path = path.to_str().unwrap();
+        let text = r#"{
+  "format": "followdrop-state",
+  "version": 1,
+  "events": {
+    "a-1": {
+      "kind": "account_drop",
+      "subject": "a",
+      "start": "2024-01-01T02:00:00+02:00",
+      "end": "2024-01-01T01:00:00Z"
+    },
+    "b-1": {
+      "kind": "platform_drop",
+      "subject": "platform",
+      "start": "not a time",
+      "end": "2024-01-01T01:00:00Z"
+    }
+  }
+}
+"#;
+        std::fs::write(path, text).unwrap();
+        let state = State::open(path, true).unwrap();
+        let span = |id: &str| state.events[id].span;
+        assert_eq!(span("a-1"), Some((1_704_067_200, 1_704_070_800)));
+        assert_eq!(span("b-1"), None);
+        state.save().unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), text);
     }
 }

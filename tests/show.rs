@@ -554,8 +554,9 @@ fn colour_follows_the_color_option_and_no_color() {
     assert!(!json.stdout.contains('\x1b'));
 }
 
-/// The JSON document: the account, its usual movement, each drop with its
-/// verdict and the rows around it, and the events as scan reports them.
+/// The JSON document: `schema_version` first, as in scan's; the account,
+/// its usual movement, each drop with its verdict and the rows around it,
+/// and the events as scan reports them.
 #[test]
 fn json_holds_the_explanation_and_the_events() {
     let (report, _) = scan_json(&["fixtures/influencer-purge.csv"]);
@@ -566,7 +567,13 @@ fn json_holds_the_explanation_and_the_events() {
         "fixtures/influencer-purge.csv",
     ]);
     run.expect_code(1);
+    assert!(
+        run.stdout.starts_with("{\n  \"schema_version\": 1,\n"),
+        "{}",
+        run.stdout
+    );
     let doc = run.json();
+    assert_eq!(doc["schema_version"], report["schema_version"]);
     assert_eq!(doc["account"], "someinfluencer");
     assert_eq!(doc["settings"], report["settings"]);
     assert_eq!(doc["input"], report["input"]);

@@ -20,7 +20,8 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 
-/// Version of the JSON schema (SPEC: fields never change meaning within it).
+/// Version of the JSON schema of `scan` and `show` (SPEC: fields never
+/// change meaning within it).
 const SCHEMA_VERSION: u32 = 1;
 
 /// The report formats.
@@ -48,9 +49,16 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// The accounts of `ds` that come only from `--reference` inputs.
-    pub fn references_of(ds: &Dataset) -> HashSet<String> {
-        ds.names[ds.first_reference..].iter().cloned().collect()
+    /// No filter but the one every command reporting events applies: the
+    /// accounts of `ds` that come only from `--reference` inputs left out
+    /// (they judge others, and are never reported as hit). `scan` adds its
+    /// options to these; `show` and `plot` use them as they are, so that
+    /// they list events as `scan` does.
+    pub fn without_references(ds: &Dataset) -> Filters {
+        Filters {
+            references: ds.names[ds.first_reference..].iter().cloned().collect(),
+            ..Filters::default()
+        }
     }
 
     /// The events that pass the filters (see [`Filters::apply`]).

@@ -6,7 +6,7 @@ use super::text::{
     INDENT, Style, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
     thousands, title_line, wrap,
 };
-use super::{InputSummary, Tool};
+use super::{InputSummary, SCHEMA_VERSION, Tool};
 use crate::detect::explain::{Drop, Explanation, MAX_CHANCE, Mark, Row, Verdict, Window};
 use crate::detect::{Check, Event, Persistence, Scope, Settings};
 use crate::time::{format_duration, format_with};
@@ -26,6 +26,9 @@ pub enum ShowFormat {
 /// the account, and the events it is part of (as `scan` reports them).
 #[derive(Debug, Serialize)]
 pub struct ShowReport<'a> {
+    /// First, as in the scan report, whose version it shares: `tool`,
+    /// `input`, `settings` and `events` are the scan report's.
+    pub schema_version: u32,
     pub tool: Tool,
     pub input: InputSummary,
     pub settings: &'a Settings,
@@ -49,6 +52,7 @@ impl<'a> ShowReport<'a> {
         events: &'a [Event],
     ) -> ShowReport<'a> {
         ShowReport {
+            schema_version: SCHEMA_VERSION,
             tool: Tool::ours(),
             input,
             settings,
