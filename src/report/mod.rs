@@ -270,8 +270,8 @@ pub fn stdout_wants_color() -> bool {
 }
 
 /// Writes the report in `format` to stdout or, atomically, to `output`.
-/// Writes the report to stdout or `output`. Returns whether it was all
-/// written: `false` when stdout was closed by its reader first.
+/// Returns whether it was all written: `false` when stdout was closed by
+/// its reader first.
 pub fn emit(
     report: &Report,
     format: OutputFormat,
