@@ -187,14 +187,22 @@ impl Sink for Collector {
 
 impl Collector {
     /// Appends the rows of a chunk read after everything this collector
-    /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up (or added, in the order the
-    /// chunk first saw them) and each one's rows appended at once.
+    /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up
+    /// (or added, in the order the chunk first saw them) and each one's
+    /// rows appended at once.
+    ///
+    /// `rest`, when known, is how many times the chunk's size the input
+    /// still holds: an account seen more than once in the chunk where it
+    /// first appears is taken to go on at that pace, and its storage is
+    /// sized once for all (vectors doubling in step for every account
+    /// leave the heap full of holes). One seen once may be a single
+    /// snapshot (a flat export of everyone a scraper saw): it grows.
     pub(crate) fn absorb(&mut self, grouped: Chunk, rest: Option<f64>) {
         for (k, rows) in grouped.starts.windows(2).enumerate() {
             let id = self.intern(grouped.names.get(k as u32)) as usize;
             let rows = rows[0] as usize..rows[1] as usize;
             let s = &mut self.collected.series[id];
-            if let Some(rest) = rest.filter(|_| s.is_empty()) {
+            if let Some(rest) = rest.filter(|_| s.is_empty() && rows.len() > 1) {
                 let expected = (rows.len() as f64 * rest * 1.02).ceil() as usize;
                 s.times.reserve(expected);
                 s.followers.reserve(expected);
