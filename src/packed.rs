@@ -142,25 +142,6 @@ impl<T: Value> Packed<T> {
         }
     }
 
-    pub fn extend_from_slice(&mut self, values: &[T]) {
-        if let Store::Narrow { base, offsets } = &mut self.store {
-            if offsets.is_empty()
-                && let Some(first) = values.first()
-            {
-                *base = first.to_i64();
-            }
-            let base = *base;
-            if values.iter().all(|v| narrow(base, v.to_i64()).is_some()) {
-                offsets.extend(values.iter().map(|v| (v.to_i64() - base) as i32));
-                return;
-            }
-        }
-        self.reserve(values.len());
-        for &v in values {
-            self.push(v);
-        }
-    }
-
     /// Appends values `range` of `other`.
     pub fn extend_from(&mut self, other: &Packed<T>, range: std::ops::Range<usize>) {
         self.reserve(range.len());
@@ -215,40 +196,6 @@ impl<T: Value> Packed<T> {
         match &self.store {
             Store::Narrow { offsets, .. } => offsets.windows(2).all(|w| w[0] < w[1]),
             Store::Wide(values) => values.windows(2).all(|w| w[0] < w[1]),
-        }
-    }
-
-    /// Replaces every value `x` by `f(x)`, in the column's own storage
-    /// (the values may move far from the old ones: they are measured from
-    /// a new first value).
-    pub fn map_in_place(&mut self, f: impl Fn(T) -> T) {
-        let f = |v: i64| f(T::from_i64(v)).to_i64();
-        match &mut self.store {
-            Store::Wide(values) => values.iter_mut().for_each(|v| *v = f(*v)),
-            Store::Narrow { base, offsets } => {
-                let old = *base;
-                let Some(&first) = offsets.first() else {
-                    return;
-                };
-                *base = f(old + i64::from(first));
-                for i in 0..offsets.len() {
-                    let v = f(old + i64::from(offsets[i]));
-                    match narrow(*base, v) {
-                        Some(d) => offsets[i] = d,
-                        None => {
-                            // The values before `i` are new, the rest old.
-                            let values = (0..offsets.len())
-                                .map(|j| match j < i {
-                                    true => *base + i64::from(offsets[j]),
-                                    false => f(old + i64::from(offsets[j])),
-                                })
-                                .collect();
-                            self.store = Store::Wide(values);
-                            return;
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -314,11 +261,14 @@ mod tests {
         assert_eq!(column.iter().collect::<Vec<_>>(), values);
         column.set(1, 9);
         assert_eq!(column.get(1), 9);
-        // Extending takes the same care, starting narrow from its first value.
+        // Appending another column's values takes the same care, starting
+        // narrow from the first value.
+        let far: Packed<i64> = [1 << 40, (1 << 40) + 1].into_iter().collect();
+        let near: Packed<i64> = [2, 3].into_iter().collect();
         let mut column = Packed::<i64>::default();
-        column.extend_from_slice(&[1 << 40, (1 << 40) + 1]);
+        column.extend_from(&far, 0..2);
         assert!(matches!(column.store, Store::Narrow { .. }));
-        column.extend_from_slice(&[2, 3]);
+        column.extend_from(&near, 0..2);
         assert_eq!(
             column.iter().collect::<Vec<_>>(),
             [1 << 40, (1 << 40) + 1, 2, 3]
@@ -342,23 +292,6 @@ mod tests {
             [5_000_000_000, 5_000_000_001]
         );
         assert!(matches!(column.store, Store::Narrow { .. }));
-    }
-
-    #[test]
-    fn mapping_in_place_measures_from_the_new_first_value() {
-        let times: Vec<i64> = (0..100).map(|i| 1_700_000_000 + i * 3_600).collect();
-        let mut column: Packed<i64> = times.iter().copied().collect();
-        column.map_in_place(|t| t / 3_600);
-        assert!(matches!(column.store, Store::Narrow { .. }));
-        let points: Vec<i64> = times.iter().map(|t| t / 3_600).collect();
-        assert_eq!(column.iter().collect::<Vec<_>>(), points);
-        // A value sent far away widens the column, keeping every value.
-        column.map_in_place(|x| if x == points[50] { i64::MAX } else { x * 2 });
-        let expected: Vec<i64> = points
-            .iter()
-            .map(|&x| if x == points[50] { i64::MAX } else { x * 2 })
-            .collect();
-        assert_eq!(column.iter().collect::<Vec<_>>(), expected);
     }
 
     #[test]
