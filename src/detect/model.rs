@@ -78,7 +78,7 @@ impl Noise {
         let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
         let lv: Vec<f64> = track.followers.iter().map(level).collect();
         // Per-bucket rate of each step (index k: the step from k - 1 to k).
-        let rates: Vec<f64> = (0..n)
+        let mut rates: Vec<f64> = (0..n)
             .map(|k| {
                 if k == 0 {
                     0.0
@@ -92,7 +92,8 @@ impl Noise {
             .into_iter()
             .map(|r| r as f32)
             .collect();
-        let long_run = median(&mut rates[1.min(n)..].to_vec()).unwrap_or(0.0);
+        // The rates are not needed in order any more: the median reorders them.
+        let long_run = median(&mut rates[1.min(n)..]).unwrap_or(0.0);
         let noise = Noise {
             rate,
             sigma: MIN_SIGMA,
@@ -120,13 +121,15 @@ impl Noise {
             }
             trend.push(sum);
         }
-        let resid: Vec<f64> = (lag..g.len())
+        let mut resid: Vec<f64> = (lag..g.len())
             .map(|k| {
                 let d = (g[k] - g[k - lag]) as f64;
                 (lv[k] - lv[k - lag] - (trend[k] - trend[k - lag])) / d.sqrt()
             })
             .collect();
-        let center = median(&mut resid.clone()).unwrap_or(0.0);
+        // The median reorders the residuals; their deviations from it do
+        // not depend on the order.
+        let center = median(&mut resid).unwrap_or(0.0);
         mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
     }
 
