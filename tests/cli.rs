@@ -3262,6 +3262,16 @@ fn report_is_the_same_whatever_the_thread_count() {
     let gz = message("4", "invalid.csv.gz");
     assert_eq!(gz, four.replace("invalid.csv", "invalid.csv.gz"));
     assert_eq!(gz, message("1", "invalid.csv.gz"));
+    // A gzip file cut short (copied while it was written): the same error
+    // whatever the thread count.
+    let whole = fs::read(w.path().join("big.csv.gz")).unwrap();
+    w.create("cut.csv.gz", &whole[..whole.len() * 3 / 4]);
+    let cut = message("4", "cut.csv.gz");
+    assert!(
+        cut.contains("cut.csv.gz") && cut.contains("cannot read"),
+        "{cut}"
+    );
+    assert_eq!(cut, message("1", "cut.csv.gz"));
 }
 
 /// `-o` onto something that is not a regular file (here the stdout pipe,

@@ -109,30 +109,31 @@ fn read_long(
     }
     let (delimiter, header_line) = (lines.delimiter, lines.number);
     let mut reader = lines.reader;
-    let first = read_piece(&mut reader, src)?;
+    // A read error ends the reading; it is reported once the text before
+    // it has been read (errors in that text come first, as serially).
+    let (first, mut failed) = read_piece(&mut reader, src);
     let resume = |text: Vec<u8>, reader: Reader, line: u64| {
         let mut lines = Lines::new(Box::new(io::Cursor::new(text).chain(reader)), delimiter);
         lines.number = line;
         lines
     };
-    if first.len() < STREAM_PIECE {
-        return serial(resume(first, reader, header_line), collector);
+    if first.len() < STREAM_PIECE || failed.is_some() {
+        let reader: Reader = if failed.is_some() {
+            Box::new(io::empty())
+        } else {
+            reader
+        };
+        let read = serial(resume(first, reader, header_line), collector)?;
+        return failed.map_or(Ok(read), Err);
     }
-    // A read error ends the fetching; it is reported once every piece
-    // before it has been read (their own errors come first).
-    let (mut first, mut ended, mut failed) = (Some(first), false, None);
+    let (mut first, mut ended) = (Some(first), false);
     let next_wave = || -> Result<Vec<Vec<u8>>> {
         let mut wave: Vec<Vec<u8>> = first.take().into_iter().collect();
         while wave.len() < threads && !ended {
-            match read_piece(&mut reader, src) {
-                Ok(piece) => {
-                    ended = piece.len() < STREAM_PIECE;
-                    wave.extend(Some(piece).filter(|p| !p.is_empty()));
-                }
-                Err(e) => {
-                    (ended, failed) = (true, Some(e));
-                }
-            }
+            let (piece, error) = read_piece(&mut reader, src);
+            ended = piece.len() < STREAM_PIECE || error.is_some();
+            wave.extend(Some(piece).filter(|p| !p.is_empty()));
+            failed = error;
         }
         Ok(wave)
     };
@@ -165,18 +166,22 @@ fn read_long(
 }
 
 /// The next piece of a stream: [`STREAM_PIECE`] bytes and the rest of the
-/// line they end in (less at the end of the stream).
-fn read_piece(reader: &mut Reader, src: &Source) -> Result<Vec<u8>> {
+/// line they end in (less at the end of the stream) — or, if reading
+/// failed, what was read before the error, and the error.
+fn read_piece(reader: &mut Reader, src: &Source) -> (Vec<u8>, Option<anyhow::Error>) {
     let mut piece = Vec::with_capacity(STREAM_PIECE + (1 << 16));
-    let cannot = || format!("{}: cannot read", src.name);
-    reader
-        .take(STREAM_PIECE as u64)
-        .read_to_end(&mut piece)
-        .with_context(cannot)?;
-    if piece.len() == STREAM_PIECE && piece.last() != Some(&b'\n') {
-        reader.read_until(b'\n', &mut piece).with_context(cannot)?;
+    let mut read = reader.take(STREAM_PIECE as u64).read_to_end(&mut piece);
+    if read.is_ok() && piece.len() == STREAM_PIECE && piece.last() != Some(&b'\n') {
+        read = reader.read_until(b'\n', &mut piece);
     }
-    Ok(piece)
+    let error = read.err().map(|e| {
+        // The line the error cut short is not read (as serially: reading
+        // it fails).
+        let whole_lines = piece.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        piece.truncate(whole_lines);
+        anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
+    });
+    (piece, error)
 }
 
 /// Reads records to the end of `lines`; the number of snapshots taken.
