@@ -3520,6 +3520,38 @@ fn ten_megabyte_cells_and_lines() {
     assert!(run.stderr.len() < 1000, "the message is short");
 }
 
+/// Memory does not depend on the order of the rows: a large file grouped
+/// by account (each account's history in one place, as many exports write
+/// it) peaks near the same file in time order, read in parallel chunks.
+#[test]
+fn memory_does_not_depend_on_row_order() {
+    let w = Workdir::new("row-order");
+    let mut sim = util::followdrop(w.path());
+    sim.args(["simulate", "--accounts", "1200", "--days", "365"]);
+    sim.args(["--interval", "1d", "--seed", "5", "-o", "ordered.csv"]);
+    sim.assert().success();
+    let text = w.read("ordered.csv");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let account = |l: &str| l.split(',').nth(1).unwrap_or("").to_string();
+    lines[1..].sort_by_key(|l| account(l));
+    w.create("grouped.csv", lines.join("\n") + "\n");
+    assert!(text.len() > 16 << 20, "big enough to be read in chunks");
+    let scan = |file: &str| {
+        let (run, peak) = run_measured(w.path(), &["scan", "--format", "json", file]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        (util::without_files(&run.stdout), peak)
+    };
+    let (ordered, ordered_peak) = scan("ordered.csv");
+    let (grouped, grouped_peak) = scan("grouped.csv");
+    assert_eq!(ordered, grouped);
+    if let (Some(a), Some(b)) = (ordered_peak, grouped_peak) {
+        assert!(
+            b < a * 5 / 4 + (4 << 10),
+            "grouped {b} KiB, in time order {a} KiB"
+        );
+    }
+}
+
 /// A million distinct accounts with one snapshot each (a scraper's flat
 /// export of everyone it saw once) is read and scanned; memory grows with
 /// the number of accounts, not faster. Fewer accounts in a debug build.

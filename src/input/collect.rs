@@ -190,23 +190,11 @@ impl Collector {
     /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up
     /// (or added, in the order the chunk first saw them) and each one's
     /// rows appended at once.
-    ///
-    /// `rest`, when known, is how many times the chunk's size the input
-    /// still holds: an account seen more than once in the chunk where it
-    /// first appears is taken to go on at that pace, and its storage is
-    /// sized once for all (vectors doubling in step for every account
-    /// leave the heap full of holes). One seen once may be a single
-    /// snapshot (a flat export of everyone a scraper saw): it grows.
-    pub(crate) fn absorb(&mut self, grouped: Chunk, rest: Option<f64>) {
+    pub(crate) fn absorb(&mut self, grouped: Chunk) {
         for (k, rows) in grouped.starts.windows(2).enumerate() {
             let id = self.intern(grouped.names.get(k as u32)) as usize;
             let rows = rows[0] as usize..rows[1] as usize;
             let s = &mut self.collected.series[id];
-            if let Some(rest) = rest.filter(|_| s.is_empty() && rows.len() > 1) {
-                let expected = (rows.len() as f64 * rest * 1.02).ceil() as usize;
-                s.times.reserve(expected);
-                s.followers.reserve(expected);
-            }
             s.following.extend(
                 s.times.len(),
                 grouped.following.slice(rows.clone()),
@@ -383,7 +371,7 @@ mod tests {
             chunk.push(row(id, time, following));
         }
         assert_eq!(chunk.rows(), 5);
-        via_chunk.absorb(chunk.group(), None);
+        via_chunk.absorb(chunk.group());
         let (direct, via_chunk) = (direct.finish(), via_chunk.finish());
         assert_eq!(direct.names, ["w", "y", "x", "z"]);
         assert_eq!(via_chunk.names, direct.names);

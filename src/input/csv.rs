@@ -142,7 +142,7 @@ fn read_long(
         parser.feed(piece, true)?;
         Some(parser.finish())
     };
-    let (snapshots, line) = match read_waves(next_wave, parse, |_| None, header_line, collector)? {
+    let (snapshots, line) = match read_waves(next_wave, parse, header_line, collector)? {
         Waves::Done { snapshots, line } => (snapshots as u64, line),
         Waves::Stopped {
             rest,
@@ -281,16 +281,8 @@ pub(crate) fn read_file_parallel(
         };
         read_chunk(input, delimiter, &header, &cols, src)
     };
-    let rest_of_file =
-        |&(start, end): &(u64, u64)| Some((size - start) as f64 / (end - start) as f64);
     // The header is line 1: the fast path needs a plain first line.
-    match read_waves(
-        || Ok(waves.next().unwrap_or_default()),
-        parse,
-        rest_of_file,
-        1,
-        collector,
-    )? {
+    match read_waves(|| Ok(waves.next().unwrap_or_default()), parse, 1, collector)? {
         Waves::Done { snapshots, .. } => finish_parallel(src, snapshots, collector),
         Waves::Stopped {
             rest,
@@ -325,14 +317,11 @@ enum Waves<T> {
 /// reader, and only two waves' rows are held at once.
 ///
 /// `next_wave` gives the pieces (none at the end); `parse` reads one (`None`
-/// when the fast path cannot: a quote, an invalid record); `expected` says,
-/// when it can, how many times the rows of a piece the input still holds
-/// (accounts' storage is then sized once). `line` is the number of the last
-/// line before the body.
+/// when the fast path cannot: a quote, an invalid record). `line` is the
+/// number of the last line before the body.
 fn read_waves<T: Send + Sync>(
     mut next_wave: impl FnMut() -> Result<Vec<T>> + Send,
     parse: impl Fn(&T) -> Option<(Chunk, u64)> + Sync,
-    expected: impl Fn(&T) -> Option<f64> + Sync,
     mut line: u64,
     collector: &mut Collector,
 ) -> Result<Waves<T>> {
@@ -353,7 +342,7 @@ fn read_waves<T: Send + Sync>(
                     };
                     line += lines;
                     snapshots += part.rows();
-                    collector.absorb(part, expected(&piece));
+                    collector.absorb(part);
                 }
                 Ok(Ok(next_wave()?))
             },
