@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use util::{
-    Workdir, account, affected, assert_same_text, root, scan, scan_json, strings, truth,
+    Workdir, account, affected, assert_same_text, root, scan, scan_json, strings, thousands, truth,
     without_files,
 };
 
@@ -1376,19 +1376,6 @@ fn shape_gzip_on_stdin() {
     std::io::Write::write_all(&mut e, ndjson(&flat_objects(&dataset())).as_bytes()).unwrap();
     let bytes = e.finish().unwrap();
     assert_same_report("stdin-gz", &[], &["-"], Some(&bytes));
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

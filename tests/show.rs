@@ -8,7 +8,7 @@ mod util;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use util::{Run, Workdir, root, scan_json, truth};
+use util::{Run, Workdir, root, scan_json, thousands, truth};
 
 /// Runs `followdrop show <args>` in the crate root.
 fn show(args: &[&str]) -> Run {
@@ -21,19 +21,6 @@ fn show(args: &[&str]) -> Run {
 /// can be found across the wrapping.
 fn unwrapped(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `12345678` → `12,345,678`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[track_caller]

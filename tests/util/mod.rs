@@ -238,3 +238,16 @@ pub fn strings(v: &Value) -> Vec<String> {
         .map(|s| s.as_str().expect("a string").to_string())
         .collect()
 }
+
+/// A count as the text report writes it: `12345678` → `12,345,678`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
