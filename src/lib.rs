@@ -25,6 +25,7 @@ pub mod simulate;
 pub mod state;
 pub mod stats;
 pub mod time;
+mod timing;
 
 pub use cli::run;
 
@@ -32,6 +33,7 @@ use anyhow::Result;
 use dataset::Dataset;
 use detect::{Event, Settings};
 use input::ReadOptions;
+use timing::Timing;
 
 /// What a scan found: the data set, the grid (every account's snapshots on
 /// it, for pictures and drill-down), and the events (before any report
@@ -113,33 +115,4 @@ fn load_timed(
         bucket,
         grid,
     })
-}
-
-/// With `FOLLOWDROP_TIMING` set, prints to stderr how long each step took
-/// and the peak memory so far (Linux): where to look first when a number in
-/// BENCHMARKS.md moves.
-struct Timing(Option<std::time::Instant>);
-
-impl Timing {
-    fn from_env() -> Timing {
-        Timing(std::env::var_os("FOLLOWDROP_TIMING").map(|_| std::time::Instant::now()))
-    }
-
-    fn lap(&mut self, step: &str) {
-        let Some(start) = self.0 else { return };
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-                .unwrap_or_else(|| "?".to_string())
-        };
-        eprintln!(
-            "followdrop: timing: {step} {:.3}s (peak RSS so far {}, now {})",
-            start.elapsed().as_secs_f64(),
-            field("VmHWM:"),
-            field("VmRSS:")
-        );
-        self.0 = Some(std::time::Instant::now());
-    }
 }

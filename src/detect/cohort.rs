@@ -10,7 +10,7 @@
 //! grid point.
 
 use super::Settings;
-use super::model::{Model, level};
+use super::model::{Model, Trend, level};
 use crate::grid::Track;
 use crate::stats::{ln_binomial_tail, z_from_ln_tail};
 use rayon::prelude::*;
@@ -88,11 +88,11 @@ impl Period {
     }
 }
 
-/// An account's change across a bracket, when the account is observed there.
+/// The snapshots of an account around a window it observes: the last at or
+/// before its start and the first at or after its end.
 pub struct Bracket {
     pub a: usize,
     pub c: usize,
-    pub z: f64,
 }
 
 /// The bracket of `track` around the window `from..to`, if it observes it.
@@ -102,12 +102,19 @@ pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Brack
     if !model.observes(track.g(a), track.g(c), to - from) {
         return None;
     }
-    let z = model.z(track, a, c);
-    Some(Bracket { a, c, z })
+    Some(Bracket { a, c })
 }
 
-fn fell(track: &Track, b: &Bracket) -> bool {
-    b.z <= -Z_FALL && track.count(b.c) < track.count(b.a)
+/// Whether the account fell across snapshots `a` to `c`: its count went
+/// down, by [`Z_FALL`] of its deviations (`z`, asked only when it went
+/// down: it is the costly part).
+fn fell(track: &Track, a: usize, c: usize, z: impl FnOnce() -> f64) -> bool {
+    track.count(c) < track.count(a) && z() <= -Z_FALL
+}
+
+/// [`fell`] across a bracket.
+fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
+    fell(track, b.a, b.c, || model.followers.z(track, b.a, b.c))
 }
 
 /// Finds the platform periods: runs of windows in which at least
@@ -194,8 +201,9 @@ fn count_windows(
             for (track, model) in tracks.iter().zip(models) {
                 lv.clear();
                 lv.extend(track.followers.iter().map(level));
+                let trend = model.followers.trend(track, 1, track.len());
                 for (counts, &width) in counts.iter_mut().zip(widths) {
-                    add_account(counts, track, model, &lv, width);
+                    add_account(counts, track, model, &trend, &lv, width);
                 }
             }
             counts
@@ -272,8 +280,16 @@ impl Counts {
 }
 
 /// Adds one account's windows of `width` to `counts`, walking its lifetime
-/// with two pointers; `lv` holds the level of each of its counts.
-fn add_account(counts: &mut Counts, track: &Track, model: &Model, lv: &[f64], width: i64) {
+/// with two pointers; `trend` holds its local trend and `lv` the level of
+/// each of its counts.
+fn add_account(
+    counts: &mut Counts,
+    track: &Track,
+    model: &Model,
+    trend: &Trend,
+    lv: &[f64],
+    width: i64,
+) {
     if track.len() < 2 {
         return;
     }
@@ -297,8 +313,12 @@ fn add_account(counts: &mut Counts, track: &Track, model: &Model, lv: &[f64], wi
             }
             continue;
         }
-        let z = model.followers.z_of_change(track, a, c, lv[c] - lv[a]);
-        counts.add(from, fell(track, &Bracket { a, c, z }));
+        let fell = fell(track, a, c, || {
+            model
+                .followers
+                .z_of_change(trend, track, a, c, lv[c] - lv[a])
+        });
+        counts.add(from, fell);
         from += 1;
     }
 }
@@ -459,7 +479,7 @@ impl Movements {
                 for (w, &(from, to)) in tally.iter_mut().zip(windows) {
                     if let Some(b) = bracket(track, model, from, to) {
                         w.0 += 1;
-                        w.1 += u32::from(fell(track, &b));
+                        w.1 += u32::from(fell_across(track, model, &b));
                         w.2.extend(change(track, &b));
                     }
                 }
@@ -524,7 +544,7 @@ pub fn around(
     let all = movements.get(tracks, models, from, to);
     let own = tracks.get(except).and_then(|track| {
         let b = bracket(track, &models[except], from, to)?;
-        Some((fell(track, &b), change(track, &b)))
+        Some((fell_across(track, &models[except], &b), change(track, &b)))
     });
     // The others: everyone but the account's own bracket, if it has one.
     let others = all.observed - u32::from(own.is_some());

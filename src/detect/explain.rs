@@ -258,7 +258,8 @@ pub fn explain(
     for (p, event) in detection.periods.iter().zip(&detection.period_events) {
         let window = Window::of(&p.best, grid.bucket);
         let part = platform_part(track, model, p);
-        let measured = part.and_then(|(s, e)| ctx.measure(i, s, e, Sizing::BeyondTrend));
+        let measured =
+            part.and_then(|(s, e, trend)| ctx.measure(i, s, e, Sizing::BeyondTrend, &trend));
         let Some(m) = measured else {
             if let Some(event) = event {
                 let (before, after) = observed_around(grid, i, model, p);
@@ -298,8 +299,9 @@ pub fn explain(
     // pass the bar need the cohort around them.
     let mut unreported: Vec<(Loss, Verdict)> = Vec::new();
     let mut passed: Vec<Loss> = Vec::new();
-    for (s, e) in drop_runs(track, model, &detection.periods, &claimed) {
-        let Some(m) = ctx.measure(i, s, e, Sizing::Observed) else {
+    let trend = model.followers.trend(track, 1, track.len());
+    for (s, e) in drop_runs(track, model, &trend, &detection.periods, &claimed) {
+        let Some(m) = ctx.measure(i, s, e, Sizing::Observed, &trend) else {
             continue;
         };
         let check = ctx.check(&m, settings.sensitivity);
@@ -461,7 +463,7 @@ fn rows(ctx: &Context, i: usize, loss: &Loss, outcome: &Outcome, full: bool) -> 
                 followers: track.count(k),
                 following: track.following.get(k),
                 change: (k > 0).then(|| track.count(k) as i64 - track.count(k - 1) as i64),
-                z: (k > 0).then(|| round(model.z(track, k - 1, k), 3)),
+                z: (k > 0).then(|| round(model.followers.z(track, k - 1, k), 3)),
                 mark,
                 skipped,
             }

@@ -23,7 +23,7 @@ use crate::grid::{Grid, Track};
 use crate::stats::{MAD_TO_SD, mad, median, quantile, round};
 use crate::time::{format_compact, format_rfc3339};
 use cohort::{Period, bracket};
-use model::{Model, Noise, level};
+use model::{Model, Noise, Trend, level};
 use persistence::Outcome;
 use rayon::prelude::*;
 use serde::ser::SerializeMap;
@@ -201,11 +201,13 @@ pub struct Detection {
 
 /// Finds every event in the grid, keeping what they were judged with.
 pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
+    let mut timing = crate::timing::Timing::from_env();
     let models: Vec<Model> = grid
         .tracks
         .par_iter()
         .map(|t| Model::fit(t, grid.bucket))
         .collect();
+    timing.lap("detect: models");
     let movements = cohort::Movements::default();
     let ctx = Context {
         tracks: &grid.tracks,
@@ -216,6 +218,7 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         bucket: grid.bucket,
     };
     let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
+    timing.lap("detect: platform periods");
     let mut events = Vec::new();
     let mut period_events = Vec::with_capacity(periods.len());
     // The snapshots each account lost across in a platform event: its own
@@ -232,6 +235,7 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
             period_events.push(None);
         }
     }
+    timing.lap("detect: platform events");
     // Each account's own drops big and abnormal enough to report, then the
     // cohort's movement across all their windows in one pass over the
     // accounts, then the events.
@@ -241,22 +245,29 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, track)| {
-            let runs = drop_runs(track, &models[i], &periods, &claimed[i]);
-            runs.into_iter().filter_map(move |(s, e)| {
-                let loss = ctx.loss(i, s, e, settings.sensitivity, Sizing::Observed)?;
-                Some((i, loss))
-            })
+            // Every step is judged: the trend of the whole series, once.
+            let trend = models[i].followers.trend(track, 1, track.len());
+            let runs = drop_runs(track, &models[i], &trend, &periods, &claimed[i]);
+            runs.into_iter()
+                .filter_map(|(s, e)| {
+                    let loss = ctx.loss(i, s, e, settings.sensitivity, Sizing::Observed, &trend)?;
+                    Some((i, loss))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     let windows: Vec<(i64, i64)> = losses
         .iter()
         .map(|(i, l)| (grid.tracks[*i].g(l.s), grid.tracks[*i].g(l.e)))
         .collect();
+    timing.lap("detect: own drops");
     movements.prepare(&grid.tracks, &models, &windows);
+    timing.lap("detect: cohort movements");
     let own: Vec<Event> = losses
         .into_par_iter()
         .filter_map(|(i, loss)| ctx.account_event(i, loss))
         .collect();
+    timing.lap("detect: account events");
     events.extend(own);
     events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     Detection {
@@ -333,25 +344,41 @@ impl Context<'_> {
     /// Measures the loss of account `i` from `s` to `e`, if it is a loss big
     /// enough to report (`--min-lost`, `--min-drop`) and at least `bar`
     /// standard deviations abnormal.
-    fn loss(&self, i: usize, s: usize, e: usize, bar: f64, sizing: Sizing) -> Option<Loss> {
-        let m = self.measure(i, s, e, sizing)?;
+    /// `trend` holds the account's steps `s + 1..=e`.
+    fn loss(
+        &self,
+        i: usize,
+        s: usize,
+        e: usize,
+        bar: f64,
+        sizing: Sizing,
+        trend: &Trend,
+    ) -> Option<Loss> {
+        let m = self.measure(i, s, e, sizing, trend)?;
         self.check(&m, bar).passed().then_some(m.loss)
     }
 
     /// Measures the loss of account `i` from `s` to `e`, whatever its size
-    /// (`None` when the count did not fall).
-    fn measure(&self, i: usize, s: usize, e: usize, sizing: Sizing) -> Option<Measured> {
+    /// (`None` when the count did not fall). `trend` holds the account's
+    /// steps `s + 1..=e`.
+    fn measure(
+        &self,
+        i: usize,
+        s: usize,
+        e: usize,
+        sizing: Sizing,
+        trend: &Trend,
+    ) -> Option<Measured> {
         let t = &self.tracks[i];
         let (before, after) = (t.count(s), t.count(e));
         let lost = before.checked_sub(after).filter(|&l| l > 0)?;
         let relative = lost as f64 / before as f64;
-        let model = &self.models[i];
-        let z = model.z(t, s, e);
+        let noise = &self.models[i].followers;
+        let z = noise.z_with(trend, t, s, e);
         let (size, base) = match sizing {
             Sizing::Observed => (lost as f64, before as f64),
             Sizing::BeyondTrend => {
-                let expected_after =
-                    (level(before) + model.followers.credited(t, s, e)).exp() - 1.0;
+                let expected_after = (level(before) + noise.credited(trend, t, s, e)).exp() - 1.0;
                 (expected_after - after as f64, expected_after)
             }
         };
@@ -414,8 +441,8 @@ impl Context<'_> {
             .zip(self.models)
             .enumerate()
             .filter_map(|(i, (track, model))| {
-                let (s, e) = platform_part(track, model, p)?;
-                let loss = self.loss(i, s, e, bar, Sizing::BeyondTrend)?;
+                let (s, e, trend) = platform_part(track, model, p)?;
+                let loss = self.loss(i, s, e, bar, Sizing::BeyondTrend, &trend)?;
                 let outcome = self.outcome(i, &loss);
                 Some((i, loss, outcome))
             })
@@ -557,10 +584,13 @@ fn own_id(scope: Scope, start: i64, name: &str) -> String {
 
 /// Where an account's part in a platform period would lie: its steepest
 /// loss within its bracket around the period, as `(before, after)`
-/// snapshots; `None` when it does not observe the period.
-fn platform_part(track: &Track, model: &Model, p: &Period) -> Option<(usize, usize)> {
+/// snapshots, with the trend of the bracket's steps (which holds the
+/// loss's); `None` when it does not observe the period.
+fn platform_part(track: &Track, model: &Model, p: &Period) -> Option<(usize, usize, Trend)> {
     let b = bracket(track, model, p.from, p.to)?;
-    Some(steepest_loss(track, &model.followers, b.a, b.c))
+    let trend = model.followers.trend(track, b.a + 1, b.c);
+    let (s, e) = steepest_loss(track, &model.followers, &trend, b.a, b.c);
+    Some((s, e, trend))
 }
 
 /// Within snapshots `a..=c`, the loss as `(s, e)`: "the last snapshot
@@ -572,17 +602,23 @@ fn platform_part(track: &Track, model: &Model, p: &Period) -> Option<(usize, usi
 /// point where the fall from the start is at its most abnormal. The core is
 /// then widened over neighbouring steps that are themselves abnormal falls,
 /// so a loss spread over several snapshots is taken whole, while a slow
-/// wander before or after it is left out.
-fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, usize) {
+/// wander before or after it is left out. `trend` holds steps `a + 1..=c`.
+fn steepest_loss(
+    track: &Track,
+    noise: &Noise,
+    trend: &Trend,
+    a: usize,
+    c: usize,
+) -> (usize, usize) {
     let v = |k| track.count(k);
     // Detrended log level of each point, from `a` on.
-    let mut trend = 0.0;
+    let mut usual = 0.0;
     let u: Vec<f64> = (a..=c)
         .map(|k| {
             if k > a {
-                trend += noise.trend_at(k) * (track.g(k) - track.g(k - 1)) as f64;
+                usual += trend.at(k) * (track.g(k) - track.g(k - 1)) as f64;
             }
-            level(v(k)) - trend
+            level(v(k)) - usual
         })
         .collect();
     let at = |k: usize| u[k - a];
@@ -614,10 +650,11 @@ fn steepest_loss(track: &Track, noise: &Noise, a: usize, c: usize) -> (usize, us
 /// is one run, and a loss across a collection gap is one step. Steps the
 /// account lost across in a platform event (`claimed`), and steps that
 /// observed a platform period, belong to that event; a long gap that merely
-/// spans one does not.
+/// spans one does not. `trend` holds every step of the track.
 fn drop_runs(
     track: &Track,
     model: &Model,
+    trend: &Trend,
     periods: &[Period],
     claimed: &[(usize, usize)],
 ) -> Vec<(usize, usize)> {
@@ -625,7 +662,7 @@ fn drop_runs(
         let (a, c) = (k - 1, k);
         let (ga, gc) = (track.g(a), track.g(c));
         track.count(c) < track.count(a)
-            && model.z(track, a, c) <= -Z_STEP
+            && model.followers.z_with(trend, track, a, c) <= -Z_STEP
             && !claimed.iter().any(|&(s, e)| s < k && k <= e)
             && !periods
                 .iter()
@@ -642,7 +679,7 @@ fn drop_runs(
         while k + 1 < track.len() && falling(k + 1) {
             k += 1;
         }
-        runs.push(steepest_loss(track, &model.followers, first - 1, k));
+        runs.push(steepest_loss(track, &model.followers, trend, first - 1, k));
         k += 1;
     }
     runs
@@ -682,11 +719,17 @@ mod tests {
             1,
             vec![10_000, 10_500, 10_400, 8_000, 7_900, 9_000],
         );
-        let quiet = Noise::steady(t.len(), 0.0, 1e-4);
-        assert_eq!(steepest_loss(&t, &quiet, 0, 5), (1, 4));
+        let quiet = Noise::steady(0.0, 1e-4);
+        assert_eq!(
+            steepest_loss(&t, &quiet, &quiet.trend(&t, 1, 5), 0, 5),
+            (1, 4)
+        );
         // A wiggle of one follower next to the drop is noise, not the drop.
         let t = Track::on_points((0..5).collect(), 1, vec![1000, 999, 800, 799, 850]);
-        let noisy = Noise::steady(t.len(), 0.0, 0.002);
-        assert_eq!(steepest_loss(&t, &noisy, 0, 4), (1, 2));
+        let noisy = Noise::steady(0.0, 0.002);
+        assert_eq!(
+            steepest_loss(&t, &noisy, &noisy.trend(&t, 1, 4), 0, 4),
+            (1, 2)
+        );
     }
 }

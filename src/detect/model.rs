@@ -7,6 +7,7 @@
 
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, mad, median};
+use std::ops::Range;
 
 /// Smallest spread per bucket: a perfectly smooth series (synthetic data, a
 /// frozen counter) must not make every wiggle infinitely abnormal.
@@ -32,19 +33,218 @@ const MAX_STEP: i64 = 7 * DAY;
 const LAG_MIN_STEPS: usize = 4;
 
 /// How a series of counts usually moves on the grid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Noise {
-    /// Local trend (log change per bucket) of the step ending at each
-    /// point, from its neighbours but not itself; `rate[0]` is unused.
-    /// Single precision: it is kept for every snapshot of every account
-    /// (the largest thing detection holds), and its rounding (about 1e-7
-    /// of the rate) is far below any spread it is compared with.
-    rate: Vec<f32>,
+    /// How its local trend is found.
+    pace: Pace,
     /// Robust standard deviation of the log change around the trend, per
     /// √bucket.
     pub sigma: f64,
     /// Median rate over the whole series: the account's long-run pace.
     long_run: f64,
+}
+
+/// How the local trend of a series is found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pace {
+    /// The median rate of the steps whose grid points lie within `half`
+    /// buckets of the step's own (itself included).
+    Rolling { half: i64 },
+    /// The same rate everywhere (tests' series of known drift).
+    #[cfg(test)]
+    Steady(f64),
+}
+
+/// The local trend (log change per bucket) of some consecutive steps of a
+/// series, step `k` being the one from snapshot `k - 1` to `k`.
+///
+/// It is computed from the counts when needed, not kept in the model: kept
+/// for every snapshot of every account, it was the largest thing detection
+/// held (a quarter of the peak memory of a large scan), while each use
+/// needs it for a few steps or for one account at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// The first step it holds (at least 1).
+    first: usize,
+    rate: Vec<f64>,
+}
+
+impl Trend {
+    /// The usual log change per bucket of step `k` (step 1 for snapshot
+    /// 0), which must be one of the steps it was computed for.
+    pub fn at(&self, k: usize) -> f64 {
+        let i = k.max(1).wrapping_sub(self.first);
+        debug_assert!(i < self.rate.len() || self.rate.is_empty(), "step {k}");
+        self.rate.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// The usual log change from snapshot `a` to snapshot `c`: the trend of
+    /// each step in between, times its length, each no more than `cap`.
+    fn over(&self, track: &Track, a: usize, c: usize, cap: f64) -> f64 {
+        steps(track, a, c)
+            .map(|(k, gap)| self.at(k).min(cap) * gap)
+            .sum()
+    }
+}
+
+/// Log level of a count; `+1` keeps zero finite.
+pub fn level(v: u64) -> f64 {
+    (v as f64 + 1.0).ln()
+}
+
+/// The per-bucket rate of each step between consecutive points of grid
+/// points `g` and log levels `lv`: one fewer than the points.
+fn step_rates(g: &[i64], lv: &[f64]) -> Vec<f64> {
+    (1..g.len())
+        .map(|k| (lv[k] - lv[k - 1]) / (g[k] - g[k - 1]) as f64)
+        .collect()
+}
+
+impl Noise {
+    /// Fits trend and spread to the counts of a track on a grid of
+    /// `bucket` seconds.
+    pub fn fit(track: &Track, bucket: i64) -> Noise {
+        let n = track.len();
+        let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
+        let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
+        let lv: Vec<f64> = track.followers.iter().map(level).collect();
+        let mut rates = step_rates(&g, &lv);
+        let trend = Trend {
+            first: 1,
+            rate: rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len()),
+        };
+        // The rates are not needed in order any more: the median reorders them.
+        let long_run = median(&mut rates).unwrap_or(0.0);
+        // The spread of single steps, and of changes over about a day: when
+        // counts are small, most single steps are 0 and their MAD says
+        // nothing of how far the count wanders; a longer lag does.
+        let lag = usize::try_from(DAY / bucket.max(1))
+            .unwrap_or(1)
+            .max(LAG_MIN_STEPS);
+        let sigma = spread(&trend, &g, &lv, 1).max(spread(&trend, &g, &lv, lag));
+        Noise {
+            pace: Pace::Rolling { half },
+            sigma,
+            long_run,
+        }
+    }
+
+    /// The local trend of steps `first..=last` of `track` (within its
+    /// steps; step 1 stands for step 0): the median rate of each step's
+    /// neighbours, found from the counts of the steps within reach.
+    pub fn trend(&self, track: &Track, first: usize, last: usize) -> Trend {
+        let first = first.max(1);
+        let last = last.max(first).min(track.len().saturating_sub(1));
+        if first > last {
+            return Trend {
+                first,
+                rate: Vec::new(),
+            };
+        }
+        let rate = match self.pace {
+            Pace::Rolling { half } => {
+                let (from, to) = (track.g(first) - half, track.g(last) + half);
+                // The steps from `lo` to `hi` (exclusive) are within reach.
+                let lo = track.partition_point(|g| g < from).max(1);
+                let hi = track.partition_point(|g| g <= to);
+                let g: Vec<i64> = (lo - 1..hi).map(|j| track.g(j)).collect();
+                let lv: Vec<f64> = (lo - 1..hi).map(|j| level(track.count(j))).collect();
+                let rates = step_rates(&g, &lv);
+                rolling_median(&g[1..], &rates, half, first - lo..last + 1 - lo)
+            }
+            #[cfg(test)]
+            Pace::Steady(drift) => vec![drift; last + 1 - first],
+        };
+        Trend { first, rate }
+    }
+
+    /// The usual log change per bucket of step `k`.
+    pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
+        self.trend(track, k, k).at(k)
+    }
+
+    /// The account's long-run pace: the median log change per bucket over
+    /// the whole series.
+    pub fn long_run(&self) -> f64 {
+        self.long_run
+    }
+
+    /// How abnormal the change from point `a` to point `c` is, in robust
+    /// standard deviations (negative for a fall). One follower's worth of
+    /// rounding is added to the spread: counts are integers, and for an
+    /// account of 50, losing 3 is three followers, not a 6 % collapse.
+    /// (This finds the trend of the steps in between; [`Noise::z_with`]
+    /// takes a trend already found.)
+    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
+        self.z_with(&self.trend(track, a + 1, c), track, a, c)
+    }
+
+    /// [`Noise::z`] given a trend that holds steps `a + 1..=c`: for callers
+    /// that judge several brackets of one series.
+    pub fn z_with(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
+        let change = level(track.count(c)) - level(track.count(a));
+        self.z_of_change(trend, track, a, c, change)
+    }
+
+    /// [`Noise::z_with`] of a log change already known: for callers that
+    /// also compute the series' levels once.
+    pub fn z_of_change(
+        &self,
+        trend: &Trend,
+        track: &Track,
+        a: usize,
+        c: usize,
+        change: f64,
+    ) -> f64 {
+        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let rounding = 1.0 / (track.count(a) as f64 + 1.0);
+        let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
+        (change - trend.over(track, a, c, f64::INFINITY)) / sd
+    }
+
+    /// The growth the account can be credited with from `a` to `c` when
+    /// sizing a loss: its local trend, but no more than its long-run pace,
+    /// so that the end of a viral rise does not turn a pause into a "loss".
+    /// `trend` holds steps `a + 1..=c`.
+    pub fn credited(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
+        trend.over(track, a, c, self.long_run)
+    }
+
+    /// A series said to move by `drift` a bucket with spread `sigma`, for
+    /// tests.
+    #[cfg(test)]
+    pub fn steady(drift: f64, sigma: f64) -> Noise {
+        Noise {
+            pace: Pace::Steady(drift),
+            sigma,
+            long_run: drift,
+        }
+    }
+}
+
+/// Robust standard deviation, per √bucket, of the change over `lag`
+/// snapshots around the trend, given each point's grid point `g` and log
+/// level `lv`.
+fn spread(trend: &Trend, g: &[i64], lv: &[f64], lag: usize) -> f64 {
+    // Running sum of the trend, so each lagged change costs O(1).
+    let mut sums = Vec::with_capacity(g.len());
+    let mut sum = 0.0;
+    for k in 0..g.len() {
+        if k > 0 {
+            sum += trend.at(k) * (g[k] - g[k - 1]) as f64;
+        }
+        sums.push(sum);
+    }
+    let mut resid: Vec<f64> = (lag..g.len())
+        .map(|k| {
+            let d = (g[k] - g[k - lag]) as f64;
+            (lv[k] - lv[k - lag] - (sums[k] - sums[k - lag])) / d.sqrt()
+        })
+        .collect();
+    // The median reorders the residuals; their deviations from it do
+    // not depend on the order.
+    let center = median(&mut resid).unwrap_or(0.0);
+    mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
 }
 
 /// An account's model: its followers' noise, its following's (when it has a
@@ -65,134 +265,6 @@ pub struct Following {
     pub noise: Noise,
 }
 
-/// Log level of a count; `+1` keeps zero finite.
-pub fn level(v: u64) -> f64 {
-    (v as f64 + 1.0).ln()
-}
-
-impl Noise {
-    /// Fits trend and spread to the counts of a track on a grid of
-    /// `bucket` seconds.
-    pub fn fit(track: &Track, bucket: i64) -> Noise {
-        let n = track.len();
-        let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
-        let lv: Vec<f64> = track.followers.iter().map(level).collect();
-        // Per-bucket rate of each step (index k: the step from k - 1 to k).
-        let mut rates: Vec<f64> = (0..n)
-            .map(|k| {
-                if k == 0 {
-                    0.0
-                } else {
-                    (lv[k] - lv[k - 1]) / (g[k] - g[k - 1]) as f64
-                }
-            })
-            .collect();
-        let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
-        let rate = rolling_median(&g, &rates, half, half)
-            .into_iter()
-            .map(|r| r as f32)
-            .collect();
-        // The rates are not needed in order any more: the median reorders them.
-        let long_run = median(&mut rates[1.min(n)..]).unwrap_or(0.0);
-        let noise = Noise {
-            rate,
-            sigma: MIN_SIGMA,
-            long_run,
-        };
-        // The spread of single steps, and of changes over about a day: when
-        // counts are small, most single steps are 0 and their MAD says
-        // nothing of how far the count wanders; a longer lag does.
-        let lag = usize::try_from(DAY / bucket.max(1))
-            .unwrap_or(1)
-            .max(LAG_MIN_STEPS);
-        let sigma = noise.spread(&g, &lv, 1).max(noise.spread(&g, &lv, lag));
-        Noise { sigma, ..noise }
-    }
-
-    /// Robust standard deviation, per √bucket, of the detrended change over
-    /// `lag` snapshots, given the log level `lv` of each point.
-    fn spread(&self, g: &[i64], lv: &[f64], lag: usize) -> f64 {
-        // Running sum of the trend, so each lagged change costs O(1).
-        let mut trend = Vec::with_capacity(g.len());
-        let mut sum = 0.0;
-        for k in 0..g.len() {
-            if k > 0 {
-                sum += self.trend_at(k) * (g[k] - g[k - 1]) as f64;
-            }
-            trend.push(sum);
-        }
-        let mut resid: Vec<f64> = (lag..g.len())
-            .map(|k| {
-                let d = (g[k] - g[k - lag]) as f64;
-                (lv[k] - lv[k - lag] - (trend[k] - trend[k - lag])) / d.sqrt()
-            })
-            .collect();
-        // The median reorders the residuals; their deviations from it do
-        // not depend on the order.
-        let center = median(&mut resid).unwrap_or(0.0);
-        mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
-    }
-
-    /// The account's long-run pace: the median log change per bucket over
-    /// the whole series.
-    pub fn long_run(&self) -> f64 {
-        self.long_run
-    }
-
-    /// The usual log change per bucket around point `k`.
-    pub fn trend_at(&self, k: usize) -> f64 {
-        self.rate.get(k.max(1)).map_or(0.0, |&r| f64::from(r))
-    }
-
-    /// How abnormal the change from point `a` to point `c` is, in robust
-    /// standard deviations (negative for a fall). One follower's worth of
-    /// rounding is added to the spread: counts are integers, and for an
-    /// account of 50, losing 3 is three followers, not a 6 % collapse.
-    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
-        // Levels are recomputed, not kept: a cache of them for every
-        // snapshot of every account would be the largest thing in memory.
-        let change = level(track.count(c)) - level(track.count(a));
-        self.z_of_change(track, a, c, change)
-    }
-
-    /// [`Noise::z`] of a log change already known: for callers that judge
-    /// many brackets of one series and compute its levels once.
-    pub fn z_of_change(&self, track: &Track, a: usize, c: usize, change: f64) -> f64 {
-        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
-        let rounding = 1.0 / (track.count(a) as f64 + 1.0);
-        let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
-        (change - self.expected(track, a, c)) / sd
-    }
-
-    /// The usual log change from point `a` to point `c`: the local trend
-    /// of each step in between, times its length.
-    pub fn expected(&self, track: &Track, a: usize, c: usize) -> f64 {
-        steps(track, a, c)
-            .map(|(k, gap)| self.trend_at(k) * gap)
-            .sum()
-    }
-
-    /// The growth the account can be credited with from `a` to `c` when
-    /// sizing a loss: its local trend, but no more than its long-run pace,
-    /// so that the end of a viral rise does not turn a pause into a "loss".
-    pub fn credited(&self, track: &Track, a: usize, c: usize) -> f64 {
-        steps(track, a, c)
-            .map(|(k, gap)| self.trend_at(k).min(self.long_run) * gap)
-            .sum()
-    }
-
-    /// A series of `len` points, said to move by `drift` a bucket with
-    /// spread `sigma`, for tests.
-    #[cfg(test)]
-    pub fn steady(len: usize, drift: f64, sigma: f64) -> Noise {
-        Noise {
-            rate: vec![drift as f32; len],
-            sigma,
-            long_run: drift,
-        }
-    }
-}
-
 /// Each step from snapshot `a` to `c`: the snapshot `k` it ends at and its
 /// length in buckets (each grid point computed once).
 fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
@@ -205,36 +277,36 @@ fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)
     })
 }
 
-/// For each step `k ≥ 1`, the median of `rates[j]` over the steps `j ≥ 1`
-/// whose grid point lies from `back` buckets before step `k`'s to `ahead`
-/// buckets after it. A sorted window slides along, so each step costs a
-/// binary search and a short memmove rather than a sort.
-fn rolling_median(g: &[i64], rates: &[f64], back: i64, ahead: i64) -> Vec<f64> {
-    let n = g.len();
-    let mut out = vec![0.0; n];
-    let mut window: Vec<f64> = Vec::new();
-    let (mut lo, mut hi) = (1usize, 1usize); // window holds rates[lo..hi]
-    let insert = |w: &mut Vec<f64>, x: f64| {
-        let at = w.partition_point(|&y| y < x);
-        w.insert(at, x);
+/// For each step `k` of `ks`, the median of `rates[j]` over the steps `j`
+/// whose grid point `g[j]` lies within `half` buckets of `g[k]` (`g` and
+/// `rates` hold the same steps, in order). A sorted window slides along, so
+/// each step costs a binary search and a short memmove rather than a sort.
+fn rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) -> Vec<f64> {
+    let mut out = Vec::with_capacity(ks.len());
+    let Some(first) = ks.clone().next() else {
+        return out;
     };
-    for k in 1..n {
-        while hi < n && g[hi] <= g[k] + ahead {
-            insert(&mut window, rates[hi]);
+    let mut window: Vec<f64> = Vec::new();
+    // The window holds rates[lo..hi].
+    let mut lo = g.partition_point(|&x| x < g[first] - half);
+    let mut hi = lo;
+    for k in ks {
+        while hi < g.len() && g[hi] <= g[k] + half {
+            let at = window.partition_point(|&y| y < rates[hi]);
+            window.insert(at, rates[hi]);
             hi += 1;
         }
-        while lo < k && g[lo] < g[k] - back {
-            let x = rates[lo];
-            let at = window.partition_point(|&y| y < x);
+        while g[lo] < g[k] - half {
+            let at = window.partition_point(|&y| y < rates[lo]);
             window.remove(at);
             lo += 1;
         }
         let m = window.len();
-        out[k] = if m % 2 == 1 {
+        out.push(if m % 2 == 1 {
             window[m / 2]
         } else {
             (window[m / 2 - 1] + window[m / 2]) / 2.0
-        };
+        } as f32 as f64); // TEMP: as when kept in f32, to check the report is unchanged
     }
     out
 }
@@ -262,11 +334,6 @@ impl Model {
             following,
             step,
         }
-    }
-
-    /// How abnormal the account's follower change from snapshot `a` to `c` is.
-    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
-        self.followers.z(track, a, c)
     }
 
     /// Whether a bracket from grid point `ga` to `gc` is close enough around
@@ -307,7 +374,7 @@ mod tests {
         }
         let t = series(&values);
         let n = Noise::fit(&t, 86_400);
-        assert!((n.trend_at(30) - 0.01).abs() < 0.002, "{n:?}");
+        assert!((n.trend_at(&t, 30) - 0.01).abs() < 0.002, "{n:?}");
         assert!(n.sigma < 0.005, "{n:?}");
         assert!(n.z(&t, 29, 30) < -20.0);
         assert!(n.z(&t, 40, 41).abs() < 3.0);
@@ -330,31 +397,59 @@ mod tests {
 
     #[test]
     fn rolling_median_matches_a_direct_median() {
-        let g: Vec<i64> = vec![0, 1, 2, 4, 5, 9, 10, 11, 12];
-        let rates: Vec<f64> = vec![0.0, 5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
-        let fast = rolling_median(&g, &rates, 3, 2);
-        for k in 1..g.len() {
-            let mut w: Vec<f64> = (1..g.len())
-                .filter(|&j| g[j] >= g[k] - 3 && g[j] <= g[k] + 2)
-                .map(|j| rates[j])
-                .collect();
-            assert_eq!(Some(fast[k]), median(&mut w), "step {k}");
+        let g: Vec<i64> = vec![1, 2, 4, 5, 9, 10, 11, 12];
+        let rates: Vec<f64> = vec![5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
+        for ks in [0..g.len(), 2..5, 6..7] {
+            let fast = rolling_median(&g, &rates, 3, ks.clone());
+            for (k, fast) in ks.zip(fast) {
+                let mut w: Vec<f64> = (0..g.len())
+                    .filter(|&j| (g[j] - g[k]).abs() <= 3)
+                    .map(|j| rates[j])
+                    .collect();
+                assert_eq!(Some(fast), median(&mut w), "step {k}");
+            }
+        }
+    }
+
+    /// The trend of a few steps, found from their neighbourhood alone, is
+    /// the trend the whole series gives them.
+    #[test]
+    fn a_local_trend_is_the_whole_series_trend() {
+        // Irregular steps (gaps of 1 to 3 buckets) and a wandering count.
+        let mut g = Vec::new();
+        let mut v = Vec::new();
+        let (mut at, mut count) = (0i64, 5_000u64);
+        for i in 0..80u64 {
+            at += 1 + (i * 7 % 3) as i64;
+            count = count + (i * 13 % 17) - 6;
+            g.push(at);
+            v.push(count);
+        }
+        let t = Track::on_points(g, 3_600, v);
+        let n = Noise::fit(&t, 3_600);
+        let whole = n.trend(&t, 1, t.len() - 1);
+        for k in 0..t.len() {
+            assert_eq!(n.trend_at(&t, k), whole.at(k), "step {k}");
+        }
+        let some = n.trend(&t, 30, 41);
+        for k in 30..=41 {
+            assert_eq!(some.at(k), whole.at(k), "step {k}");
         }
     }
 
     #[test]
     fn integer_floor_protects_tiny_accounts() {
-        let n = Noise::steady(2, 0.0, MIN_SIGMA);
+        let n = Noise::steady(0.0, MIN_SIGMA);
         // 50 followers losing 3: three followers' worth, not 6 % in 1e-5 units.
         assert!((n.z(&track(&[0, 1], &[50, 47]), 0, 1) + 3.0).abs() < 0.2);
         // Spread and rounding add in quadrature.
-        let n = Noise::steady(2, 0.0, 1.0 / 51.0);
+        let n = Noise::steady(0.0, 1.0 / 51.0);
         assert!((n.z(&track(&[0, 1], &[50, 47]), 0, 1) * 2f64.sqrt() + 3.0).abs() < 0.3);
     }
 
     #[test]
     fn gaps_scale_with_the_square_root() {
-        let n = Noise::steady(2, 0.0, 0.01);
+        let n = Noise::steady(0.0, 0.01);
         let one = n.z(&track(&[0, 1], &[100_000_000, 99_000_000]), 0, 1);
         let four = n.z(&track(&[0, 4], &[100_000_000, 99_000_000]), 0, 1);
         assert!((one / four - 2.0).abs() < 1e-6);

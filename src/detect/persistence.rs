@@ -96,7 +96,7 @@ impl<'a> Paths<'a> {
             e,
             before: level(track.count(s)),
             after: level(track.count(e)),
-            drift: noise.trend_at(s),
+            drift: noise.trend_at(track, s),
         }
     }
 
@@ -170,7 +170,7 @@ mod tests {
     }
 
     fn flat() -> Noise {
-        Noise::steady(8, 0.0, 1e-4)
+        Noise::steady(0.0, 1e-4)
     }
 
     #[test]
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn growth_alone_is_not_recovery() {
         // Grows 2 % a bucket; loses 10 %; keeps growing from the lower level.
-        let grow = Noise::steady(8, (1.02f64).ln(), 1e-4);
+        let grow = Noise::steady((1.02f64).ln(), 1e-4);
         let mut v: Vec<f64> = vec![10_000.0, 9_000.0];
         for _ in 0..5 {
             v.push(v[v.len() - 1] * 1.02);
