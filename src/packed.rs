@@ -157,6 +157,22 @@ impl<T: Value> Packed<T> {
         }
     }
 
+    /// Makes room for exactly `more` values beyond those held.
+    pub fn reserve_exact(&mut self, more: usize) {
+        match &mut self.store {
+            Store::Narrow { offsets, .. } => offsets.reserve_exact(more),
+            Store::Wide(values) => values.reserve_exact(more),
+        }
+    }
+
+    /// How many values it holds room for.
+    pub fn capacity(&self) -> usize {
+        match &self.store {
+            Store::Narrow { offsets, .. } => offsets.capacity(),
+            Store::Wide(values) => values.capacity(),
+        }
+    }
+
     pub fn truncate(&mut self, len: usize) {
         match &mut self.store {
             Store::Narrow { offsets, .. } => offsets.truncate(len),

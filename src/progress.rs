@@ -55,6 +55,11 @@ impl Progress {
         }
     }
 
+    /// The bytes counted so far.
+    pub fn position(&self) -> u64 {
+        self.bar.position()
+    }
+
     /// Removes the bar (reading is over).
     pub fn finish(&self) {
         self.bar.finish_and_clear();

@@ -126,21 +126,25 @@ fn read_long(
         let read = serial(resume(first, reader, header_line), collector)?;
         return failed.map_or(Ok(read), Err);
     }
-    let (mut first, mut ended) = (Some(first), false);
-    let next_wave = || -> Result<Vec<Vec<u8>>> {
-        let mut wave: Vec<Vec<u8>> = first.take().into_iter().collect();
+    // Each piece with the bytes of the inputs read when it was cut.
+    let (mut first, mut ended) = (Some((first, src.progress.position())), false);
+    let next_wave = || -> Result<Vec<(Vec<u8>, u64)>> {
+        let mut wave: Vec<(Vec<u8>, u64)> = first.take().into_iter().collect();
         while wave.len() < threads && !ended {
             let (piece, error) = read_piece(&mut reader, src);
             ended = piece.len() < STREAM_PIECE || error.is_some();
-            wave.extend(Some(piece).filter(|p| !p.is_empty()));
+            if !piece.is_empty() {
+                wave.push((piece, src.progress.position()));
+            }
             failed = error;
         }
         Ok(wave)
     };
-    let parse = |piece: &Vec<u8>| {
+    let parse = |(piece, through): &(Vec<u8>, u64)| {
         let mut parser = ChunkParser::new(src, &cols, &header, delimiter);
         parser.feed(piece, true)?;
-        Some(parser.finish())
+        let (chunk, lines) = parser.finish();
+        Some((chunk.ending_at(*through), lines))
     };
     let (snapshots, line) = match read_waves(next_wave, parse, header_line, collector)? {
         Waves::Done { snapshots, line } => (snapshots as u64, line),
@@ -155,7 +159,8 @@ fn read_long(
             } else {
                 reader
             };
-            let (more, line) = serial(resume(rest.concat(), reader, line), collector)?;
+            let text: Vec<Vec<u8>> = rest.into_iter().map(|(text, _)| text).collect();
+            let (more, line) = serial(resume(text.concat(), reader, line), collector)?;
             (snapshots as u64 + more, line)
         }
     };
@@ -272,6 +277,8 @@ pub(crate) fn read_file_parallel(
     bounds.push(size);
     let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
+    // The inputs before this one are read whole.
+    let offset = src.progress.position();
     let parse = |&(start, end): &(u64, u64)| {
         let mut file = File::open(path).ok()?;
         file.seek(SeekFrom::Start(start)).ok()?;
@@ -279,7 +286,8 @@ pub(crate) fn read_file_parallel(
             inner: file.take(end - start),
             progress: std::sync::Arc::clone(src.progress),
         };
-        read_chunk(input, delimiter, &header, &cols, src)
+        let (chunk, lines) = read_chunk(input, delimiter, &header, &cols, src)?;
+        Some((chunk.ending_at(offset + end), lines))
     };
     // The header is line 1: the fast path needs a plain first line.
     match read_waves(|| Ok(waves.next().unwrap_or_default()), parse, 1, collector)? {
@@ -331,9 +339,9 @@ fn read_waves<T: Send + Sync>(
     while !wave.is_empty() || !read.is_empty() {
         // This wave is read while the last one is appended and the next
         // one fetched.
-        let (parsed, appended) = rayon::join(
-            || wave.par_iter().map(&parse).collect::<Vec<_>>(),
-            || -> Result<Result<Vec<T>, Vec<T>>> {
+        let (parsed, appended) = std::thread::scope(|scope| {
+            let parsing = scope.spawn(|| wave.par_iter().map(&parse).collect::<Vec<_>>());
+            let appended = (|| -> Result<Result<Vec<T>, Vec<T>>> {
                 let mut pieces = std::mem::take(&mut read).into_iter();
                 while let Some((piece, part)) = pieces.next() {
                     let Some((part, lines)) = part else {
@@ -345,8 +353,12 @@ fn read_waves<T: Send + Sync>(
                     collector.absorb(part);
                 }
                 Ok(Ok(next_wave()?))
-            },
-        );
+            })();
+            let parsed = parsing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (parsed, appended)
+        });
         let current = std::mem::take(&mut wave);
         match appended? {
             Ok(next) => {
@@ -367,7 +379,7 @@ fn read_waves<T: Send + Sync>(
 }
 
 /// How many chunks each thread reads in a parallel read.
-const WAVES: usize = 16;
+const WAVES: usize = 32;
 
 /// The end of a parallel read: a file of nothing but its header (or of
 /// nothing valid) is an error, as in the serial reader.

@@ -81,6 +81,10 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
         .filter_map(|i| std::fs::metadata(i).ok())
         .map(|m| m.len())
         .sum();
+    // The share of the inputs read is known only when every one has a size.
+    if all.iter().all(|i| *i != "-") {
+        collector.input_bytes = Some(total);
+    }
     let progress = Progress::new(if opts.progress { Some(total) } else { None });
     for (k, input) in all.into_iter().enumerate() {
         if k == main.len() {
@@ -164,7 +168,10 @@ fn read_one(
 /// Reads snapshots from bytes in memory (any format, gzip included), as if
 /// from a file named `name`: for tests and fuzzing of the readers.
 pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collected> {
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        input_bytes: Some(bytes.len() as u64),
+        ..Collector::default()
+    };
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
     read_stream(name, raw, opts, &Progress::new(None), &mut collector)?;
     Ok(collector.finish())
