@@ -306,7 +306,7 @@ fn rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) -> Vec<
             window[m / 2]
         } else {
             (window[m / 2 - 1] + window[m / 2]) / 2.0
-        } as f32 as f64); // TEMP: as when kept in f32, to check the report is unchanged
+        });
     }
     out
 }
