@@ -279,36 +279,90 @@ fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)
 
 /// For each step `k` of `ks`, the median of `rates[j]` over the steps `j`
 /// whose grid point `g[j]` lies within `half` buckets of `g[k]` (`g` and
-/// `rates` hold the same steps, in order). A sorted window slides along, so
-/// each step costs a binary search and a short memmove rather than a sort.
+/// `rates` hold the same steps, in order). A sorted window slides along:
+/// on a regular grid each step lets one rate in and one out, which costs
+/// one pass over part of the window rather than a sort (this is the
+/// innermost loop of detection: it runs for every snapshot in several
+/// passes).
 fn rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) -> Vec<f64> {
     let mut out = Vec::with_capacity(ks.len());
     let Some(first) = ks.clone().next() else {
         return out;
     };
-    let mut window: Vec<f64> = Vec::new();
+    let mut window = Sorted::default();
     // The window holds rates[lo..hi].
     let mut lo = g.partition_point(|&x| x < g[first] - half);
     let mut hi = lo;
     for k in ks {
-        while hi < g.len() && g[hi] <= g[k] + half {
-            let at = window.partition_point(|&y| y < rates[hi]);
-            window.insert(at, rates[hi]);
-            hi += 1;
+        let (mut start, mut end) = (lo, hi);
+        while end < g.len() && g[end] <= g[k] + half {
+            end += 1;
         }
-        while g[lo] < g[k] - half {
-            let at = window.partition_point(|&y| y < rates[lo]);
-            window.remove(at);
-            lo += 1;
+        while g[start] < g[k] - half {
+            start += 1;
         }
-        let m = window.len();
-        out.push(if m % 2 == 1 {
-            window[m / 2]
-        } else {
-            (window[m / 2 - 1] + window[m / 2]) / 2.0
-        });
+        // Rates leaving and entering in pairs, then the rest of either.
+        while lo < start && hi < end {
+            window.replace(rates[lo], rates[hi]);
+            (lo, hi) = (lo + 1, hi + 1);
+        }
+        for &x in &rates[hi..end] {
+            window.insert(x);
+        }
+        for &x in &rates[lo..start] {
+            window.remove(x);
+        }
+        (lo, hi) = (start, end);
+        out.push(window.median());
     }
     out
+}
+
+/// A small multiset of numbers kept in order.
+#[derive(Default)]
+struct Sorted(Vec<f64>);
+
+impl Sorted {
+    fn insert(&mut self, x: f64) {
+        let at = self.0.partition_point(|&y| y < x);
+        self.0.insert(at, x);
+    }
+
+    /// Removes one `x`, which it holds.
+    fn remove(&mut self, x: f64) {
+        let at = self.0.partition_point(|&y| y < x);
+        self.0.remove(at);
+    }
+
+    /// Removes one `old`, which it holds, and inserts `new`: the values in
+    /// between shift by one place.
+    fn replace(&mut self, old: f64, new: f64) {
+        let w = &mut self.0;
+        let mut i = w.partition_point(|&y| y < old);
+        if new > old {
+            while i + 1 < w.len() && w[i + 1] < new {
+                w[i] = w[i + 1];
+                i += 1;
+            }
+        } else {
+            while i > 0 && w[i - 1] > new {
+                w[i] = w[i - 1];
+                i -= 1;
+            }
+        }
+        w[i] = new;
+    }
+
+    /// The median (the mean of the middle two for an even count); 0 when
+    /// empty.
+    fn median(&self) -> f64 {
+        let (w, m) = (&self.0, self.0.len());
+        match m {
+            0 => 0.0,
+            _ if m % 2 == 1 => w[m / 2],
+            _ => (w[m / 2 - 1] + w[m / 2]) / 2.0,
+        }
+    }
 }
 
 impl Model {
