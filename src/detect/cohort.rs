@@ -10,7 +10,7 @@
 //! grid point.
 
 use super::Settings;
-use super::model::{Model, Trend, level};
+use super::model::{Fit, Model};
 use crate::grid::Track;
 use crate::stats::{ln_binomial_tail, z_from_ln_tail};
 use rayon::prelude::*;
@@ -117,15 +117,16 @@ fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
     fell(track, b.a, b.c, || model.followers.z(track, b.a, b.c))
 }
 
-/// Finds the platform periods: runs of windows in which at least
-/// `min_cohort` accounts were observed, at least `min_breadth` of them fell,
-/// and that many falling together is beyond chance.
-pub fn platform_periods(
+/// Fits every account's model and finds the platform periods: runs of
+/// windows in which at least `min_cohort` accounts were observed, at least
+/// `min_breadth` of them fell, and that many falling together is beyond
+/// chance. Both in one pass over the accounts, since the windows need the
+/// trend the fit finds, and it is not kept (see [`super::model::Trend`]).
+pub fn models_and_periods(
     tracks: &[Track],
-    models: &[Model],
     bucket: i64,
     settings: &Settings,
-) -> Vec<Period> {
+) -> (Vec<Model>, Vec<Period>) {
     let Some((lo, hi)) =
         tracks
             .iter()
@@ -135,14 +136,13 @@ pub fn platform_periods(
                 Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
             })
     else {
-        return Vec::new();
+        let models = tracks.iter().map(|t| Model::fit(t, bucket).model);
+        return (models.collect(), Vec::new());
     };
     let mut flagged: Vec<CohortWindow> = Vec::new();
     let widths = widths(bucket);
-    for (&width, counts) in widths
-        .iter()
-        .zip(count_windows(tracks, models, lo, hi, &widths))
-    {
+    let (models, counts) = count_windows(tracks, bucket, lo, hi, &widths);
+    for (&width, counts) in widths.iter().zip(counts) {
         let base = base_rate(&counts, settings);
         for (from, observed, fell) in counts.iter() {
             let w = CohortWindow {
@@ -164,19 +164,20 @@ pub fn platform_periods(
             }
         }
     }
-    merge(flagged)
+    (models, merge(flagged))
 }
 
-/// For each width, and each window start in `lo..=hi - width`: (accounts
-/// observed, accounts that fell). Each account walks its own lifetime with
-/// two pointers, once per width, while its levels are at hand.
+/// Every account's model and, for each width and each window start in
+/// `lo..=hi - width`: (accounts observed, accounts that fell). Each account
+/// walks its own lifetime with two pointers, once per width, while its
+/// trend and levels are at hand.
 fn count_windows(
     tracks: &[Track],
-    models: &[Model],
+    bucket: i64,
     lo: i64,
     hi: i64,
     widths: &[i64],
-) -> Vec<Counts> {
+) -> (Vec<Model>, Vec<Counts>) {
     let snapshots: usize = tracks.iter().map(Track::len).sum();
     let new_counts = || -> Vec<Counts> {
         widths
@@ -192,25 +193,34 @@ fn count_windows(
     // does not depend on how the accounts were shared out.
     let shares = rayon::current_num_threads() * 2;
     let share = tracks.len().div_ceil(shares).max(1);
-    tracks
+    let parts: Vec<(Vec<Model>, Vec<Counts>)> = tracks
         .par_chunks(share)
-        .zip(models.par_chunks(share))
-        .map(|(tracks, models)| {
+        .map(|tracks| {
             let mut counts = new_counts();
-            let mut lv = Vec::new();
-            for (track, model) in tracks.iter().zip(models) {
-                lv.clear();
-                lv.extend(track.followers.iter().map(level));
-                let trend = model.followers.trend(track, 1, track.len());
-                for (counts, &width) in counts.iter_mut().zip(widths) {
-                    add_account(counts, track, model, &trend, &lv, width);
-                }
-            }
-            counts
+            let models = tracks
+                .iter()
+                .map(|track| {
+                    let fit = Model::fit(track, bucket);
+                    for (counts, &width) in counts.iter_mut().zip(widths) {
+                        add_account(counts, track, &fit, width);
+                    }
+                    fit.model
+                })
+                .collect();
+            (models, counts)
         })
-        .reduce(new_counts, |a, b| {
-            a.into_iter().zip(b).map(|(a, b)| a.merge(b)).collect()
-        })
+        .collect();
+    let mut models = Vec::with_capacity(tracks.len());
+    let mut total = new_counts();
+    for (some, counts) in parts {
+        models.extend(some);
+        total = total
+            .into_iter()
+            .zip(counts)
+            .map(|(a, b)| a.merge(b))
+            .collect();
+    }
+    (models, total)
 }
 
 /// Per window start: (accounts observed around it, accounts that fell).
@@ -280,16 +290,9 @@ impl Counts {
 }
 
 /// Adds one account's windows of `width` to `counts`, walking its lifetime
-/// with two pointers; `trend` holds its local trend and `lv` the level of
-/// each of its counts.
-fn add_account(
-    counts: &mut Counts,
-    track: &Track,
-    model: &Model,
-    trend: &Trend,
-    lv: &[f64],
-    width: i64,
-) {
+/// with two pointers.
+fn add_account(counts: &mut Counts, track: &Track, fit: &Fit, width: i64) {
+    let (model, lv) = (&fit.model, &fit.levels);
     if track.len() < 2 {
         return;
     }
@@ -316,7 +319,7 @@ fn add_account(
         let fell = fell(track, a, c, || {
             model
                 .followers
-                .z_of_change(trend, track, a, c, lv[c] - lv[a])
+                .z_of_change(&fit.trend, track, a, c, lv[c] - lv[a])
         });
         counts.add(from, fell);
         from += 1;

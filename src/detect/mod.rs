@@ -202,12 +202,8 @@ pub struct Detection {
 /// Finds every event in the grid, keeping what they were judged with.
 pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
     let mut timing = crate::timing::Timing::from_env();
-    let models: Vec<Model> = grid
-        .tracks
-        .par_iter()
-        .map(|t| Model::fit(t, grid.bucket))
-        .collect();
-    timing.lap("detect: models");
+    let (models, periods) = cohort::models_and_periods(&grid.tracks, grid.bucket, settings);
+    timing.lap("detect: models and platform periods");
     let movements = cohort::Movements::default();
     let ctx = Context {
         tracks: &grid.tracks,
@@ -217,8 +213,6 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         movements: &movements,
         bucket: grid.bucket,
     };
-    let periods = cohort::platform_periods(&grid.tracks, &models, grid.bucket, settings);
-    timing.lap("detect: platform periods");
     let mut events = Vec::new();
     let mut period_events = Vec::with_capacity(periods.len());
     // The snapshots each account lost across in a platform event: its own

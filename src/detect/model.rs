@@ -104,6 +104,12 @@ impl Noise {
     /// Fits trend and spread to the counts of a track on a grid of
     /// `bucket` seconds.
     pub fn fit(track: &Track, bucket: i64) -> Noise {
+        Noise::fit_whole(track, bucket).0
+    }
+
+    /// [`Noise::fit`], with the trend of every step and the log level of
+    /// every count it found on the way.
+    fn fit_whole(track: &Track, bucket: i64) -> (Noise, Trend, Vec<f64>) {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
         let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
@@ -122,11 +128,12 @@ impl Noise {
             .unwrap_or(1)
             .max(LAG_MIN_STEPS);
         let sigma = spread(&trend, &g, &lv, 1).max(spread(&trend, &g, &lv, lag));
-        Noise {
+        let noise = Noise {
             pace: Pace::Rolling { half },
             sigma,
             long_run,
-        }
+        };
+        (noise, trend, lv)
     }
 
     /// The local trend of steps `first..=last` of `track` (within its
@@ -365,9 +372,22 @@ impl Sorted {
     }
 }
 
+/// An account's model, with what fitting it found on the way that the
+/// first pass over the accounts needs too (see [`Model::fit`]).
+pub struct Fit {
+    pub model: Model,
+    /// The trend of every step of the followers' track.
+    pub trend: Trend,
+    /// The log level of every follower count.
+    pub levels: Vec<f64>,
+}
+
 impl Model {
-    pub fn fit(track: &Track, bucket: i64) -> Model {
-        let followers = Noise::fit(track, bucket);
+    /// Fits the model of an account's track on a grid of `bucket` seconds.
+    /// The trend and levels found on the way come with it: the cohort's
+    /// windows are counted in the same pass, and need both.
+    pub fn fit(track: &Track, bucket: i64) -> Fit {
+        let (followers, trend, levels) = Noise::fit_whole(track, bucket);
         let snapshots = (0..track.len())
             .filter(|_| track.following.is_present())
             .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
@@ -383,10 +403,14 @@ impl Model {
         // every window in between: its usual step is capped at a week.
         let most = (MAX_STEP / bucket.max(1)).max(1);
         let step = median(&mut gaps).map_or(1, |m| (m.round().max(1.0) as i64).min(most));
-        Model {
-            followers,
-            following,
-            step,
+        Fit {
+            model: Model {
+                followers,
+                following,
+                step,
+            },
+            trend,
+            levels,
         }
     }
 
