@@ -259,7 +259,9 @@ fn spread(trend: &Trend, g: &[i64], lv: &[f64], lag: usize) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
-    pub following: Option<Following>,
+    /// Boxed: most inputs have no following column, and a model is kept
+    /// for every account.
+    pub following: Option<Box<Following>>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
 }
@@ -392,9 +394,11 @@ impl Model {
             .filter(|_| track.following.is_present())
             .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
         let following = Track::of(snapshots, bucket);
-        let following = (following.len() >= 2).then(|| Following {
-            noise: Noise::fit(&following, bucket),
-            track: following,
+        let following = (following.len() >= 2).then(|| {
+            Box::new(Following {
+                noise: Noise::fit(&following, bucket),
+                track: following,
+            })
         });
         let mut gaps: Vec<f64> = (1..track.len())
             .map(|i| (track.g(i) - track.g(i - 1)) as f64)
