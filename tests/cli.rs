@@ -3201,6 +3201,31 @@ fn report_is_the_same_whatever_the_thread_count() {
     // Windows line ends and no newline at the end: the same report.
     w.create("crlf.csv", text.trim_end().replace('\n', "\r\n"));
     assert_eq!(one, report("4", "crlf.csv"));
+    // From stdin, in pieces in parallel: from a file (its size known, the
+    // accounts' storage sized to its pace) or a pipe (not): the same.
+    let stdin = |file: Option<&str>| {
+        let args = ["scan", "--format", "json", "-"];
+        let run = match file {
+            Some(f) => {
+                let mut cmd =
+                    std::process::Command::new(assert_cmd::cargo::cargo_bin!("followdrop"));
+                cmd.current_dir(w.path())
+                    .env("RAYON_NUM_THREADS", "4")
+                    .args(args);
+                cmd.stdin(fs::File::open(w.path().join(f)).unwrap());
+                util::Run::from_output(cmd.output().unwrap())
+            }
+            None => {
+                let mut cmd = util::followdrop(w.path());
+                cmd.env("RAYON_NUM_THREADS", "4").args(args);
+                util::run(cmd, Some(text.as_bytes()))
+            }
+        };
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        util::without_files(&run.stdout)
+    };
+    assert_eq!(one, stdin(Some("big.csv")));
+    assert_eq!(one, stdin(None));
     // Compressed, the stream is read in pieces in parallel: the same.
     w.create_gz("big.csv.gz", &text);
     assert_eq!(one, report("4", "big.csv.gz"));

@@ -75,16 +75,10 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     let references = expand_folders(&opts.references)?;
     let all: Vec<&String> = main.iter().chain(&references).collect();
     let mut collector = Collector::default();
-    let total = all
-        .iter()
-        .filter(|i| **i != "-")
-        .filter_map(|i| std::fs::metadata(i).ok())
-        .map(|m| m.len())
-        .sum();
+    let sizes: Vec<Option<u64>> = all.iter().map(|i| input_size(i)).collect();
+    let total = sizes.iter().flatten().sum();
     // The share of the inputs read is known only when every one has a size.
-    if all.iter().all(|i| *i != "-") {
-        collector.input_bytes = Some(total);
-    }
+    collector.input_bytes = sizes.iter().copied().sum();
     let progress = Progress::new(if opts.progress { Some(total) } else { None });
     for (k, input) in all.into_iter().enumerate() {
         if k == main.len() {
@@ -106,6 +100,14 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     }
     progress.finish();
     Ok(collector)
+}
+
+/// The size of an input in bytes, when it is a file: stdin too when it is
+/// one (`followdrop scan - < snapshots.csv`), not when it is a pipe.
+fn input_size(input: &str) -> Option<u64> {
+    let path = if input == "-" { "/dev/stdin" } else { input };
+    let meta = std::fs::metadata(path).ok()?;
+    meta.is_file().then_some(meta.len())
 }
 
 /// Replaces each folder among `inputs` by the snapshot files in it (by
@@ -232,6 +234,7 @@ fn read_stream(
         stem: &stem,
         opts,
         progress,
+        gzipped,
     };
     if format == Format::Csv
         && !gzipped
@@ -260,6 +263,8 @@ pub(crate) struct Source<'a> {
     pub opts: &'a ReadOptions,
     /// Counts the bytes read, for the progress bar.
     pub progress: &'a Arc<Progress>,
+    /// Whether it is read through gzip.
+    pub gzipped: bool,
 }
 
 /// Where a record's account comes from.
