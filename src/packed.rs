@@ -147,8 +147,13 @@ impl<T: Value> Packed<T> {
     /// offset (appending a chunk's runs to every account is a large share
     /// of a read, on one thread); otherwise value by value.
     pub fn extend_from(&mut self, other: &Packed<T>, range: std::ops::Range<usize>) {
-        if let (Store::Narrow { base, offsets }, Store::Narrow { base: from, offsets: src }) =
-            (&mut self.store, &other.store)
+        if let (
+            Store::Narrow { base, offsets },
+            Store::Narrow {
+                base: from,
+                offsets: src,
+            },
+        ) = (&mut self.store, &other.store)
         {
             let src = &src[range.clone()];
             if let Some(&first) = src.first().filter(|_| offsets.is_empty()) {
@@ -156,9 +161,9 @@ impl<T: Value> Packed<T> {
                 *base = *from + i64::from(first);
             }
             let shift = *from - *base;
-            let (lo, hi) = src.iter().fold((i32::MAX, i32::MIN), |(lo, hi), &o| {
-                (lo.min(o), hi.max(o))
-            });
+            let (lo, hi) = src
+                .iter()
+                .fold((i32::MAX, i32::MIN), |(lo, hi), &o| (lo.min(o), hi.max(o)));
             let fits = |o: i32| i32::try_from(i64::from(o) + shift).is_ok();
             if src.is_empty() || (fits(lo) && fits(hi)) {
                 offsets.extend(src.iter().map(|&o| (i64::from(o) + shift) as i32));

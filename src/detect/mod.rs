@@ -240,7 +240,7 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         .enumerate()
         .flat_map_iter(|(i, track)| {
             // Every step is judged: the trend of the whole series, once.
-            let trend = models[i].followers.trend(track, 1, track.len());
+            let trend = models[i].followers.whole_trend(track);
             let runs = drop_runs(track, &models[i], &trend, &periods, &claimed[i]);
             runs.into_iter()
                 .filter_map(|(s, e)| {

@@ -165,6 +165,11 @@ impl Noise {
         Trend { first, rate }
     }
 
+    /// The local trend of every step of `track`.
+    pub fn whole_trend(&self, track: &Track) -> Trend {
+        self.trend(track, 1, track.len().saturating_sub(1))
+    }
+
     /// The usual log change per bucket of step `k`.
     pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
         self.trend(track, k, k).at(k)
@@ -509,7 +514,7 @@ mod tests {
         }
         let t = Track::on_points(g, 3_600, v);
         let n = Noise::fit(&t, 3_600);
-        let whole = n.trend(&t, 1, t.len() - 1);
+        let whole = n.whole_trend(&t);
         for k in 0..t.len() {
             assert_eq!(n.trend_at(&t, k), whole.at(k), "step {k}");
         }
