@@ -299,8 +299,7 @@ pub fn explain(
     // pass the bar need the cohort around them.
     let mut unreported: Vec<(Loss, Verdict)> = Vec::new();
     let mut passed: Vec<Loss> = Vec::new();
-    let trend = model.followers.whole_trend(track);
-    for (s, e) in drop_runs(track, model, &trend, &detection.periods, &claimed) {
+    for (s, e, trend) in drop_runs(track, model, &detection.periods, &claimed) {
         let Some(m) = ctx.measure(i, s, e, Sizing::Observed, &trend) else {
             continue;
         };

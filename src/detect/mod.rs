@@ -29,13 +29,8 @@ use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-/// A step joins a drop run when it is this many standard deviations below
-/// the account's usual movement (the run as a whole must then pass
-/// `--sensitivity`).
-const Z_STEP: f64 = 2.0;
-
 /// A step next to a loss is part of it when it falls this many standard
-/// deviations: stricter than [`Z_STEP`], since a wiggle of two deviations
+/// deviations: stricter than [`model::Z_STEP`], since a wiggle of two deviations
 /// next to every drop would otherwise stretch it by a snapshot now and then.
 const Z_EXTEND: f64 = 3.0;
 
@@ -239,15 +234,11 @@ pub fn run(grid: &Grid, names: &[String], settings: &Settings) -> Detection {
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, track)| {
-            // Every step is judged: the trend of the whole series, once.
-            let trend = models[i].followers.whole_trend(track);
-            let runs = drop_runs(track, &models[i], &trend, &periods, &claimed[i]);
-            runs.into_iter()
-                .filter_map(|(s, e)| {
-                    let loss = ctx.loss(i, s, e, settings.sensitivity, Sizing::Observed, &trend)?;
-                    Some((i, loss))
-                })
-                .collect::<Vec<_>>()
+            let runs = drop_runs(track, &models[i], &periods, &claimed[i]);
+            runs.into_iter().filter_map(move |(s, e, trend)| {
+                let loss = ctx.loss(i, s, e, settings.sensitivity, Sizing::Observed, &trend)?;
+                Some((i, loss))
+            })
         })
         .collect();
     let windows: Vec<(i64, i64)> = losses
@@ -639,42 +630,41 @@ fn steepest_loss(
     (s, e)
 }
 
-/// Runs of consecutive abnormal falls outside platform events, as
-/// `(before, after)` snapshot pairs: a loss spread over several snapshots
-/// is one run, and a loss across a collection gap is one step. Steps the
-/// account lost across in a platform event (`claimed`), and steps that
-/// observed a platform period, belong to that event; a long gap that merely
-/// spans one does not. `trend` holds every step of the track.
+/// Runs of consecutive falls ([`Model::falls`]) outside platform events,
+/// each as the `(before, after)` snapshots of its loss and the trend of the
+/// run's steps (which holds the loss's): a loss spread over several
+/// snapshots is one run, and a loss across a collection gap is one step.
+/// Steps the account lost across in a platform event (`claimed`), and steps
+/// that observed a platform period, belong to that event; a long gap that
+/// merely spans one does not.
 fn drop_runs(
     track: &Track,
     model: &Model,
-    trend: &Trend,
     periods: &[Period],
     claimed: &[(usize, usize)],
-) -> Vec<(usize, usize)> {
-    let falling = |k: usize| {
-        let (a, c) = (k - 1, k);
-        let (ga, gc) = (track.g(a), track.g(c));
-        track.count(c) < track.count(a)
-            && model.followers.z_with(trend, track, a, c) <= -Z_STEP
-            && !claimed.iter().any(|&(s, e)| s < k && k <= e)
+) -> Vec<(usize, usize, Trend)> {
+    let own = |&k: &usize| {
+        let (ga, gc) = (track.g(k - 1), track.g(k));
+        !claimed.iter().any(|&(s, e)| s < k && k <= e)
             && !periods
                 .iter()
                 .any(|p| p.overlaps(ga, gc) && model.observes(ga, gc, p.to - p.from))
     };
+    let mut falls = model
+        .falls
+        .iter()
+        .map(|&k| k as usize)
+        .filter(own)
+        .peekable();
     let mut runs = Vec::new();
-    let mut k = 1;
-    while k < track.len() {
-        if !falling(k) {
-            k += 1;
-            continue;
+    while let Some(first) = falls.next() {
+        let mut last = first;
+        while falls.next_if(|&k| k == last + 1).is_some() {
+            last += 1;
         }
-        let first = k;
-        while k + 1 < track.len() && falling(k + 1) {
-            k += 1;
-        }
-        runs.push(steepest_loss(track, &model.followers, trend, first - 1, k));
-        k += 1;
+        let trend = model.followers.trend(track, first, last);
+        let (s, e) = steepest_loss(track, &model.followers, &trend, first - 1, last);
+        runs.push((s, e, trend));
     }
     runs
 }

@@ -165,11 +165,6 @@ impl Noise {
         Trend { first, rate }
     }
 
-    /// The local trend of every step of `track`.
-    pub fn whole_trend(&self, track: &Track) -> Trend {
-        self.trend(track, 1, track.len().saturating_sub(1))
-    }
-
     /// The usual log change per bucket of step `k`.
     pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
         self.trend(track, k, k).at(k)
@@ -259,8 +254,13 @@ fn spread(trend: &Trend, g: &[i64], lv: &[f64], lag: usize) -> f64 {
     mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
 }
 
+/// A step is a fall, where an account's own drops are looked for, when it
+/// is this many standard deviations below the account's usual movement (a
+/// run of falls must then pass `--sensitivity` as a whole).
+pub const Z_STEP: f64 = 2.0;
+
 /// An account's model: its followers' noise, its following's (when it has a
-/// following column), and its usual sampling step.
+/// following column), its usual sampling step, and where it fell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
@@ -269,6 +269,11 @@ pub struct Model {
     pub following: Option<Box<Following>>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
+    /// The steps `k` (from snapshot `k - 1` to `k`) where the count fell by
+    /// [`Z_STEP`] of its deviations. Found while fitting, where the trend
+    /// of every step is at hand: the search for the account's own drops
+    /// starts from them and need not find that trend again.
+    pub falls: Box<[u32]>,
 }
 
 /// The snapshots that have a following count (as a track of their own),
@@ -412,11 +417,20 @@ impl Model {
         // every window in between: its usual step is capped at a week.
         let most = (MAX_STEP / bucket.max(1)).max(1);
         let step = median(&mut gaps).map_or(1, |m| (m.round().max(1.0) as i64).min(most));
+        let falls = (1..track.len())
+            .filter(|&k| {
+                let change = levels[k] - levels[k - 1];
+                track.count(k) < track.count(k - 1)
+                    && followers.z_of_change(&trend, track, k - 1, k, change) <= -Z_STEP
+            })
+            .map(|k| u32::try_from(k).expect("fewer than 2^32 snapshots an account"))
+            .collect();
         Fit {
             model: Model {
                 followers,
                 following,
                 step,
+                falls,
             },
             trend,
             levels,
@@ -514,7 +528,7 @@ mod tests {
         }
         let t = Track::on_points(g, 3_600, v);
         let n = Noise::fit(&t, 3_600);
-        let whole = n.whole_trend(&t);
+        let whole = n.trend(&t, 1, t.len() - 1);
         for k in 0..t.len() {
             assert_eq!(n.trend_at(&t, k), whole.at(k), "step {k}");
         }
