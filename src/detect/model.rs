@@ -304,6 +304,19 @@ fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)
 /// innermost loop of detection: it runs for every snapshot in several
 /// passes).
 fn rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) -> Vec<f64> {
+    /// Up to this many steps, each median is selected from its own window:
+    /// filling a sorted window costs more than that for a bracket's few
+    /// steps, which is what most callers ask for.
+    const FEW: usize = 4;
+    if ks.len() <= FEW {
+        return ks
+            .map(|k| {
+                let lo = g.partition_point(|&x| x < g[k] - half);
+                let hi = g.partition_point(|&x| x <= g[k] + half);
+                median(&mut rates[lo..hi].to_vec()).unwrap_or(0.0)
+            })
+            .collect();
+    }
     let mut out = Vec::with_capacity(ks.len());
     let Some(first) = ks.clone().next() else {
         return out;
@@ -500,7 +513,7 @@ mod tests {
     fn rolling_median_matches_a_direct_median() {
         let g: Vec<i64> = vec![1, 2, 4, 5, 9, 10, 11, 12];
         let rates: Vec<f64> = vec![5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
-        for ks in [0..g.len(), 2..5, 6..7] {
+        for ks in [0..g.len(), 1..7, 2..5, 6..7] {
             let fast = rolling_median(&g, &rates, 3, ks.clone());
             for (k, fast) in ks.zip(fast) {
                 let mut w: Vec<f64> = (0..g.len())
