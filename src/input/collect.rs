@@ -227,8 +227,16 @@ impl Collector {
             .zip(self.input_bytes)
             .map(|(through, all)| through as f64 / all.max(1) as f64);
         for (k, rows) in grouped.starts.windows(2).enumerate() {
-            let id = self.intern(grouped.names.get(k as u32)) as usize;
             let rows = rows[0] as usize..rows[1] as usize;
+            if rows.is_empty() {
+                // A known account the chunk did not see.
+                continue;
+            }
+            let id = if k < grouped.known {
+                k
+            } else {
+                self.intern(grouped.names.get(k as u32)) as usize
+            };
             let s = &mut self.collected.series[id];
             if let Some(share) = share {
                 s.make_room(rows.len(), share);
@@ -283,6 +291,9 @@ impl Collector {
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
     names: Names,
+    /// Ids below this are the collector's own: the chunk started from a
+    /// copy of its names ([`Chunk::knowing`]).
+    known: usize,
     /// Each row's account (an id of `names`), time and counts.
     accounts: Vec<u32>,
     times: Packed<i64>,
@@ -325,6 +336,24 @@ impl Sink for Chunk {
 }
 
 impl Chunk {
+    /// A chunk that starts from the collector's names: its accounts keep
+    /// their ids, and the order they were last seen in guesses each next
+    /// one from the chunk's first line on (a chunk of its own names guesses
+    /// nothing until it has seen each account once, and the collector then
+    /// looks each one up again).
+    pub(crate) fn knowing(names: Names) -> Chunk {
+        Chunk {
+            known: names.len(),
+            names,
+            ..Chunk::default()
+        }
+    }
+
+    /// How many accounts it holds rows of (once grouped).
+    pub(crate) fn accounts(&self) -> usize {
+        self.starts.windows(2).filter(|r| r[0] < r[1]).count()
+    }
+
     /// The chunk, said to end `through` bytes into the inputs.
     pub(crate) fn ending_at(self, through: u64) -> Chunk {
         Chunk {
@@ -430,5 +459,37 @@ mod tests {
         assert_eq!(direct.series[1].following.get(1), Some(6));
         assert_eq!(direct.series[1].following.get(0), None);
         assert!(!direct.series[3].following.is_present());
+    }
+
+    /// A chunk that starts from the collector's names appends as one of
+    /// its own would: known accounts keep their ids (one it did not see
+    /// gets nothing), new ones come after them in the order first seen.
+    #[test]
+    fn a_chunk_knowing_the_names_is_absorbed_alike() {
+        let rows = [("y", 1), ("x", 1), ("v", 1), ("y", 2), ("x", 2)];
+        let known = ["w", "y", "z"];
+        let mut own = Collector::default();
+        let mut knowing = Collector::default();
+        for name in known {
+            own.intern(name);
+            knowing.intern(name);
+        }
+        let mut plain = Chunk::default();
+        let mut seeded = Chunk::knowing(knowing.names.clone());
+        for (name, time) in rows {
+            let id = plain.intern(name);
+            plain.push(row(id, time, None));
+            let id = seeded.intern(name);
+            seeded.push(row(id, time, None));
+        }
+        let seeded = seeded.group();
+        assert_eq!(seeded.accounts(), 3);
+        own.absorb(plain.group());
+        knowing.absorb(seeded);
+        let (own, knowing) = (own.finish(), knowing.finish());
+        assert_eq!(own.names, ["w", "y", "z", "x", "v"]);
+        assert_eq!(knowing.names, own.names);
+        assert_eq!(knowing.series, own.series);
+        assert!(knowing.series[0].is_empty() && knowing.series[2].is_empty());
     }
 }

@@ -150,8 +150,8 @@ fn read_long(
         }
         Ok(wave)
     };
-    let parse = |(piece, through): &(Vec<u8>, u64)| {
-        let mut parser = ChunkParser::new(src, &cols, &header, delimiter);
+    let parse = |(piece, through): &(Vec<u8>, u64), chunk| {
+        let mut parser = ChunkParser::new(src, &cols, &header, delimiter, chunk);
         parser.feed(piece, true)?;
         let (chunk, lines) = parser.finish();
         Some((chunk.ending_at(*through), lines))
@@ -296,14 +296,14 @@ pub(crate) fn read_file_parallel(
     let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
     // The inputs before this one are read whole.
     let offset = src.progress.position();
-    let parse = |&(start, end): &(u64, u64)| {
+    let parse = |&(start, end): &(u64, u64), chunk| {
         let mut file = File::open(path).ok()?;
         file.seek(SeekFrom::Start(start)).ok()?;
         let input = crate::progress::Counted {
             inner: file.take(end - start),
             progress: std::sync::Arc::clone(src.progress),
         };
-        let (chunk, lines) = read_chunk(input, delimiter, &header, &cols, src)?;
+        let (chunk, lines) = read_chunk(input, delimiter, &header, &cols, src, chunk)?;
         Some((chunk.ending_at(offset + end), lines))
     };
     // The header is line 1: the fast path needs a plain first line.
@@ -353,20 +353,30 @@ enum Waves<T> {
 /// number of the last line before the body.
 fn read_waves<T: Send + Sync>(
     mut next_wave: impl FnMut(Vec<T>) -> Result<Vec<T>> + Send,
-    parse: impl Fn(&T) -> Option<(Chunk, u64)> + Sync,
+    parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
     mut line: u64,
     collector: &mut Collector,
 ) -> Result<Waves<T>> {
     let mut snapshots = 0usize;
     let mut wave: Vec<T> = next_wave(Vec::new())?;
     let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
+    // Whether chunks start from the collector's names: when the last one
+    // appended held rows of at least half of the accounts known, so that a
+    // copy of them all is no more than twice what a chunk would intern on
+    // its own (not for a file grouped by account, say).
+    let mut knowing = false;
     while !wave.is_empty() || !read.is_empty() {
+        let names = knowing.then(|| collector.names.clone());
+        let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
         // This wave is read on the pool while the last one is appended and
         // the next one fetched here: every account's storage is allocated
         // by this one thread, so the allocator does not spread it (and its
         // holes) over several arenas.
         let (parsed, appended) = std::thread::scope(|scope| {
-            let parsing = scope.spawn(|| wave.par_iter().map(&parse).collect::<Vec<_>>());
+            let parsing = scope.spawn(|| {
+                let parsed = wave.par_iter().map(|piece| parse(piece, chunk()));
+                parsed.collect::<Vec<_>>()
+            });
             let appended = (|| -> Result<Result<Vec<T>, Vec<T>>> {
                 let mut pieces = std::mem::take(&mut read).into_iter();
                 let mut used = Vec::new();
@@ -377,6 +387,7 @@ fn read_waves<T: Send + Sync>(
                     };
                     line += lines;
                     snapshots += part.rows();
+                    knowing = part.accounts() * 2 >= collector.names.len();
                     collector.absorb(part);
                     used.push(piece);
                 }
@@ -515,10 +526,11 @@ fn read_chunk(
     header: &[String],
     cols: &Resolved,
     src: &Source,
+    chunk: Chunk,
 ) -> Option<(Chunk, u64)> {
     /// Bytes read at a time.
     const BLOCK: usize = 1 << 20;
-    let mut parser = ChunkParser::new(src, cols, header, delimiter);
+    let mut parser = ChunkParser::new(src, cols, header, delimiter, chunk);
     let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
     loop {
         // `block` holds the unfinished last line of the previous block.
@@ -546,8 +558,15 @@ struct ChunkParser<'a, 'b> {
 }
 
 impl<'a, 'b> ChunkParser<'a, 'b> {
-    fn new(src: &'a Source<'b>, cols: &Resolved, header: &[String], delimiter: u8) -> Self {
-        let mut chunk = Chunk::default();
+    /// A parser filling `chunk` (an empty one, maybe knowing the
+    /// collector's names).
+    fn new(
+        src: &'a Source<'b>,
+        cols: &Resolved,
+        header: &[String],
+        delimiter: u8,
+        mut chunk: Chunk,
+    ) -> Self {
         let records = Records::new(src, cols.clone(), header.to_vec(), delimiter, &mut chunk);
         ChunkParser {
             records,

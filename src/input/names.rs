@@ -16,7 +16,7 @@ use rustc_hash::FxHasher;
 use std::hash::Hasher;
 
 /// Interned account names.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Names {
     /// Every name, end to end.
     text: String,
