@@ -292,26 +292,26 @@ impl Counts {
 /// Adds one account's windows of `width` to `counts`, walking its lifetime
 /// with two pointers.
 fn add_account(counts: &mut Counts, track: &Track, fit: &Fit, width: i64) {
-    let (model, lv) = (&fit.model, &fit.levels);
-    if track.len() < 2 {
+    let (model, g, lv) = (&fit.model, &fit.whole.points, &fit.whole.levels);
+    if g.len() < 2 {
         return;
     }
-    let last = track.g(track.len() - 1) - width;
+    let last = g[g.len() - 1] - width;
     let (mut a, mut c) = (0usize, 0usize);
-    let mut from = track.g(0);
+    let mut from = g[0];
     while from <= last {
-        while a + 1 < track.len() && track.g(a + 1) <= from {
+        while a + 1 < g.len() && g[a + 1] <= from {
             a += 1;
         }
-        while track.g(c) < from + width {
+        while g[c] < from + width {
             c += 1;
         }
-        if !model.observes(track.g(a), track.g(c), width) {
+        if !model.observes(g[a], g[c], width) {
             // The bracket only widens until `a` moves on: skip the rest of
             // this gap at once (a stray snapshot years away must not cost a
             // step per grid point in between).
-            match (a + 1 < track.len()).then(|| track.g(a + 1)) {
-                Some(next) if next > from => from = next,
+            match g.get(a + 1) {
+                Some(&next) if next > from => from = next,
                 _ => from += 1,
             }
             continue;
@@ -319,7 +319,7 @@ fn add_account(counts: &mut Counts, track: &Track, fit: &Fit, width: i64) {
         let fell = fell(track, a, c, || {
             model
                 .followers
-                .z_of_change(&fit.trend, track, a, c, lv[c] - lv[a])
+                .z_of_change(&fit.whole.trend, track, a, c, lv[c] - lv[a])
         });
         counts.add(from, fell);
         from += 1;

@@ -107,9 +107,8 @@ impl Noise {
         Noise::fit_whole(track, bucket).0
     }
 
-    /// [`Noise::fit`], with the trend of every step and the log level of
-    /// every count it found on the way.
-    fn fit_whole(track: &Track, bucket: i64) -> (Noise, Trend, Vec<f64>) {
+    /// [`Noise::fit`], with what it found of the whole series on the way.
+    fn fit_whole(track: &Track, bucket: i64) -> (Noise, Whole) {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
         let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
@@ -133,7 +132,12 @@ impl Noise {
             sigma,
             long_run,
         };
-        (noise, trend, lv)
+        let whole = Whole {
+            points: g,
+            levels: lv,
+            trend,
+        };
+        (noise, whole)
     }
 
     /// The local trend of steps `first..=last` of `track` (within its
@@ -401,18 +405,26 @@ impl Sorted {
 /// first pass over the accounts needs too (see [`Model::fit`]).
 pub struct Fit {
     pub model: Model,
-    /// The trend of every step of the followers' track.
-    pub trend: Trend,
-    /// The log level of every follower count.
+    pub whole: Whole,
+}
+
+/// What a fit finds of a whole series of follower counts.
+pub struct Whole {
+    /// The grid point of every snapshot.
+    pub points: Vec<i64>,
+    /// The log level of every count.
     pub levels: Vec<f64>,
+    /// The trend of every step.
+    pub trend: Trend,
 }
 
 impl Model {
     /// Fits the model of an account's track on a grid of `bucket` seconds.
-    /// The trend and levels found on the way come with it: the cohort's
-    /// windows are counted in the same pass, and need both.
+    /// What the fit found of the whole series comes with it: the cohort's
+    /// windows are counted in the same pass, and need it.
     pub fn fit(track: &Track, bucket: i64) -> Fit {
-        let (followers, trend, levels) = Noise::fit_whole(track, bucket);
+        let (followers, whole) = Noise::fit_whole(track, bucket);
+        let Whole { levels, trend, .. } = &whole;
         let snapshots = (0..track.len())
             .filter(|_| track.following.is_present())
             .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
@@ -434,7 +446,7 @@ impl Model {
             .filter(|&k| {
                 let change = levels[k] - levels[k - 1];
                 track.count(k) < track.count(k - 1)
-                    && followers.z_of_change(&trend, track, k - 1, k, change) <= -Z_STEP
+                    && followers.z_of_change(trend, track, k - 1, k, change) <= -Z_STEP
             })
             .map(|k| u32::try_from(k).expect("fewer than 2^32 snapshots an account"))
             .collect();
@@ -445,8 +457,7 @@ impl Model {
                 step,
                 falls,
             },
-            trend,
-            levels,
+            whole,
         }
     }
 
