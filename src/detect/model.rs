@@ -639,19 +639,25 @@ mod tests {
         assert!(n.z(&t, 25, 35).abs() < 6.0, "{}", n.z(&t, 25, 35));
     }
 
+    /// Every median `rolling_median` gives for steps `ks` is the median of
+    /// the rates within `half` of the step.
+    fn check_rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) {
+        let fast = rolling_median(g, rates, half, ks.clone());
+        for (k, fast) in ks.zip(fast) {
+            let mut w: Vec<f64> = (0..g.len())
+                .filter(|&j| (g[j] - g[k]).abs() <= half)
+                .map(|j| rates[j])
+                .collect();
+            assert_eq!(Some(fast), median(&mut w), "half {half}, step {k}");
+        }
+    }
+
     #[test]
     fn rolling_median_matches_a_direct_median() {
         let g: Vec<i64> = vec![1, 2, 4, 5, 9, 10, 11, 12];
         let rates: Vec<f64> = vec![5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
         for ks in [0..g.len(), 1..7, 2..5, 6..7] {
-            let fast = rolling_median(&g, &rates, 3, ks.clone());
-            for (k, fast) in ks.zip(fast) {
-                let mut w: Vec<f64> = (0..g.len())
-                    .filter(|&j| (g[j] - g[k]).abs() <= 3)
-                    .map(|j| rates[j])
-                    .collect();
-                assert_eq!(Some(fast), median(&mut w), "step {k}");
-            }
+            check_rolling_median(&g, &rates, 3, ks);
         }
         // Wide windows (counted by rank), with gaps and repeated rates.
         let g: Vec<i64> = (0..2_000i64).map(|i| i + i / 7).collect();
@@ -659,14 +665,7 @@ mod tests {
             .map(|i| ((i * 7919) % 101) as f64 - 50.0)
             .collect();
         for ks in [0..g.len(), 500..900] {
-            let fast = rolling_median(&g, &rates, 150, ks.clone());
-            for (k, fast) in ks.zip(fast) {
-                let mut w: Vec<f64> = (0..g.len())
-                    .filter(|&j| (g[j] - g[k]).abs() <= 150)
-                    .map(|j| rates[j])
-                    .collect();
-                assert_eq!(Some(fast), median(&mut w), "wide, step {k}");
-            }
+            check_rolling_median(&g, &rates, 150, ks);
         }
     }
 
