@@ -8,7 +8,7 @@
 //! account name becomes a `String` only once, in the collector's interner.
 
 use super::columns::{self, Field, Resolved, Wide};
-use super::value::{Position, account_cell, count_cell, field_error, time_cell};
+use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
@@ -913,7 +913,7 @@ struct Records<'a, 'b> {
     header: Vec<String>,
     /// For quoting a record back in messages.
     delimiter: u8,
-    last_time: (Vec<u8>, i64),
+    last_time: LastTime,
 }
 
 /// Where a record's snapshots are.
@@ -947,7 +947,7 @@ impl<'a, 'b> Records<'a, 'b> {
             layout: Layout::Long { cols, accounts },
             header,
             delimiter,
-            last_time: (Vec::new(), 0),
+            last_time: LastTime::default(),
         }
     }
 
@@ -972,7 +972,7 @@ impl<'a, 'b> Records<'a, 'b> {
             },
             header,
             delimiter,
-            last_time: (Vec::new(), 0),
+            last_time: LastTime::default(),
         }
     }
 
@@ -1012,24 +1012,14 @@ impl<'a, 'b> Records<'a, 'b> {
             Layout::Long { cols, .. } => cols.time,
             Layout::Wide { time, .. } => *time,
         };
-        let time_bytes = cells.get(time_column);
-        let time = if time_bytes == self.last_time.0.as_slice() {
-            self.last_time.1
-        } else {
-            let time = match same_day_utc(&self.last_time.0, time_bytes) {
-                Some(shift) => self.last_time.1 + shift,
-                None => time_cell(
-                    src,
-                    pos,
-                    &header[time_column],
-                    text(time_column, Field::Time)?,
-                )?,
-            };
-            self.last_time.0.clear();
-            self.last_time.0.extend_from_slice(time_bytes);
-            self.last_time.1 = time;
-            time
-        };
+        let time = self.last_time.read(cells.get(time_column), || {
+            time_cell(
+                src,
+                pos,
+                &header[time_column],
+                text(time_column, Field::Time)?,
+            )
+        })?;
         let (cols, accounts) = match &self.layout {
             Layout::Long { cols, accounts } => (cols, *accounts),
             Layout::Wide { accounts, .. } => {
@@ -1125,30 +1115,6 @@ fn thousands_hint(cells: &Cells, expected: usize, delimiter: u8) -> &'static str
     }
 }
 
-/// When `last` (a time already read) and `next` are both written
-/// `YYYY-MM-DDTHH:MM:SSZ` on the same day, the seconds from `last` to
-/// `next`: collectors write many rows of one day, and the calendar
-/// arithmetic is then done once a day instead of once a row. `None` sends
-/// `next` to the general parser (which also handles `:60`).
-fn same_day_utc(last: &[u8], next: &[u8]) -> Option<i64> {
-    const LEN: usize = "2024-03-17T08:41:05Z".len();
-    if last.len() != LEN || next.len() != LEN || last[..11] != next[..11] || next[10] != b'T' {
-        return None;
-    }
-    let clock = |t: &[u8]| -> Option<i64> {
-        if t[13] != b':' || t[16] != b':' || t[19] != b'Z' {
-            return None;
-        }
-        let two = |i: usize| -> Option<i64> {
-            let (a, b) = (t[i].wrapping_sub(b'0'), t[i + 1].wrapping_sub(b'0'));
-            (a < 10 && b < 10).then_some(i64::from(a * 10 + b))
-        };
-        let (h, m, s) = (two(11)?, two(14)?, two(17)?);
-        (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
-    };
-    Some(clock(next)? - clock(last)?)
-}
-
 /// A plain count: up to 15 ASCII digits (anything else takes the general
 /// parser, which also gives the error).
 fn digits(cell: &[u8]) -> Option<u64> {
@@ -1212,7 +1178,7 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 
 #[cfg(test)]
 mod tests {
-    use super::{repeats_header, same_day_utc, sniff_delimiter};
+    use super::{repeats_header, sniff_delimiter};
 
     #[test]
     fn repeated_header_is_recognised() {
@@ -1289,43 +1255,6 @@ mod tests {
         assert!(open(&["t,\"two", "\nlines"]));
         assert!(!open(&["t,\"two", "\nlines\",12"]));
         assert!(!open(&["\"\""]));
-    }
-
-    /// The same-day shortcut agrees with the general parser, and leaves
-    /// every other form to it.
-    #[test]
-    fn same_day_times_agree_with_the_parser() {
-        use crate::time::{Zone, parse_time};
-        let last = "2024-03-17T08:41:05Z";
-        for next in [
-            "2024-03-17T00:00:00Z",
-            "2024-03-17T23:59:59Z",
-            "2024-03-17T08:41:06Z",
-        ] {
-            let shift = same_day_utc(last.as_bytes(), next.as_bytes()).unwrap();
-            let parsed = |t: &str| parse_time(t, Zone::Utc).unwrap();
-            assert_eq!(parsed(last) + shift, parsed(next), "{next}");
-        }
-        for next in [
-            "2024-03-18T08:41:05Z",
-            "2024-03-17T23:59:60Z",
-            "2024-03-17T24:00:00Z",
-            "2024-03-17T08:41:05+01:00",
-            "2024-03-17 08:41:05Z",
-            "2024-03-17T08:4a:05Z",
-            "2024-03-17T08:41:05z",
-            " 2024-03-17T08:41:05Z",
-        ] {
-            assert_eq!(
-                same_day_utc(last.as_bytes(), next.as_bytes()),
-                None,
-                "{next}"
-            );
-        }
-        assert_eq!(
-            same_day_utc(b"2024-03-17 08:41:05Z", b"2024-03-17 08:41:06Z"),
-            None
-        );
     }
 
     #[test]

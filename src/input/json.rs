@@ -3,10 +3,15 @@
 //! buffer so that a bad line is reported with its number).
 //!
 //! Fields are found by path, so nested shapes such as the Twitter API's
-//! `public_metrics.followers_count` are read without flattening first.
+//! `public_metrics.followers_count` are read without flattening first. The
+//! first record is parsed whole, to find the paths; every other record is
+//! read for those fields alone ([`super::json_pick`]).
 
 use super::columns::{self, Field, Resolved};
-use super::value::{CountError, Position, account_cell, count_cell, field_error, time_cell};
+use super::json_pick::{Cell, Pick, Picked, Wanted};
+use super::value::{
+    CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
+};
 use super::{AccountSource, Collector, Row, Sink, Source};
 use anyhow::{Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
@@ -22,6 +27,7 @@ struct Paths {
     names: Vec<String>,
     cols: Resolved,
     account: AccountSource,
+    last_time: LastTime,
 }
 
 impl Paths {
@@ -47,28 +53,55 @@ impl Paths {
             names,
             cols,
             account,
+            last_time: LastTime::default(),
         })
     }
 
-    /// Reads one record into a row.
+    /// The path of each field read, by slot: time, followers, account,
+    /// following.
+    fn wanted(&self) -> Wanted<'_> {
+        let path = |i: usize| Some(self.names[i].as_str());
+        [
+            path(self.cols.time),
+            path(self.cols.followers),
+            self.cols.account.and_then(path),
+            self.cols.following.and_then(path),
+        ]
+    }
+
+    /// The fields of a record already parsed whole (the first).
+    fn picked_from<'v>(&self, object: &'v Value) -> Picked<'v> {
+        if !object.is_object() {
+            return Picked {
+                not_object: Some(kind(object)),
+                ..Picked::default()
+            };
+        }
+        let wanted = self.wanted();
+        Picked {
+            cells: std::array::from_fn(|s| Some(Cell::of(lookup(object, wanted[s]?)?))),
+            not_object: None,
+        }
+    }
+
+    /// Reads one record's fields into a row.
     fn row(
-        &self,
-        object: &Value,
+        &mut self,
+        picked: &Picked,
         src: &Source,
         pos: Position,
-        collector: &mut Collector,
+        sink: &mut impl Sink,
     ) -> Result<Row> {
-        if !object.is_object() {
-            bail!(
-                "{}: {pos}: expected a JSON object, found {}",
-                src.name,
-                kind(object)
-            );
+        if let Some(kind) = picked.not_object {
+            bail!("{}: {pos}: expected a JSON object, found {kind}", src.name);
         }
         let name = |i: usize| self.names[i].as_str();
-        let get = |i: usize| lookup(object, name(i)).filter(|v| !v.is_null());
-        let required = |i: usize, field: Field| {
-            get(i).ok_or_else(|| {
+        let required = |slot: usize, i: usize, field: Field| {
+            match &picked.cells[slot] {
+                None | Some(Cell::Null) => None,
+                Some(cell) => Some(cell),
+            }
+            .ok_or_else(|| {
                 anyhow!(
                     "{}: {pos}: {field} (field {:?}) is missing or null",
                     src.name,
@@ -78,31 +111,36 @@ impl Paths {
         };
 
         let t = self.cols.time;
-        let time = match required(t, Field::Time)? {
-            Value::String(s) => time_cell(src, pos, name(t), s)?,
-            Value::Number(n) => time_cell(src, pos, name(t), &n.to_string())?,
-            other => return Err(wrong_type(src, pos, Field::Time, name(t), other)),
+        let time = match required(0, t, Field::Time)? {
+            Cell::Str(s) => self
+                .last_time
+                .read(s.as_bytes(), || time_cell(src, pos, name(t), s))?,
+            Cell::Num(n) => time_cell(src, pos, name(t), &n.to_string())?,
+            Cell::Other(v) => return Err(wrong_type(src, pos, Field::Time, name(t), v)),
+            Cell::Null => unreachable!("null is missing"),
         };
         let f = self.cols.followers;
         let followers = count(
-            required(f, Field::Followers)?,
+            required(1, f, Field::Followers)?,
             src,
             pos,
             Field::Followers,
             name(f),
         )?;
         let following = match self.cols.following {
-            Some(i) => get(i)
-                .map(|v| count(v, src, pos, Field::Following, name(i)))
-                .transpose()?,
+            Some(i) => match &picked.cells[3] {
+                None | Some(Cell::Null) => None,
+                Some(cell) => Some(count(cell, src, pos, Field::Following, name(i))?),
+            },
             None => None,
         };
         let account = match self.account {
             AccountSource::Fixed(id) => id,
-            AccountSource::Column(i) => match required(i, Field::Account)? {
-                Value::String(s) => collector.intern(account_cell(src, pos, name(i), s)?),
-                Value::Number(n) => collector.intern(&n.to_string()),
-                other => return Err(wrong_type(src, pos, Field::Account, name(i), other)),
+            AccountSource::Column(i) => match required(2, i, Field::Account)? {
+                Cell::Str(s) => sink.intern(account_cell(src, pos, name(i), s)?),
+                Cell::Num(n) => sink.intern(&n.to_string()),
+                Cell::Other(v) => return Err(wrong_type(src, pos, Field::Account, name(i), v)),
+                Cell::Null => unreachable!("null is missing"),
             },
         };
         Ok(Row {
@@ -115,12 +153,14 @@ impl Paths {
 }
 
 /// Reads a count from a JSON number or string.
-fn count(v: &Value, src: &Source, pos: Position, field: Field, column: &str) -> Result<u64> {
-    match v {
-        Value::String(s) => count_cell(src, pos, field, column, s),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                return count_cell(src, pos, field, column, &u.to_string());
+fn count(cell: &Cell, src: &Source, pos: Position, field: Field, column: &str) -> Result<u64> {
+    match cell {
+        Cell::Str(s) => count_cell(src, pos, field, column, s),
+        Cell::Num(n) => {
+            match n.as_u64() {
+                Some(u) if u <= MAX_COUNT => return Ok(u),
+                Some(u) => return count_cell(src, pos, field, column, &u.to_string()),
+                None => {}
             }
             let problem = match n.as_f64() {
                 Some(x) if x < 0.0 => CountError::Negative,
@@ -137,7 +177,8 @@ fn count(v: &Value, src: &Source, pos: Position, field: Field, column: &str) -> 
                 &problem,
             ))
         }
-        other => Err(wrong_type(src, pos, field, column, other)),
+        Cell::Other(v) => Err(wrong_type(src, pos, field, column, v)),
+        Cell::Null => Err(wrong_type(src, pos, field, column, &Value::Null)),
     }
 }
 
@@ -184,7 +225,7 @@ fn collect_paths(v: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
 
 /// Follows a dotted path into nested objects. A key that itself contains a
 /// dot is found too, since the whole path is tried first.
-fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
+pub(super) fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
     let map = v.as_object()?;
     if let Some(found) = map.get(path) {
         return Some(found);
@@ -216,24 +257,34 @@ pub(crate) fn read_lines(
         }
         let pos = Position::Line(number);
         let text = line.trim_end_matches(['\n', '\r']);
-        let value: Value = match serde_json::from_str(text) {
-            Ok(value) => value,
-            Err(e) => {
-                let e = anyhow!(
-                    "{}: {pos}, column {}: invalid JSON: {}",
-                    src.name,
-                    e.column(),
-                    without_position(&e)
-                );
-                collector.invalid(src.opts.on_error, e)?;
-                continue;
+        let invalid = |e: serde_json::Error| {
+            anyhow!(
+                "{}: {pos}, column {}: invalid JSON: {}",
+                src.name,
+                e.column(),
+                without_position(&e)
+            )
+        };
+        let outcome = match &mut paths {
+            Some(p) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                match Pick(&p.wanted()).deserialize(&mut de).and_then(|picked| {
+                    de.end()?;
+                    Ok(picked)
+                }) {
+                    Ok(picked) => p.row(&picked, src, pos, collector),
+                    Err(e) => Err(invalid(e)),
+                }
             }
+            None => match serde_json::from_str::<Value>(text) {
+                Ok(value) => {
+                    let p = paths.insert(Paths::from_first(&value, src, pos, collector)?);
+                    p.row(&p.picked_from(&value), src, pos, collector)
+                }
+                Err(e) => Err(invalid(e)),
+            },
         };
-        let p = match &paths {
-            Some(p) => p,
-            None => paths.insert(Paths::from_first(&value, src, pos, collector)?),
-        };
-        match p.row(&value, src, pos, collector) {
+        match outcome {
             Ok(row) => collector.push(row),
             Err(e) => collector.invalid(src.opts.on_error, e)?,
         }
@@ -311,8 +362,23 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
         let mut paths: Option<Paths> = None;
         let mut number = 0u64;
         loop {
-            let value = match seq.next_element::<Value>() {
-                Ok(Some(value)) => value,
+            let pos = Position::Record(number + 1);
+            let (src, collector) = (self.src, &mut *self.collector);
+            // The first record is read whole, to find the paths (a file of
+            // the wrong shape stops there); the others for their fields.
+            let read = match &mut paths {
+                Some(p) => seq
+                    .next_element_seed(Pick(&p.wanted()))
+                    .map(|r| r.map(|picked| Ok(p.row(&picked, src, pos, collector)))),
+                None => seq.next_element::<Value>().map(|r| {
+                    r.map(|first| {
+                        let p = paths.insert(Paths::from_first(&first, src, pos, collector)?);
+                        Ok(p.row(&p.picked_from(&first), src, pos, collector))
+                    })
+                }),
+            };
+            let row = match read {
+                Ok(Some(row)) => row,
                 Ok(None) => return Ok(()),
                 Err(e) => {
                     *self.failure = Some(anyhow!(
@@ -324,14 +390,8 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
                 }
             };
             number += 1;
-            let pos = Position::Record(number);
-            let p = match &paths {
-                Some(p) => Ok(p),
-                None => Paths::from_first(&value, self.src, pos, self.collector)
-                    .map(|p| &*paths.insert(p)),
-            };
             // A file of the wrong shape always stops; a bad record may be skipped.
-            let outcome = p.and_then(|p| match p.row(&value, self.src, pos, self.collector) {
+            let outcome = row.and_then(|row| match row {
                 Ok(row) => {
                     self.collector.push(row);
                     Ok(())

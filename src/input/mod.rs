@@ -9,6 +9,7 @@ mod collect;
 mod columns;
 mod csv;
 mod json;
+mod json_pick;
 mod names;
 mod value;
 

@@ -77,7 +77,7 @@ impl fmt::Display for CountError {
 
 /// Largest count accepted: beyond 2^53 an `f64` (used for statistics) cannot
 /// hold every integer, and no account has that many followers.
-const MAX_COUNT: u64 = 1 << 53;
+pub(crate) const MAX_COUNT: u64 = 1 << 53;
 
 /// Parses a follower count: digits, optionally with `,` thousands separators
 /// (`1,234`, as spreadsheets export them) or a zero fraction (`1234.0`, as
@@ -132,6 +132,58 @@ pub(crate) fn time_cell(
         let problem = time_problem(value, e).unwrap_or_else(|| e.to_string());
         field_error(src.name, pos, Field::Time, column, value, &problem)
     })
+}
+
+/// The last time cell read, and its time: collectors write many rows of
+/// one instant, and of one day, so most cells are read from the last one.
+#[derive(Debug, Default)]
+pub(crate) struct LastTime {
+    text: Vec<u8>,
+    time: i64,
+}
+
+impl LastTime {
+    /// The time of `cell`: the last one's when it is the same text, found
+    /// from it when both are on the same day, else from `parse`.
+    pub(crate) fn read(
+        &mut self,
+        cell: &[u8],
+        parse: impl FnOnce() -> anyhow::Result<i64>,
+    ) -> anyhow::Result<i64> {
+        if cell != self.text.as_slice() {
+            self.time = match same_day_utc(&self.text, cell) {
+                Some(shift) => self.time + shift,
+                None => parse()?,
+            };
+            self.text.clear();
+            self.text.extend_from_slice(cell);
+        }
+        Ok(self.time)
+    }
+}
+
+/// When `last` (a time already read) and `next` are both written
+/// `YYYY-MM-DDTHH:MM:SSZ` on the same day, the seconds from `last` to
+/// `next`: collectors write many rows of one day, and the calendar
+/// arithmetic is then done once a day instead of once a row. `None` sends
+/// `next` to the general parser (which also handles `:60`).
+fn same_day_utc(last: &[u8], next: &[u8]) -> Option<i64> {
+    const LEN: usize = "2024-03-17T08:41:05Z".len();
+    if last.len() != LEN || next.len() != LEN || last[..11] != next[..11] || next[10] != b'T' {
+        return None;
+    }
+    let clock = |t: &[u8]| -> Option<i64> {
+        if t[13] != b':' || t[16] != b':' || t[19] != b'Z' {
+            return None;
+        }
+        let two = |i: usize| -> Option<i64> {
+            let (a, b) = (t[i].wrapping_sub(b'0'), t[i + 1].wrapping_sub(b'0'));
+            (a < 10 && b < 10).then_some(i64::from(a * 10 + b))
+        };
+        let (h, m, s) = (two(11)?, two(14)?, two(17)?);
+        (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
+    };
+    Some(clock(next)? - clock(last)?)
 }
 
 /// Says why a time of an accepted shape was refused, where the parser's own
@@ -277,5 +329,42 @@ mod tests {
             Err(CountError::TooLarge)
         );
         assert_eq!(parse_count("9007199254740993"), Err(CountError::TooLarge));
+    }
+
+    /// The same-day shortcut agrees with the general parser, and leaves
+    /// every other form to it.
+    #[test]
+    fn same_day_times_agree_with_the_parser() {
+        use crate::time::{Zone, parse_time};
+        let last = "2024-03-17T08:41:05Z";
+        for next in [
+            "2024-03-17T00:00:00Z",
+            "2024-03-17T23:59:59Z",
+            "2024-03-17T08:41:06Z",
+        ] {
+            let shift = same_day_utc(last.as_bytes(), next.as_bytes()).unwrap();
+            let parsed = |t: &str| parse_time(t, Zone::Utc).unwrap();
+            assert_eq!(parsed(last) + shift, parsed(next), "{next}");
+        }
+        for next in [
+            "2024-03-18T08:41:05Z",
+            "2024-03-17T23:59:60Z",
+            "2024-03-17T24:00:00Z",
+            "2024-03-17T08:41:05+01:00",
+            "2024-03-17 08:41:05Z",
+            "2024-03-17T08:4a:05Z",
+            "2024-03-17T08:41:05z",
+            " 2024-03-17T08:41:05Z",
+        ] {
+            assert_eq!(
+                same_day_utc(last.as_bytes(), next.as_bytes()),
+                None,
+                "{next}"
+            );
+        }
+        assert_eq!(
+            same_day_utc(b"2024-03-17 08:41:05Z", b"2024-03-17 08:41:06Z"),
+            None
+        );
     }
 }
