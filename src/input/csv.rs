@@ -8,14 +8,13 @@
 //! account name becomes a `String` only once, in the collector's interner.
 
 use super::columns::{self, Field, Resolved, Wide};
+use super::parallel::{self, Waves, read_waves};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
-use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufRead};
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 
 pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
@@ -76,17 +75,6 @@ pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) 
     Ok(())
 }
 
-/// Bytes of a stream (gzip, stdin) read in parallel as one piece: large,
-/// since each piece costs a visit to each account it holds (their names
-/// interned, their rows appended); small enough that the two waves of raw
-/// text held at a time are little. Half as large through gzip: there
-/// parsing waits for decompression, so the cost per piece is hidden, and
-/// the text held is 32 MB less (100,000 accounts: peak 460 -> 420 MB,
-/// where plain stdin would read 40 % slower).
-fn stream_piece(src: &Source) -> usize {
-    if src.gzipped { 8 << 20 } else { 16 << 20 }
-}
-
 /// Reads the body of a long-shape CSV stream: in parallel pieces when
 /// there are threads to share it and it is longer than a piece, serially
 /// otherwise — and serially from a piece the fast path cannot take.
@@ -114,96 +102,17 @@ fn read_long(
         return serial(lines, collector);
     }
     let (delimiter, header_line) = (lines.delimiter, lines.number);
-    let mut reader = lines.reader;
-    // A read error ends the reading; it is reported once the text before
-    // it has been read (errors in that text come first, as serially).
-    let (first, mut failed) = read_piece(&mut reader, src, Vec::new());
-    let resume = |text: Vec<u8>, reader: Reader, line: u64| {
-        let mut lines = Lines::new(Box::new(io::Cursor::new(text).chain(reader)), delimiter);
-        lines.number = line;
-        lines
-    };
-    if first.len() < stream_piece(src) || failed.is_some() {
-        let reader: Reader = if failed.is_some() {
-            Box::new(io::empty())
-        } else {
-            reader
-        };
-        let read = serial(resume(first, reader, header_line), collector)?;
-        return failed.map_or(Ok(read), Err);
-    }
-    // Each piece with the bytes of the inputs read when it was cut.
-    let (mut first, mut ended) = (Some((first, src.progress.position())), false);
-    // A piece's text is read into the storage of one already appended:
-    // pieces of 16 MB, freed and allocated anew, would leave the allocator
-    // holding their holes among the accounts' storage.
-    let next_wave = |mut used: Vec<(Vec<u8>, u64)>| -> Result<Vec<(Vec<u8>, u64)>> {
-        let mut wave: Vec<(Vec<u8>, u64)> = first.take().into_iter().collect();
-        while wave.len() < threads && !ended {
-            let text = used.pop().map(|(text, _)| text).unwrap_or_default();
-            let (piece, error) = read_piece(&mut reader, src, text);
-            ended = piece.len() < stream_piece(src) || error.is_some();
-            if !piece.is_empty() {
-                wave.push((piece, src.progress.position()));
-            }
-            failed = error;
-        }
-        Ok(wave)
-    };
-    let parse = |(piece, through): &(Vec<u8>, u64), chunk| {
+    let parse = |piece: &[u8], chunk| {
         let mut parser = ChunkParser::new(src, &cols, &header, delimiter, chunk);
         parser.feed(piece, true)?;
-        let (chunk, lines) = parser.finish();
-        Some((chunk.ending_at(*through), lines))
+        Some(parser.finish())
     };
-    let (snapshots, line) = match read_waves(next_wave, parse, header_line, collector)? {
-        Waves::Done { snapshots, line } => (snapshots as u64, line),
-        Waves::Stopped {
-            rest,
-            line,
-            snapshots,
-        } => {
-            // After a read error, the text read before it only.
-            let reader: Reader = if failed.is_some() {
-                Box::new(io::empty())
-            } else {
-                reader
-            };
-            let text: Vec<Vec<u8>> = rest.into_iter().map(|(text, _)| text).collect();
-            let (more, line) = serial(resume(text.concat(), reader, line), collector)?;
-            (snapshots as u64 + more, line)
-        }
+    let resume = |reader: Reader, line: u64, collector: &mut Collector| {
+        let mut lines = Lines::new(reader, delimiter);
+        lines.number = line;
+        serial(lines, collector)
     };
-    match failed {
-        Some(e) => Err(e),
-        None => Ok((snapshots, line)),
-    }
-}
-
-/// The next piece of a stream: [`stream_piece`] bytes and the rest of the
-/// line they end in (less at the end of the stream) — or, if reading
-/// failed, what was read before the error, and the error.
-/// `piece` is storage to reuse.
-fn read_piece(
-    reader: &mut Reader,
-    src: &Source,
-    mut piece: Vec<u8>,
-) -> (Vec<u8>, Option<anyhow::Error>) {
-    piece.clear();
-    let size = stream_piece(src);
-    piece.reserve(size + (1 << 16));
-    let mut read = reader.take(size as u64).read_to_end(&mut piece);
-    if read.is_ok() && piece.len() == size && piece.last() != Some(&b'\n') {
-        read = reader.read_until(b'\n', &mut piece);
-    }
-    let error = read.err().map(|e| {
-        // The line the error cut short is not read (as serially: reading
-        // it fails).
-        let whole_lines = piece.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        piece.truncate(whole_lines);
-        anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
-    });
-    (piece, error)
+    parallel::read_stream(lines.reader, src, header_line, collector, parse, resume)
 }
 
 /// Reads records to the end of `lines`; the number of snapshots taken.
@@ -282,7 +191,7 @@ pub(crate) fn read_file_parallel(
     let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
         return Ok(false);
     };
-    let chunks = (threads * WAVES) as u64;
+    let chunks = (threads * parallel::WAVES) as u64;
     let mut bounds = vec![data_start];
     for k in 1..chunks {
         let nominal = data_start + (size - data_start) * k / chunks;
@@ -325,100 +234,6 @@ pub(crate) fn read_file_parallel(
         }
     }
 }
-
-/// Where a parallel read ended.
-enum Waves<T> {
-    /// At the end of the input: the snapshots and lines read.
-    Done { snapshots: usize, line: u64 },
-    /// At a piece the fast path could not take: that piece and every one
-    /// read after it, in order, for the serial reader; the number of the
-    /// last line before it; the snapshots taken so far.
-    Stopped {
-        rest: Vec<T>,
-        line: u64,
-        snapshots: usize,
-    },
-}
-
-/// Reads an input's body in pieces, a wave of them (one a thread) at a
-/// time, each piece's rows grouped on its own thread, and each wave
-/// appended to `collector` in input order while the next one is read — so
-/// accounts are numbered in order of first appearance as by the serial
-/// reader, and only two waves' rows are held at once.
-///
-/// `next_wave` gives the pieces (none at the end), and is given back those
-/// appended since it was last called, whose storage it may reuse; `parse`
-/// reads one (`None`
-/// when the fast path cannot: a quote, an invalid record). `line` is the
-/// number of the last line before the body.
-fn read_waves<T: Send + Sync>(
-    mut next_wave: impl FnMut(Vec<T>) -> Result<Vec<T>> + Send,
-    parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
-    mut line: u64,
-    collector: &mut Collector,
-) -> Result<Waves<T>> {
-    let mut snapshots = 0usize;
-    let mut wave: Vec<T> = next_wave(Vec::new())?;
-    let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
-    // Whether chunks start from the collector's names: when the last one
-    // appended held rows of at least half of the accounts known, so that a
-    // copy of them all is no more than twice what a chunk would intern on
-    // its own (not for a file grouped by account, say).
-    let mut knowing = false;
-    while !wave.is_empty() || !read.is_empty() {
-        let names = knowing.then(|| collector.names.clone());
-        let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
-        // This wave is read on the pool while the last one is appended and
-        // the next one fetched here: every account's storage is allocated
-        // by this one thread, so the allocator does not spread it (and its
-        // holes) over several arenas.
-        let (parsed, appended) = std::thread::scope(|scope| {
-            let parsing = scope.spawn(|| {
-                let parsed = wave.par_iter().map(|piece| parse(piece, chunk()));
-                parsed.collect::<Vec<_>>()
-            });
-            let appended = (|| -> Result<Result<Vec<T>, Vec<T>>> {
-                let mut pieces = std::mem::take(&mut read).into_iter();
-                let mut used = Vec::new();
-                while let Some((piece, part)) = pieces.next() {
-                    let Some((part, lines)) = part else {
-                        let rest = std::iter::once(piece).chain(pieces.map(|(p, _)| p));
-                        return Ok(Err(rest.collect()));
-                    };
-                    line += lines;
-                    snapshots += part.rows();
-                    knowing = part.accounts() * 2 >= collector.names.len();
-                    collector.absorb(part);
-                    used.push(piece);
-                }
-                Ok(Ok(next_wave(used)?))
-            })();
-            let parsed = parsing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (parsed, appended)
-        });
-        let current = std::mem::take(&mut wave);
-        match appended? {
-            Ok(next) => {
-                read = current.into_iter().zip(parsed).collect();
-                wave = next;
-            }
-            Err(mut rest) => {
-                rest.extend(current);
-                return Ok(Waves::Stopped {
-                    rest,
-                    line,
-                    snapshots,
-                });
-            }
-        }
-    }
-    Ok(Waves::Done { snapshots, line })
-}
-
-/// How many chunks each thread reads in a parallel read.
-const WAVES: usize = 32;
 
 /// The end of a parallel read: a file of nothing but its header (or of
 /// nothing valid) is an error, as in the serial reader.

@@ -11,6 +11,7 @@ mod csv;
 mod json;
 mod json_pick;
 mod names;
+mod parallel;
 mod value;
 
 pub(crate) use collect::{Chunk, Sink};
