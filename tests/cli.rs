@@ -3158,12 +3158,9 @@ fn stdout_carries_only_the_report() {
     }
 }
 
-/// The report is byte-identical whatever the number of threads: a file big
-/// enough to be read in parallel chunks (over 16 MB) gives the same JSON on
-/// one thread as on four, and as the same rows shuffled (read serially).
-#[test]
-fn report_is_the_same_whatever_the_thread_count() {
-    let w = util::Workdir::new("threads");
+/// Simulates `big.csv` in `w`: a year of 1,200 accounts, big enough (over
+/// 16 MB) to be read in parallel pieces. Returns its text.
+fn big_simulated_csv(w: &util::Workdir) -> String {
     let data = w.path().join("big.csv");
     let mut sim = util::followdrop(w.path());
     sim.args([
@@ -3182,6 +3179,16 @@ fn report_is_the_same_whatever_the_thread_count() {
         fs::metadata(&data).unwrap().len() > 16 << 20,
         "the file must be big enough to be split"
     );
+    fs::read_to_string(&data).unwrap()
+}
+
+/// The report is byte-identical whatever the number of threads: a file big
+/// enough to be read in parallel chunks (over 16 MB) gives the same JSON on
+/// one thread as on four, and as the same rows shuffled (read serially).
+#[test]
+fn report_is_the_same_whatever_the_thread_count() {
+    let w = util::Workdir::new("threads");
+    let text = big_simulated_csv(&w);
     let report = |threads: &str, file: &str| {
         let mut cmd = w.scan();
         cmd.env("RAYON_NUM_THREADS", threads)
@@ -3193,7 +3200,6 @@ fn report_is_the_same_whatever_the_thread_count() {
     let one = report("1", "big.csv");
     assert_eq!(one, report("4", "big.csv"));
     // Rows in reverse order, with the header first: the same report.
-    let text = fs::read_to_string(&data).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines[1..].reverse();
     w.create("reversed.csv", lines.join("\n") + "\n");
@@ -3284,6 +3290,94 @@ fn report_is_the_same_whatever_the_thread_count() {
         "{cut}"
     );
     assert_eq!(cut, message("1", "cut.csv.gz"));
+}
+
+/// NDJSON over 16 MB is read in parallel pieces after its first record: the
+/// same report as the same rows in CSV, on one thread or four, from a file,
+/// gzip or a pipe; an invalid record is reported at its exact line, or
+/// skipped alike.
+#[test]
+fn ndjson_is_read_alike_in_parallel() {
+    let w = util::Workdir::new("ndjson-threads");
+    let text = big_simulated_csv(&w);
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let mut records: Vec<String> = rows
+        .map(|row| {
+            let object: serde_json::Map<String, Value> = header
+                .iter()
+                .zip(row.split(','))
+                .map(|(&k, v)| {
+                    let v = match v.parse::<u64>() {
+                        Ok(n) => Value::from(n),
+                        Err(_) => Value::from(v),
+                    };
+                    (k.to_string(), v)
+                })
+                .collect();
+            Value::Object(object).to_string()
+        })
+        .collect();
+    // A blank line early on, and CRLF at the end: both read alike.
+    records.insert(10, String::new());
+    let ndjson = records.join("\n") + "\r\n";
+    w.create("big.ndjson", &ndjson);
+    w.create_gz("big.ndjson.gz", &ndjson);
+    let report = |threads: &str, file: &str, extra: &[&str]| {
+        let mut cmd = w.scan();
+        cmd.env("RAYON_NUM_THREADS", threads)
+            .args(["--format", "json"])
+            .args(extra)
+            .arg(file);
+        let run = util::run(cmd, None);
+        let stdout = match run.code {
+            2 => run.stdout,
+            _ => util::without_files(&run.stdout),
+        };
+        (run.code, stdout, run.stderr)
+    };
+    let csv = report("1", "big.csv", &[]);
+    assert_eq!(csv.0, 1, "{}", csv.2);
+    for (threads, file) in [
+        ("1", "big.ndjson"),
+        ("4", "big.ndjson"),
+        ("4", "big.ndjson.gz"),
+    ] {
+        assert_eq!(report(threads, file, &[]).1, csv.1, "{threads} {file}");
+    }
+    let mut cmd = util::followdrop(w.path());
+    cmd.env("RAYON_NUM_THREADS", "4").args([
+        "scan",
+        "--format",
+        "json",
+        "--input-format",
+        "ndjson",
+        "-",
+    ]);
+    let piped = util::run(cmd, Some(ndjson.as_bytes()));
+    assert_eq!(util::without_files(&piped.stdout), csv.1);
+    // A record with an invalid count two thirds in: the same error, naming
+    // its line, on one thread or four; skipped, the same report.
+    let at = records.len() * 2 / 3;
+    records[at] = records[at].replace("\"followers\":", "\"followers\":\"many\",\"x\":");
+    w.create("invalid.ndjson", records.join("\n") + "\n");
+    let four = report("4", "invalid.ndjson", &[]);
+    assert_eq!(four.0, 2);
+    assert!(
+        four.2.contains(&format!("line {}", at + 1)) && four.2.contains("many"),
+        "{}",
+        four.2
+    );
+    assert_eq!(four, report("1", "invalid.ndjson", &[]));
+    let skip = ["--on-error", "skip"];
+    let skipped = report("4", "invalid.ndjson", &skip);
+    assert_eq!(skipped.0, 1, "{}", skipped.2);
+    assert!(
+        skipped.2.contains("1 invalid record skipped"),
+        "{}",
+        skipped.2
+    );
+    assert_eq!(skipped, report("1", "invalid.ndjson", &skip));
 }
 
 /// `-o` onto something that is not a regular file (here the stdout pipe,

@@ -12,7 +12,7 @@ use super::json_pick::{Cell, Pick, Picked, Wanted};
 use super::value::{
     CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
 };
-use super::{AccountSource, Collector, Row, Sink, Source};
+use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source, parallel};
 use anyhow::{Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
@@ -23,6 +23,7 @@ use std::io::BufRead;
 const MAX_DEPTH: usize = 4;
 
 /// The fields of a JSON input, found from its first object.
+#[derive(Clone)]
 struct Paths {
     names: Vec<String>,
     cols: Resolved,
@@ -67,6 +68,39 @@ impl Paths {
             self.cols.account.and_then(path),
             self.cols.following.and_then(path),
         ]
+    }
+
+    /// Reads one line's record for its fields.
+    fn pick<'t>(&self, text: &'t str) -> serde_json::Result<Picked<'t>> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let picked = Pick(&self.wanted()).deserialize(&mut de)?;
+        de.end()?;
+        Ok(picked)
+    }
+
+    /// Reads a piece of NDJSON (whole lines) into `chunk`, and counts its
+    /// lines; `None` at the first line that is not valid UTF-8 or JSON or
+    /// not a valid record, for the serial reader to report or skip.
+    fn read_piece(&self, text: &[u8], src: &Source, mut chunk: Chunk) -> Option<(Chunk, u64)> {
+        let mut paths = Paths {
+            account: AccountSource::new(self.cols.account, src, &mut chunk),
+            last_time: LastTime::default(),
+            ..self.clone()
+        };
+        let mut lines = 0;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            lines += 1;
+            let line = std::str::from_utf8(line).ok()?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let picked = paths.pick(line).ok()?;
+            let row = paths
+                .row(&picked, src, Position::Line(0), &mut chunk)
+                .ok()?;
+            chunk.push(row);
+        }
+        Some((chunk.group(), lines))
     }
 
     /// The fields of a record already parsed whole (the first).
@@ -234,29 +268,80 @@ pub(super) fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
     lookup(map.get(head)?, rest)
 }
 
-/// Reads NDJSON: one object a line; blank lines are skipped.
+/// Reads NDJSON: one object a line; blank lines are skipped. The first
+/// record is read on its own (it gives the fields' paths), the rest in
+/// parallel pieces when there are threads to share them.
 pub(crate) fn read_lines(
-    mut reader: Box<dyn BufRead>,
+    mut reader: Reader,
     src: &Source,
     collector: &mut Collector,
 ) -> Result<()> {
-    let mut line = String::new();
-    let mut number = 0u64;
-    let mut paths: Option<Paths> = None;
-    loop {
-        line.clear();
-        let n = reader
-            .read_line(&mut line)
-            .map_err(|e| read_error(src, number + 1, e))?;
-        if n == 0 {
+    let mut lines = Lines::default();
+    let paths = loop {
+        if let Some(paths) = &lines.paths {
+            break paths.clone();
+        }
+        if !lines.next(&mut reader, src, collector)? {
             return Ok(());
         }
-        number += 1;
-        if line.trim().is_empty() {
-            continue;
+    };
+    if rayon::current_num_threads() < 2 {
+        return lines.rest(reader, src, collector);
+    }
+    let parse = |text: &[u8], chunk| paths.read_piece(text, src, chunk);
+    let serial = |reader, number, collector: &mut Collector| {
+        let mut lines = Lines {
+            number,
+            paths: Some(paths.clone()),
+            ..Lines::default()
+        };
+        lines.rest(reader, src, collector)?;
+        Ok((lines.rows, lines.number))
+    };
+    parallel::read_stream(reader, src, lines.number, collector, parse, serial)?;
+    Ok(())
+}
+
+/// NDJSON read line by line into the collector, with exact line numbers.
+#[derive(Default)]
+struct Lines {
+    /// The last line read, reused.
+    line: String,
+    /// Its number.
+    number: u64,
+    /// The fields' paths, from the first record.
+    paths: Option<Paths>,
+    /// Snapshots taken.
+    rows: u64,
+}
+
+impl Lines {
+    /// Reads the lines to the end of `reader`.
+    fn rest(&mut self, mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
+        while self.next(&mut reader, src, collector)? {}
+        Ok(())
+    }
+
+    /// Reads and takes the next line; false at the end of the input.
+    fn next(
+        &mut self,
+        reader: &mut Reader,
+        src: &Source,
+        collector: &mut Collector,
+    ) -> Result<bool> {
+        self.line.clear();
+        let n = reader
+            .read_line(&mut self.line)
+            .map_err(|e| read_error(src, self.number + 1, e))?;
+        if n == 0 {
+            return Ok(false);
         }
-        let pos = Position::Line(number);
-        let text = line.trim_end_matches(['\n', '\r']);
+        self.number += 1;
+        if self.line.trim().is_empty() {
+            return Ok(true);
+        }
+        let pos = Position::Line(self.number);
+        let text = self.line.trim_end_matches(['\n', '\r']);
         let invalid = |e: serde_json::Error| {
             anyhow!(
                 "{}: {pos}, column {}: invalid JSON: {}",
@@ -265,29 +350,29 @@ pub(crate) fn read_lines(
                 without_position(&e)
             )
         };
-        let outcome = match &mut paths {
-            Some(p) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                match Pick(&p.wanted()).deserialize(&mut de).and_then(|picked| {
-                    de.end()?;
-                    Ok(picked)
-                }) {
-                    Ok(picked) => p.row(&picked, src, pos, collector),
-                    Err(e) => Err(invalid(e)),
-                }
-            }
+        let outcome = match &mut self.paths {
+            Some(p) => match p.pick(text) {
+                Ok(picked) => p.row(&picked, src, pos, collector),
+                Err(e) => Err(invalid(e)),
+            },
             None => match serde_json::from_str::<Value>(text) {
                 Ok(value) => {
-                    let p = paths.insert(Paths::from_first(&value, src, pos, collector)?);
+                    let p = self
+                        .paths
+                        .insert(Paths::from_first(&value, src, pos, collector)?);
                     p.row(&p.picked_from(&value), src, pos, collector)
                 }
                 Err(e) => Err(invalid(e)),
             },
         };
         match outcome {
-            Ok(row) => collector.push(row),
+            Ok(row) => {
+                collector.push(row);
+                self.rows += 1;
+            }
             Err(e) => collector.invalid(src.opts.on_error, e)?,
         }
+        Ok(true)
     }
 }
 
@@ -310,11 +395,7 @@ fn read_error(src: &Source, line: u64, e: std::io::Error) -> anyhow::Error {
 }
 
 /// Reads a JSON array of objects, element by element.
-pub(crate) fn read_array(
-    reader: Box<dyn BufRead>,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<()> {
+pub(crate) fn read_array(reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut failure = None;
     let seed = ArraySeed {

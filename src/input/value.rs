@@ -136,7 +136,7 @@ pub(crate) fn time_cell(
 
 /// The last time cell read, and its time: collectors write many rows of
 /// one instant, and of one day, so most cells are read from the last one.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct LastTime {
     text: Vec<u8>,
     time: i64,
