@@ -1,6 +1,7 @@
 //! JSON input: a top-level array of objects (streamed element by element,
-//! never held whole) or NDJSON (one object a line, read into a reused
-//! buffer so that a bad line is reported with its number).
+//! never held whole) or NDJSON (one object a line: a large input read in
+//! parallel pieces, and line by line from a piece with an invalid line, so
+//! that it is reported with its number).
 //!
 //! Fields are found by path, so nested shapes such as the Twitter API's
 //! `public_metrics.followers_count` are read without flattening first. The
@@ -21,6 +22,12 @@ use std::io::BufRead;
 
 /// How deep nested objects are searched for field names.
 const MAX_DEPTH: usize = 4;
+
+/// Where [`Paths::wanted`] puts each field among the [`Picked`] cells.
+const TIME: usize = 0;
+const FOLLOWERS: usize = 1;
+const ACCOUNT: usize = 2;
+const FOLLOWING: usize = 3;
 
 /// The fields of a JSON input, found from its first object.
 #[derive(Clone)]
@@ -58,16 +65,15 @@ impl Paths {
         })
     }
 
-    /// The path of each field read, by slot: time, followers, account,
-    /// following.
+    /// The path of each field read, in its slot ([`TIME`], …).
     fn wanted(&self) -> Wanted<'_> {
         let path = |i: usize| Some(self.names[i].as_str());
-        [
-            path(self.cols.time),
-            path(self.cols.followers),
-            self.cols.account.and_then(path),
-            self.cols.following.and_then(path),
-        ]
+        let mut wanted = Wanted::default();
+        wanted[TIME] = path(self.cols.time);
+        wanted[FOLLOWERS] = path(self.cols.followers);
+        wanted[ACCOUNT] = self.cols.account.and_then(path);
+        wanted[FOLLOWING] = self.cols.following.and_then(path);
+        wanted
     }
 
     /// Reads one line's record for its fields.
@@ -145,24 +151,23 @@ impl Paths {
         };
 
         let t = self.cols.time;
-        let time = match required(0, t, Field::Time)? {
+        let time = match required(TIME, t, Field::Time)? {
             Cell::Str(s) => self
                 .last_time
                 .read(s.as_bytes(), || time_cell(src, pos, name(t), s))?,
             Cell::Num(n) => time_cell(src, pos, name(t), &n.to_string())?,
-            Cell::Other(v) => return Err(wrong_type(src, pos, Field::Time, name(t), v)),
-            Cell::Null => unreachable!("null is missing"),
+            other => return Err(wrong_type(src, pos, Field::Time, name(t), &other.value())),
         };
         let f = self.cols.followers;
         let followers = count(
-            required(1, f, Field::Followers)?,
+            required(FOLLOWERS, f, Field::Followers)?,
             src,
             pos,
             Field::Followers,
             name(f),
         )?;
         let following = match self.cols.following {
-            Some(i) => match &picked.cells[3] {
+            Some(i) => match &picked.cells[FOLLOWING] {
                 None | Some(Cell::Null) => None,
                 Some(cell) => Some(count(cell, src, pos, Field::Following, name(i))?),
             },
@@ -170,11 +175,18 @@ impl Paths {
         };
         let account = match self.account {
             AccountSource::Fixed(id) => id,
-            AccountSource::Column(i) => match required(2, i, Field::Account)? {
+            AccountSource::Column(i) => match required(ACCOUNT, i, Field::Account)? {
                 Cell::Str(s) => sink.intern(account_cell(src, pos, name(i), s)?),
                 Cell::Num(n) => sink.intern(&n.to_string()),
-                Cell::Other(v) => return Err(wrong_type(src, pos, Field::Account, name(i), v)),
-                Cell::Null => unreachable!("null is missing"),
+                other => {
+                    return Err(wrong_type(
+                        src,
+                        pos,
+                        Field::Account,
+                        name(i),
+                        &other.value(),
+                    ));
+                }
             },
         };
         Ok(Row {
@@ -211,8 +223,7 @@ fn count(cell: &Cell, src: &Source, pos: Position, field: Field, column: &str) -
                 &problem,
             ))
         }
-        Cell::Other(v) => Err(wrong_type(src, pos, field, column, v)),
-        Cell::Null => Err(wrong_type(src, pos, field, column, &Value::Null)),
+        other => Err(wrong_type(src, pos, field, column, &other.value())),
     }
 }
 

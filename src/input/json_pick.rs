@@ -42,6 +42,16 @@ impl<'v> Cell<'v> {
         }
     }
 
+    /// The value again, for a message about it.
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Str(s) => Value::String(s.to_string()),
+            Cell::Num(n) => Value::Number(n.clone()),
+            Cell::Other(v) => v.clone(),
+        }
+    }
+
     /// The cell of a value that is given up, owning its text.
     fn owned(v: Value) -> Cell<'static> {
         match v {
