@@ -145,9 +145,8 @@ pub(crate) enum Waves<T> {
 ///
 /// `next_wave` gives the pieces (none at the end), and is given back those
 /// appended since it was last called, whose storage it may reuse; `parse`
-/// reads one (`None`
-/// when the fast path cannot: a quote, an invalid record). `line` is the
-/// number of the last line before the body.
+/// reads one (`None` when the format's fast path cannot take it). `line` is
+/// the number of the last line before the body.
 pub(crate) fn read_waves<T: Send + Sync>(
     mut next_wave: impl FnMut(Vec<T>) -> Result<Vec<T>> + Send,
     parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
@@ -214,5 +213,5 @@ pub(crate) fn read_waves<T: Send + Sync>(
     Ok(Waves::Done { snapshots, line })
 }
 
-/// How many chunks each thread reads in a parallel read.
+/// How many byte ranges each thread reads in a parallel read of a file.
 pub(crate) const WAVES: usize = 32;
