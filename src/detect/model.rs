@@ -6,7 +6,7 @@
 //! are not mistaken for sudden losses.
 
 use crate::grid::Track;
-use crate::stats::{MAD_TO_SD, mad, median};
+use crate::stats::{MAD_TO_SD, median};
 use std::ops::Range;
 
 /// Smallest spread per bucket: a perfectly smooth series (synthetic data, a
@@ -126,7 +126,7 @@ impl Noise {
         let lag = usize::try_from(DAY / bucket.max(1))
             .unwrap_or(1)
             .max(LAG_MIN_STEPS);
-        let sigma = spread(&trend, &g, &lv, 1).max(spread(&trend, &g, &lv, lag));
+        let sigma = spread(&trend, &g, &lv, [1, lag]);
         let noise = Noise {
             pace: Pace::Rolling { half },
             sigma,
@@ -233,10 +233,11 @@ impl Noise {
     }
 }
 
-/// Robust standard deviation, per √bucket, of the change over `lag`
-/// snapshots around the trend, given each point's grid point `g` and log
-/// level `lv`.
-fn spread(trend: &Trend, g: &[i64], lv: &[f64], lag: usize) -> f64 {
+/// Robust standard deviation, per √bucket, of the change over each of
+/// `lags` snapshots around the trend, the larger of them, given each
+/// point's grid point `g` and log level `lv`. One running sum of the trend
+/// and one buffer serve every lag.
+fn spread(trend: &Trend, g: &[i64], lv: &[f64], lags: [usize; 2]) -> f64 {
     // Running sum of the trend, so each lagged change costs O(1).
     let mut sums = Vec::with_capacity(g.len());
     let mut sum = 0.0;
@@ -246,16 +247,22 @@ fn spread(trend: &Trend, g: &[i64], lv: &[f64], lag: usize) -> f64 {
         }
         sums.push(sum);
     }
-    let mut resid: Vec<f64> = (lag..g.len())
-        .map(|k| {
+    let mut resid = Vec::with_capacity(g.len());
+    let mut spread_at = |lag: usize| {
+        resid.clear();
+        resid.extend((lag..g.len()).map(|k| {
             let d = (g[k] - g[k - lag]) as f64;
             (lv[k] - lv[k - lag] - (sums[k] - sums[k - lag])) / d.sqrt()
-        })
-        .collect();
-    // The median reorders the residuals; their deviations from it do
-    // not depend on the order.
-    let center = median(&mut resid).unwrap_or(0.0);
-    mad(&resid, center).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
+        }));
+        // The median reorders the residuals; their deviations from it do
+        // not depend on the order, and replace them.
+        let center = median(&mut resid).unwrap_or(0.0);
+        resid.iter_mut().for_each(|r| *r = (*r - center).abs());
+        median(&mut resid).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
+    };
+    lags.map(&mut spread_at)
+        .into_iter()
+        .fold(f64::NEG_INFINITY, f64::max)
 }
 
 /// A step is a fall, where an account's own drops are looked for, when it
