@@ -315,6 +315,66 @@ mod tests {
         }
     }
 
+    /// The text of any JSON value, its object keys from a few names that
+    /// hold dots, clash, and may be given twice in one object.
+    fn json_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<u32>().prop_map(Value::from),
+            (-5.0f64..5.0).prop_map(Value::from),
+            "[a-c\\\\\"é]{0,3}".prop_map(Value::from),
+        ]
+        .prop_map(|v| v.to_string());
+        leaf.prop_recursive(4, 24, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(
+                    |fields| {
+                        let fields: Vec<String> = fields
+                            .iter()
+                            .map(|(k, v)| format!("{}:{v}", Value::from(*k)))
+                            .collect();
+                        format!("{{{}}}", fields.join(","))
+                    }
+                ),
+            ]
+        })
+    }
+
+    const KEYS: &[&str] = &["a", "b", "a.b", "b.c", "c"];
+
+    proptest::proptest! {
+        // Cheap cases, and a key given twice with the path under the first
+        // only is a rare draw: many of them.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// On any record, picking agrees with looking up the parsed value.
+        #[test]
+        fn picking_agrees_with_lookup_on_any_record(
+            text in json_text(),
+            paths in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "a.b", "a.b.c", "b.c", "c.a"]),
+                SLOTS,
+            ),
+        ) {
+            let record: Value = serde_json::from_str(&text).unwrap();
+            let wanted: Wanted = std::array::from_fn(|s| Some(paths[s]));
+            let mut de = serde_json::Deserializer::from_str(&text);
+            let picked = Pick(&wanted).deserialize(&mut de).unwrap();
+            if record.is_object() {
+                for (s, path) in paths.iter().enumerate() {
+                    let expected = super::super::json::lookup(&record, path).map(Cell::of);
+                    proptest::prop_assert_eq!(&picked.cells[s], &expected, "{} {}", text, path);
+                }
+            } else {
+                proptest::prop_assert!(picked.not_object.is_some());
+            }
+        }
+    }
+
     #[test]
     fn a_record_that_is_no_object_says_what_it_is() {
         let paths = [Some("t"), None, None, None];
