@@ -8,13 +8,13 @@
 //! account name becomes a `String` only once, in the collector's interner.
 
 use super::columns::{self, Field, Resolved, Wide};
-use super::parallel::{self, Waves, read_waves};
+use super::parallel::{self, Feed, read_full};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::ops::Range;
 
 pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
@@ -153,9 +153,6 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
     Ok(snapshots)
 }
 
-/// Files smaller than this are read on one thread: splitting is not worth it.
-const PARALLEL_MIN_BYTES: u64 = 16 << 20;
-
 /// Reads a plain (uncompressed) CSV file in chunks on all threads, when it
 /// is large enough; returns `false`, having read nothing, when it is small
 /// or its first line is not a plain header (the caller then reads it
@@ -173,9 +170,7 @@ pub(crate) fn read_file_parallel(
     src: &Source,
     collector: &mut Collector,
 ) -> Result<bool> {
-    let threads = rayon::current_num_threads();
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if threads < 2 || size < PARALLEL_MIN_BYTES {
+    if !parallel::worth_splitting(path) {
         return Ok(false);
     }
     let Some((data_start, delimiter, header)) = read_header(path, src)? else {
@@ -191,48 +186,14 @@ pub(crate) fn read_file_parallel(
     let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
         return Ok(false);
     };
-    let chunks = (threads * parallel::WAVES) as u64;
-    let mut bounds = vec![data_start];
-    for k in 1..chunks {
-        let nominal = data_start + (size - data_start) * k / chunks;
-        match next_line_start(path, nominal, src)? {
-            Some(b) if b > *bounds.last().unwrap_or(&0) && b < size => bounds.push(b),
-            _ => {}
-        }
-    }
-    bounds.push(size);
-    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
-    // The inputs before this one are read whole.
-    let offset = src.progress.position();
-    let parse = |&(start, end): &(u64, u64), chunk| {
-        let mut file = File::open(path).ok()?;
-        file.seek(SeekFrom::Start(start)).ok()?;
-        let input = crate::progress::Counted {
-            inner: file.take(end - start),
-            progress: std::sync::Arc::clone(src.progress),
-        };
-        let (chunk, lines) = read_chunk(input, delimiter, &header, &cols, src, chunk)?;
-        Some((chunk.ending_at(offset + end), lines))
+    let parser = |chunk| ChunkParser::new(src, &cols, &header, delimiter, chunk);
+    let serial = |start, line, collector: &mut Collector| {
+        let (header, cols) = (header.clone(), cols.clone());
+        read_rest(path, start, line, delimiter, header, cols, src, collector)
     };
     // The header is line 1: the fast path needs a plain first line.
-    match read_waves(
-        |_| Ok(waves.next().unwrap_or_default()),
-        parse,
-        1,
-        collector,
-    )? {
-        Waves::Done { snapshots, .. } => finish_parallel(src, snapshots, collector),
-        Waves::Stopped {
-            rest,
-            line,
-            snapshots,
-        } => {
-            let start = rest.first().map_or(size, |r| r.0);
-            let more = read_rest(path, start, line, delimiter, header, cols, src, collector)?;
-            finish_parallel(src, snapshots + more as usize, collector)
-        }
-    }
+    let snapshots = parallel::read_file(path, src, data_start, 1, collector, parser, serial)?;
+    finish_parallel(src, snapshots, collector)
 }
 
 /// The end of a parallel read: a file of nothing but its header (or of
@@ -309,59 +270,6 @@ fn read_header(path: &str, src: &Source) -> Result<Option<(u64, u8, Vec<String>)
     Ok(Some(((bom + end + 1) as u64, delimiter, header)))
 }
 
-/// The offset just after the first newline at or after `from`.
-fn next_line_start(path: &str, from: u64, src: &Source) -> Result<Option<u64>> {
-    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
-    file.seek(SeekFrom::Start(from))
-        .with_context(|| format!("{}: cannot read", src.name))?;
-    let mut window = vec![0u8; 1 << 16];
-    let n =
-        read_full(&mut file, &mut window).with_context(|| format!("{}: cannot read", src.name))?;
-    Ok(memchr::memchr(b'\n', &window[..n]).map(|i| from + i as u64 + 1))
-}
-
-/// Reads until `buf` is full or the file ends; the number of bytes read.
-fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
-/// Reads the records of a piece of a file, and how many lines they span;
-/// `None` if any line has a quote or any record is invalid. The bytes are
-/// read in large blocks and each line is split where it lies.
-fn read_chunk(
-    mut input: impl Read,
-    delimiter: u8,
-    header: &[String],
-    cols: &Resolved,
-    src: &Source,
-    chunk: Chunk,
-) -> Option<(Chunk, u64)> {
-    /// Bytes read at a time.
-    const BLOCK: usize = 1 << 20;
-    let mut parser = ChunkParser::new(src, cols, header, delimiter, chunk);
-    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
-    loop {
-        // `block` holds the unfinished last line of the previous block.
-        let kept = block.len();
-        block.resize(kept + BLOCK, 0);
-        let n = read_full(&mut input, &mut block[kept..]).ok()?;
-        block.truncate(kept + n);
-        let done = n == 0;
-        let taken = parser.feed(&block, done)?;
-        if done {
-            return Some(parser.finish());
-        }
-        block.drain(..taken);
-    }
-}
-
 /// Turns the lines of one piece of the input into a [`Chunk`] of rows, on
 /// the fast path only: plain lines (no quote), valid records.
 struct ChunkParser<'a, 'b> {
@@ -391,21 +299,11 @@ impl<'a, 'b> ChunkParser<'a, 'b> {
             lines: 0,
         }
     }
+}
 
-    /// Reads the complete lines of `text` (and its unfinished last line
-    /// too when it is the `last` text); how many bytes it took, or `None`
-    /// if the fast path cannot take them.
+impl Feed for ChunkParser<'_, '_> {
     fn feed(&mut self, text: &[u8], last: bool) -> Option<usize> {
-        let mut at = 0;
-        while at < text.len() {
-            let line_end = match memchr::memchr(b'\n', &text[at..]) {
-                Some(i) => at + i,
-                None if last => text.len(),
-                None => break,
-            };
-            let line = &text[at..line_end];
-            at = line_end + 1;
-            self.lines += 1;
+        let (taken, lines) = parallel::each_line(text, last, |line| {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if !split_plain(line, self.delimiter, &mut self.fields) {
                 return None;
@@ -415,20 +313,20 @@ impl<'a, 'b> ChunkParser<'a, 'b> {
                 fields: &self.fields,
             };
             if cells.len() == 1 && line.iter().all(u8::is_ascii_whitespace) {
-                continue;
+                return Some(());
             }
             if self.records.repeats_header(&cells) {
                 self.chunk.repeated_header();
-                continue;
+                return Some(());
             }
             self.records
                 .record(&cells, Position::Line(0), &mut self.chunk)
-                .ok()?;
-        }
-        Some(at.min(text.len()))
+                .ok()
+        })?;
+        self.lines += lines;
+        Some(taken)
     }
 
-    /// The rows read, grouped by account, and the number of lines.
     fn finish(self) -> (Chunk, u64) {
         (self.chunk.group(), self.lines)
     }

@@ -7,9 +7,159 @@
 //! numbers for its messages.
 
 use super::{Chunk, Collector, Reader, Source};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
-use std::io::{self, BufRead, Read};
+use std::fs::File;
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
+
+/// A format's fast path: the lines of one piece of the input, fed to it in
+/// blocks, made into a [`Chunk`].
+pub(crate) trait Feed {
+    /// Reads the complete lines of `text` (and its unfinished last line
+    /// too when it is the `last` text); how many bytes it took, or `None`
+    /// if the fast path cannot take them.
+    fn feed(&mut self, text: &[u8], last: bool) -> Option<usize>;
+    /// The rows read, grouped by account, and the number of lines.
+    fn finish(self) -> (Chunk, u64);
+}
+
+/// Calls `take` on each complete line of `text` (and on its unfinished last
+/// line when `last`), without its `\n`, until it returns `None`; the bytes
+/// and lines taken.
+pub(crate) fn each_line(
+    text: &[u8],
+    last: bool,
+    mut take: impl FnMut(&[u8]) -> Option<()>,
+) -> Option<(usize, u64)> {
+    let (mut at, mut lines) = (0, 0);
+    while at < text.len() {
+        let line_end = match memchr::memchr(b'\n', &text[at..]) {
+            Some(i) => at + i,
+            None if last => text.len(),
+            None => break,
+        };
+        take(&text[at..line_end])?;
+        at = line_end + 1;
+        lines += 1;
+    }
+    Some((at.min(text.len()), lines))
+}
+
+/// Files smaller than this are read on one thread: splitting is not worth it.
+const PARALLEL_MIN_BYTES: u64 = 16 << 20;
+
+/// Whether a file is worth reading in byte ranges: large enough, and
+/// threads to share it.
+pub(crate) fn worth_splitting(path: &str) -> bool {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    rayon::current_num_threads() >= 2 && size >= PARALLEL_MIN_BYTES
+}
+
+/// Reads a file's body from byte `start`, the start of line `line + 1`, in
+/// byte ranges cut at line ends, a wave of them at a time: each range read
+/// in 1 MB blocks by the fast path `parser` makes for a chunk. From the
+/// first range it gives up on, `serial` reads from that byte and line to the
+/// end (returning the snapshots it took), with exact line numbers for its
+/// messages. Returns the snapshots taken.
+pub(crate) fn read_file<F: Feed>(
+    path: &str,
+    src: &Source,
+    start: u64,
+    line: u64,
+    collector: &mut Collector,
+    parser: impl Fn(Chunk) -> F + Sync,
+    serial: impl FnOnce(u64, u64, &mut Collector) -> Result<u64>,
+) -> Result<usize> {
+    let threads = rayon::current_num_threads();
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("{}: cannot read", src.name))?
+        .len();
+    let chunks = (threads * WAVES) as u64;
+    let mut bounds = vec![start];
+    for k in 1..chunks {
+        let nominal = start + (size.saturating_sub(start)) * k / chunks;
+        match next_line_start(path, nominal, src)? {
+            Some(b) if b > *bounds.last().unwrap_or(&0) && b < size => bounds.push(b),
+            _ => {}
+        }
+    }
+    bounds.push(size.max(start));
+    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
+    // The inputs before this one are read whole.
+    let offset = src.progress.position();
+    let parse = |&(start, end): &(u64, u64), chunk| {
+        let mut file = File::open(path).ok()?;
+        file.seek(SeekFrom::Start(start)).ok()?;
+        let input = crate::progress::Counted {
+            inner: file.take(end - start),
+            progress: std::sync::Arc::clone(src.progress),
+        };
+        let (chunk, lines) = read_range(input, parser(chunk))?;
+        Some((chunk.ending_at(offset + end), lines))
+    };
+    match read_waves(
+        |_| Ok(waves.next().unwrap_or_default()),
+        parse,
+        line,
+        collector,
+    )? {
+        Waves::Done { snapshots, .. } => Ok(snapshots),
+        Waves::Stopped {
+            rest,
+            line,
+            snapshots,
+        } => {
+            let start = rest.first().map_or(size, |r| r.0);
+            let more = serial(start, line, collector)?;
+            Ok(snapshots + more as usize)
+        }
+    }
+}
+
+/// Reads a byte range of a file through a format's fast path, in large
+/// blocks, each line taken where it lies; `None` if the fast path gives up.
+fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)> {
+    /// Bytes read at a time.
+    const BLOCK: usize = 1 << 20;
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
+    loop {
+        // `block` holds the unfinished last line of the previous block.
+        let kept = block.len();
+        block.resize(kept + BLOCK, 0);
+        let n = read_full(&mut input, &mut block[kept..]).ok()?;
+        block.truncate(kept + n);
+        let done = n == 0;
+        let taken = feed.feed(&block, done)?;
+        if done {
+            return Some(feed.finish());
+        }
+        block.drain(..taken);
+    }
+}
+
+/// The offset just after the first newline at or after `from`.
+fn next_line_start(path: &str, from: u64, src: &Source) -> Result<Option<u64>> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
+    file.seek(SeekFrom::Start(from))
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    let mut window = vec![0u8; 1 << 16];
+    let n =
+        read_full(&mut file, &mut window).with_context(|| format!("{}: cannot read", src.name))?;
+    Ok(memchr::memchr(b'\n', &window[..n]).map(|i| from + i as u64 + 1))
+}
+
+/// Reads until `buf` is full or the file ends; the number of bytes read.
+pub(crate) fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
 
 /// Reads the rest of a stream (gzip, stdin, any line-based input), whose
 /// first line is line `line + 1`: in pieces of [`stream_piece`] bytes cut
@@ -124,7 +274,7 @@ fn read_piece(
 }
 
 /// Where a parallel read ended.
-pub(crate) enum Waves<T> {
+enum Waves<T> {
     /// At the end of the input: the snapshots and lines read.
     Done { snapshots: usize, line: u64 },
     /// At a piece the fast path could not take: that piece and every one
@@ -147,7 +297,7 @@ pub(crate) enum Waves<T> {
 /// appended since it was last called, whose storage it may reuse; `parse`
 /// reads one (`None` when the format's fast path cannot take it). `line` is
 /// the number of the last line before the body.
-pub(crate) fn read_waves<T: Send + Sync>(
+fn read_waves<T: Send + Sync>(
     mut next_wave: impl FnMut(Vec<T>) -> Result<Vec<T>> + Send,
     parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
     mut line: u64,
@@ -214,4 +364,4 @@ pub(crate) fn read_waves<T: Send + Sync>(
 }
 
 /// How many byte ranges each thread reads in a parallel read of a file.
-pub(crate) const WAVES: usize = 32;
+const WAVES: usize = 32;
