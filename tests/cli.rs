@@ -3292,10 +3292,10 @@ fn report_is_the_same_whatever_the_thread_count() {
     assert_eq!(cut, message("1", "cut.csv.gz"));
 }
 
-/// NDJSON over 16 MB is read in parallel pieces after its first record: the
-/// same report as the same rows in CSV, on one thread or four, from a file,
-/// gzip or a pipe; an invalid record is reported at its exact line, or
-/// skipped alike.
+/// NDJSON over 16 MB is read in parallel after its first record (a file by
+/// byte ranges, a stream in pieces): the same report as the same rows in
+/// CSV, on one thread or four, from a file, gzip or a pipe; an invalid
+/// record is reported at its exact line, or skipped alike.
 #[test]
 fn ndjson_is_read_alike_in_parallel() {
     let w = util::Workdir::new("ndjson-threads");
@@ -3338,9 +3338,13 @@ fn ndjson_is_read_alike_in_parallel() {
     };
     let csv = report("1", "big.csv", &[]);
     assert_eq!(csv.0, 1, "{}", csv.2);
+    // A file starts its byte ranges after a byte-order mark and the first
+    // record, which it reads alone.
+    w.create("bom.ndjson", format!("\u{feff}{ndjson}"));
     for (threads, file) in [
         ("1", "big.ndjson"),
         ("4", "big.ndjson"),
+        ("4", "bom.ndjson"),
         ("4", "big.ndjson.gz"),
     ] {
         assert_eq!(report(threads, file, &[]).1, csv.1, "{threads} {file}");

@@ -14,7 +14,7 @@ use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
 use anyhow::{Context, Result, anyhow};
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::BufRead;
 use std::ops::Range;
 
 pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
@@ -225,17 +225,7 @@ fn read_rest(
     src: &Source,
     collector: &mut Collector,
 ) -> Result<u64> {
-    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
-    file.seek(SeekFrom::Start(start))
-        .with_context(|| format!("{}: cannot read", src.name))?;
-    let counted = crate::progress::Counted {
-        inner: file,
-        progress: std::sync::Arc::clone(src.progress),
-    };
-    let mut lines = Lines::new(
-        Box::new(BufReader::with_capacity(1 << 16, counted)),
-        delimiter,
-    );
+    let mut lines = Lines::new(parallel::open_at(path, start, src)?, delimiter);
     lines.number = line;
     let mut records = Records::new(src, cols, header, delimiter, collector);
     read_body(&mut lines, &mut records, collector)

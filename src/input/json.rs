@@ -10,15 +10,17 @@
 
 use super::columns::{self, Field, Resolved};
 use super::json_pick::{Cell, Pick, Picked, Wanted};
+use super::parallel::{self, Feed};
 use super::value::{
     CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
 };
-use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source, parallel};
-use anyhow::{Result, anyhow, bail};
+use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
+use anyhow::{Context, Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 
 /// How deep nested objects are searched for field names.
 const MAX_DEPTH: usize = 4;
@@ -84,29 +86,19 @@ impl Paths {
         Ok(picked)
     }
 
-    /// Reads a piece of NDJSON (whole lines) into `chunk`, and counts its
-    /// lines; `None` at the first line that is not valid UTF-8 or JSON or
-    /// not a valid record, for the serial reader to report or skip.
-    fn read_piece(&self, text: &[u8], src: &Source, mut chunk: Chunk) -> Option<(Chunk, u64)> {
-        let mut paths = Paths {
+    /// The fast path for a piece of NDJSON, into `chunk`.
+    fn fast_path<'s, 'b>(&self, src: &'s Source<'b>, mut chunk: Chunk) -> LineFeed<'s, 'b> {
+        let paths = Paths {
             account: AccountSource::new(self.cols.account, src, &mut chunk),
             last_time: LastTime::default(),
             ..self.clone()
         };
-        let mut lines = 0;
-        for line in text.split_inclusive(|&b| b == b'\n') {
-            lines += 1;
-            let line = std::str::from_utf8(line).ok()?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let picked = paths.pick(line).ok()?;
-            let row = paths
-                .row(&picked, src, Position::Line(0), &mut chunk)
-                .ok()?;
-            chunk.push(row);
+        LineFeed {
+            paths,
+            src,
+            chunk,
+            lines: 0,
         }
-        Some((chunk.group(), lines))
     }
 
     /// The fields of a record already parsed whole (the first).
@@ -195,6 +187,41 @@ impl Paths {
             followers,
             following,
         })
+    }
+}
+
+/// NDJSON's fast path: lines read into a chunk, giving up at the first
+/// that is not valid UTF-8 or JSON or not a valid record, for the serial
+/// reader to report or skip.
+struct LineFeed<'s, 'b> {
+    paths: Paths,
+    src: &'s Source<'b>,
+    chunk: Chunk,
+    lines: u64,
+}
+
+impl Feed for LineFeed<'_, '_> {
+    fn feed(&mut self, text: &[u8], last: bool) -> Option<usize> {
+        let (taken, lines) = parallel::each_line(text, last, |line| {
+            let line = std::str::from_utf8(line).ok()?;
+            if line.trim().is_empty() {
+                return Some(());
+            }
+            let picked = self.paths.pick(line).ok()?;
+            let pos = Position::Line(0);
+            let row = self
+                .paths
+                .row(&picked, self.src, pos, &mut self.chunk)
+                .ok()?;
+            self.chunk.push(row);
+            Some(())
+        })?;
+        self.lines += lines;
+        Some(taken)
+    }
+
+    fn finish(self) -> (Chunk, u64) {
+        (self.chunk.group(), self.lines)
     }
 }
 
@@ -288,29 +315,61 @@ pub(crate) fn read_lines(
     collector: &mut Collector,
 ) -> Result<()> {
     let mut lines = Lines::default();
-    let paths = loop {
-        if let Some(paths) = &lines.paths {
-            break paths.clone();
-        }
-        if !lines.next(&mut reader, src, collector)? {
-            return Ok(());
-        }
+    let Some(paths) = lines.first_record(&mut reader, src, collector)? else {
+        return Ok(());
     };
     if rayon::current_num_threads() < 2 {
         return lines.rest(reader, src, collector);
     }
-    let parse = |text: &[u8], chunk| paths.read_piece(text, src, chunk);
+    let parse = |text: &[u8], chunk| {
+        let mut feed = paths.fast_path(src, chunk);
+        feed.feed(text, true)?;
+        Some(feed.finish())
+    };
     let serial = |reader, number, collector: &mut Collector| {
-        let mut lines = Lines {
-            number,
-            paths: Some(paths.clone()),
-            ..Lines::default()
-        };
-        lines.rest(reader, src, collector)?;
-        Ok((lines.rows, lines.number))
+        Lines::resume(reader, number, &paths, src, collector)
     };
     parallel::read_stream(reader, src, lines.number, collector, parse, serial)?;
     Ok(())
+}
+
+/// Reads a large NDJSON file by byte ranges on all threads, after its
+/// first record (read here, for the fields' paths); `false`, having read
+/// nothing, when the file is small or there is one thread (the caller then
+/// reads it as a stream).
+pub(crate) fn read_file_parallel(
+    path: &str,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<bool> {
+    if !parallel::worth_splitting(path) {
+        return Ok(false);
+    }
+    // The first record, read here (the bytes it took counted apart, since
+    // the reader reads ahead of it).
+    let mut first =
+        BufReader::new(File::open(path).with_context(|| format!("{}: cannot open", src.name))?);
+    let head = first
+        .fill_buf()
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    let bom = if head.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    first.consume(bom);
+    let mut lines = Lines::default();
+    let Some(paths) = lines.first_record(&mut (Box::new(first) as Reader), src, collector)? else {
+        return Ok(true);
+    };
+    let parser = |chunk| paths.fast_path(src, chunk);
+    let serial = |start, number, collector: &mut Collector| {
+        let reader = parallel::open_at(path, start, src)?;
+        Ok(Lines::resume(reader, number, &paths, src, collector)?.0)
+    };
+    let start = bom as u64 + lines.bytes;
+    parallel::read_file(path, src, start, lines.number, collector, parser, serial)?;
+    Ok(true)
 }
 
 /// NDJSON read line by line into the collector, with exact line numbers.
@@ -324,9 +383,46 @@ struct Lines {
     paths: Option<Paths>,
     /// Snapshots taken.
     rows: u64,
+    /// Bytes read.
+    bytes: u64,
 }
 
 impl Lines {
+    /// Reads lines until the first record gives the fields' paths; `None`
+    /// if the input ends first.
+    fn first_record(
+        &mut self,
+        reader: &mut Reader,
+        src: &Source,
+        collector: &mut Collector,
+    ) -> Result<Option<Paths>> {
+        while self.paths.is_none() {
+            if !self.next(reader, src, collector)? {
+                return Ok(None);
+            }
+        }
+        Ok(self.paths.clone())
+    }
+
+    /// Reads `reader`, whose first line is line `number + 1`, to its end
+    /// with the fields at `paths`: the snapshots taken and the number of the
+    /// last line.
+    fn resume(
+        reader: Reader,
+        number: u64,
+        paths: &Paths,
+        src: &Source,
+        collector: &mut Collector,
+    ) -> Result<(u64, u64)> {
+        let mut lines = Lines {
+            number,
+            paths: Some(paths.clone()),
+            ..Lines::default()
+        };
+        lines.rest(reader, src, collector)?;
+        Ok((lines.rows, lines.number))
+    }
+
     /// Reads the lines to the end of `reader`.
     fn rest(&mut self, mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
         while self.next(&mut reader, src, collector)? {}
@@ -348,6 +444,7 @@ impl Lines {
             return Ok(false);
         }
         self.number += 1;
+        self.bytes += n as u64;
         if self.line.trim().is_empty() {
             return Ok(true);
         }

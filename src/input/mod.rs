@@ -238,13 +238,16 @@ fn read_stream(
         progress,
         gzipped,
     };
-    if format == Format::Csv
-        && !gzipped
-        && input != "-"
-        && Path::new(input).is_file()
-        && csv::read_file_parallel(input, &source, collector)?
-    {
-        return Ok(());
+    // A large file on disk is read by byte ranges on all threads.
+    if !gzipped && input != "-" && Path::new(input).is_file() {
+        let read = match format {
+            Format::Csv => csv::read_file_parallel(input, &source, collector)?,
+            Format::Ndjson => json::read_file_parallel(input, &source, collector)?,
+            Format::Json => false,
+        };
+        if read {
+            return Ok(());
+        }
     }
     match format {
         Format::Csv => csv::read(reader, &source, collector),

@@ -117,6 +117,18 @@ pub(crate) fn read_file<F: Feed>(
     }
 }
 
+/// A reader of a file from byte `start` on, counted in the progress.
+pub(crate) fn open_at(path: &str, start: u64, src: &Source) -> Result<Reader> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
+    file.seek(SeekFrom::Start(start))
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    let counted = crate::progress::Counted {
+        inner: file,
+        progress: std::sync::Arc::clone(src.progress),
+    };
+    Ok(Box::new(io::BufReader::with_capacity(1 << 16, counted)))
+}
+
 /// Reads a byte range of a file through a format's fast path, in large
 /// blocks, each line taken where it lies; `None` if the fast path gives up.
 fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)> {
