@@ -239,11 +239,7 @@ fn read_header(path: &str, src: &Source) -> Result<Option<(u64, u8, Vec<String>)
     let n =
         read_full(&mut file, &mut head).with_context(|| format!("{}: cannot read", src.name))?;
     head.truncate(n);
-    let bom = if head.starts_with(b"\xef\xbb\xbf") {
-        3
-    } else {
-        0
-    };
+    let bom = super::bom_len(&head);
     let Some(end) = memchr::memchr(b'\n', &head[bom..]) else {
         return Ok(None);
     };
@@ -778,7 +774,7 @@ impl<'a, 'b> Records<'a, 'b> {
     /// first column's name.
     fn repeats_header(&self, cells: &Cells) -> bool {
         let first = cells.get(0);
-        let first = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
+        let first = first.strip_prefix(super::BOM).unwrap_or(first);
         cells.len() == self.header.len()
             && first.trim_ascii() == self.header[0].as_bytes()
             && repeats_header(
@@ -845,7 +841,7 @@ fn repeats_header(cells: &[&[u8]], header: &[String]) -> bool {
             .enumerate()
             .all(|(i, (cell, name))| {
                 let cell = if i == 0 {
-                    cell.strip_prefix(b"\xef\xbb\xbf").unwrap_or(cell)
+                    cell.strip_prefix(super::BOM).unwrap_or(cell)
                 } else {
                     cell
                 };

@@ -352,11 +352,7 @@ pub(crate) fn read_file_parallel(
     let head = first
         .fill_buf()
         .with_context(|| format!("{}: cannot read", src.name))?;
-    let bom = if head.starts_with(b"\xef\xbb\xbf") {
-        3
-    } else {
-        0
-    };
+    let bom = super::bom_len(head);
     first.consume(bom);
     let mut lines = Lines::default();
     let Some(paths) = lines.first_record(&mut (Box::new(first) as Reader), src, collector)? else {

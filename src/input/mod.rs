@@ -385,10 +385,17 @@ impl<R: Read> Read for GzipErrors<R> {
 }
 
 fn skip_bom(mut reader: Reader) -> io::Result<Reader> {
-    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
-        reader.consume(3);
-    }
+    let bom = bom_len(reader.fill_buf()?);
+    reader.consume(bom);
     Ok(reader)
+}
+
+/// The UTF-8 byte-order mark that some tools write at the start of a file.
+pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// The length of the byte-order mark `head` starts with (0 without one).
+pub(crate) fn bom_len(head: &[u8]) -> usize {
+    if head.starts_with(BOM) { BOM.len() } else { 0 }
 }
 
 fn format_from_name(name: &str) -> Option<Format> {
