@@ -153,10 +153,10 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
     Ok(snapshots)
 }
 
-/// Reads a plain (uncompressed) CSV file in chunks on all threads, when it
-/// is large enough; returns `false`, having read nothing, when it is small
-/// or its first line is not a plain header (the caller then reads it
-/// serially).
+/// Reads a large plain (uncompressed) CSV file in chunks on all threads
+/// (the caller has checked that it is worth splitting); returns `false`,
+/// having read nothing, when its first line is not a plain header or the
+/// table is wide (the caller then reads it serially).
 ///
 /// Chunks are read a wave (one chunk per thread) at a time and appended in
 /// file order before the next wave starts, so accounts are numbered in order
@@ -170,9 +170,6 @@ pub(crate) fn read_file_parallel(
     src: &Source,
     collector: &mut Collector,
 ) -> Result<bool> {
-    if !parallel::worth_splitting(path) {
-        return Ok(false);
-    }
     let Some((data_start, delimiter, header)) = read_header(path, src)? else {
         return Ok(false);
     };

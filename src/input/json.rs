@@ -334,17 +334,13 @@ pub(crate) fn read_lines(
 }
 
 /// Reads a large NDJSON file by byte ranges on all threads, after its
-/// first record (read here, for the fields' paths); `false`, having read
-/// nothing, when the file is small or there is one thread (the caller then
-/// reads it as a stream).
+/// first record (read here, for the fields' paths). Always takes the file
+/// (`true`): NDJSON has no shape the fast path must refuse up front.
 pub(crate) fn read_file_parallel(
     path: &str,
     src: &Source,
     collector: &mut Collector,
 ) -> Result<bool> {
-    if !parallel::worth_splitting(path) {
-        return Ok(false);
-    }
     // The first record, read here (the bytes it took counted apart, since
     // the reader reads ahead of it).
     let mut first =
@@ -354,8 +350,9 @@ pub(crate) fn read_file_parallel(
         .with_context(|| format!("{}: cannot read", src.name))?;
     let bom = super::bom_len(head);
     first.consume(bom);
+    let mut first: Reader = Box::new(first);
     let mut lines = Lines::default();
-    let Some(paths) = lines.first_record(&mut (Box::new(first) as Reader), src, collector)? else {
+    let Some(paths) = lines.first_record(&mut first, src, collector)? else {
         return Ok(true);
     };
     let parser = |chunk| paths.fast_path(src, chunk);

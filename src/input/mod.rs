@@ -239,7 +239,7 @@ fn read_stream(
         gzipped,
     };
     // A large file on disk is read by byte ranges on all threads.
-    if !gzipped && input != "-" && Path::new(input).is_file() {
+    if !gzipped && input != "-" && Path::new(input).is_file() && parallel::worth_splitting(input) {
         let read = match format {
             Format::Csv => csv::read_file_parallel(input, &source, collector)?,
             Format::Ndjson => json::read_file_parallel(input, &source, collector)?,

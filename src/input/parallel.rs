@@ -7,6 +7,7 @@
 //! numbers for its messages.
 
 use super::{Chunk, Collector, Reader, Source};
+use crate::progress::Counted;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::fs::File;
@@ -89,12 +90,7 @@ pub(crate) fn read_file<F: Feed>(
     // The inputs before this one are read whole.
     let offset = src.progress.position();
     let parse = |&(start, end): &(u64, u64), chunk| {
-        let mut file = File::open(path).ok()?;
-        file.seek(SeekFrom::Start(start)).ok()?;
-        let input = crate::progress::Counted {
-            inner: file.take(end - start),
-            progress: std::sync::Arc::clone(src.progress),
-        };
+        let input = counted_at(path, start, src).ok()?.take(end - start);
         let (chunk, lines) = read_range(input, parser(chunk))?;
         Some((chunk.ending_at(offset + end), lines))
     };
@@ -117,16 +113,22 @@ pub(crate) fn read_file<F: Feed>(
     }
 }
 
-/// A reader of a file from byte `start` on, counted in the progress.
+/// A buffered reader of a file from byte `start` on, counted in the
+/// progress.
 pub(crate) fn open_at(path: &str, start: u64, src: &Source) -> Result<Reader> {
+    let counted = counted_at(path, start, src)?;
+    Ok(Box::new(io::BufReader::with_capacity(1 << 16, counted)))
+}
+
+/// A file from byte `start` on, its reads counted in the progress.
+fn counted_at(path: &str, start: u64, src: &Source) -> Result<Counted<File>> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
     file.seek(SeekFrom::Start(start))
         .with_context(|| format!("{}: cannot read", src.name))?;
-    let counted = crate::progress::Counted {
+    Ok(Counted {
         inner: file,
         progress: std::sync::Arc::clone(src.progress),
-    };
-    Ok(Box::new(io::BufReader::with_capacity(1 << 16, counted)))
+    })
 }
 
 /// Reads a byte range of a file through a format's fast path, in large
