@@ -7,7 +7,8 @@
 //! detected one and, where either is about one account, that account is
 //! among the other's. Pairs are matched one to one, closest starts first.
 
-use crate::detect::{Event, Scope};
+use crate::detect::Scope;
+use crate::report::event::Event;
 use crate::simulate::TrueEvent;
 use std::collections::BTreeSet;
 use std::ops::AddAssign;

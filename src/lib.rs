@@ -31,8 +31,9 @@ pub use cli::run;
 
 use anyhow::Result;
 use dataset::Dataset;
-use detect::{Event, Settings};
+use detect::Settings;
 use input::ReadOptions;
+use report::event::Event;
 use timing::Timing;
 
 /// What a scan found: the data set, the grid (every account's snapshots on
@@ -59,7 +60,19 @@ pub fn analyze(
         bucket,
         grid,
     } = load_timed(inputs, read, bucket, &mut timing)?;
-    let events = detect::detect(&grid, &dataset.names, settings);
+    if let Ok(p) = std::env::var("FD_NAMES") {
+        std::fs::write(p, dataset.names.join("\n")).unwrap();
+    }
+    if let Ok(n) = std::env::var("FD_DEBUG_NAME") {
+        let i = dataset
+            .names
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or(usize::MAX);
+        unsafe_debug::set(i);
+    }
+    let findings = detect::detect(&grid, settings);
+    let events = report::event::events(&findings, &grid, &dataset.names);
     timing.lap("detect");
     Ok(Analysis {
         dataset,
@@ -115,4 +128,16 @@ fn load_timed(
         bucket,
         grid,
     })
+}
+
+/// Temporary debugging aid (not to be committed).
+pub mod unsafe_debug {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static I: AtomicUsize = AtomicUsize::new(usize::MAX);
+    pub fn set(i: usize) {
+        I.store(i, Ordering::Relaxed)
+    }
+    pub fn get() -> usize {
+        I.load(Ordering::Relaxed)
+    }
 }

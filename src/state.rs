@@ -20,7 +20,8 @@
 //! own because the state file itself is replaced by each run. A file that is
 //! not a state file is never overwritten: the run fails and says so.
 
-use crate::detect::{Event, Scope};
+use crate::detect::Scope;
+use crate::report::event::Event;
 use crate::time::{Zone, format_rfc3339, parse_time};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};

@@ -301,6 +301,16 @@ fn parse_offset(b: &[u8]) -> Option<i32> {
     Some(sign * (hours as i32 * 3600 + minutes as i32 * 60))
 }
 
+/// An instant (Unix seconds), written as RFC 3339 UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub i64);
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_rfc3339(self.0))
+    }
+}
+
 /// Formats Unix seconds as RFC 3339 UTC (`2019-02-13T14:00:00Z`).
 pub fn format_rfc3339(t: i64) -> String {
     match DateTime::<Utc>::from_timestamp(t, 0) {

@@ -193,7 +193,7 @@ fn accuracy_full() {
 
 /// Writes `rows` (time, account, followers) as CSV and scans them at the
 /// defaults.
-fn scan_rows(rows: &[(i64, String, u64)]) -> Vec<followdrop::detect::Event> {
+fn scan_rows(rows: &[(i64, String, u64)]) -> Vec<followdrop::report::event::Event> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rows.csv");
     let mut text = String::from("timestamp,account,followers\n");

@@ -1,18 +1,38 @@
-//! The cohort: at each grid window, how many observed accounts fell
-//! abnormally together, judged against how often they do so on ordinary
-//! windows. Windows where far more fall than chance allows become the
-//! platform periods.
+//! The cohort (stage b of detection): at each window of the grid, from one
+//! bucket to about two days wide, what the observed accounts did, judged
+//! against what the cohort does on its ordinary windows of the same width.
 //!
 //! Each account is looked at through a *bracket*: its last snapshot at or
 //! before the window opens and its first at or after it closes. Accounts
 //! sampled at different moments thus all see an event inside the window,
-//! and windows of one and two buckets catch an event that straddles a
-//! grid point.
+//! windows of one and two buckets catch an event that straddles a grid
+//! point, and a window as wide as a collector's outage sees an event that
+//! happened while nobody was looking.
+//!
+//! Three pieces of evidence that the cohort fell together, each turned
+//! into standard deviations of chance:
+//!
+//! - **many accounts fell** by two of their own deviations or more: a
+//!   binomial tail against the ordinary rate of such falls;
+//! - **many accounts each fell abnormally** (by `--sensitivity`): the same
+//!   test against the much smaller ordinary rate of those;
+//! - **the cohort as a whole moved down**: the sum of every observed
+//!   account's change in its own deviations (each clipped, so a few wild
+//!   accounts cannot make it), against the spread of that sum over the
+//!   cohort's ordinary windows. This is what sees Twitter's 2018 recount,
+//!   where most accounts lost a fraction of their daily noise: invisible
+//!   one by one, unmistakable together.
+//!
+//! The share of the cohort affected (`breadth`) is estimated from the
+//! excess of accounts below their usual movement over the ordinary rate,
+//! so faint falls count, and from the excess of accounts that fell outright;
+//! `--min-breadth` is a floor on it, applied after the evidence.
 
 use super::Settings;
-use super::model::{Fit, Model};
+use super::losses::{Candidate, SCREEN};
+use super::model::{Fit, Model, Whole, widths};
 use crate::grid::Track;
-use crate::stats::{ln_binomial_tail, z_from_ln_tail};
+use crate::stats::{MAD_TO_SD, ln_binomial_tail, mad, median, z_from_ln_tail};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -23,68 +43,485 @@ use std::sync::{Arc, Mutex};
 /// fall together, not any one of them.
 pub const Z_FALL: f64 = 2.0;
 
-/// The widest window, in seconds: a cohort-wide loss spread over up to a
-/// day is still one sudden event (Twitter's 2018 removal took about that).
-const MAX_WINDOW: i64 = 86_400;
+/// Each account's change enters the cohort's sum clipped to this many
+/// deviations either way.
+const Z_CLIP: f64 = 4.0;
 
-/// Window widths, in buckets: 1, 2, 3, then doubling (6, 12, 24, …) up to
-/// a day's worth, so that an event unfolding over hours is seen whole.
-fn widths(bucket: i64) -> Vec<i64> {
-    let widest = (MAX_WINDOW / bucket.max(1)).max(3);
-    let mut w = vec![1, 2, 3];
-    while w[w.len() - 1] * 2 <= widest {
-        let next = w[w.len() - 1] * 2;
-        w.push(next);
-    }
-    w
-}
+/// The sum of clipped changes is kept in fixed point (this many units a
+/// deviation), so that it adds up to the same whatever the order.
+const SUM_SCALE: f64 = 256.0;
 
 /// A cohort-wide fall must be this unlikely by chance (about five standard
-/// deviations).
+/// deviations), on any of the three kinds of evidence.
 pub const MAX_CHANCE: f64 = 3e-7;
 
 /// Floor of the chance that an account falls on an ordinary window, so that
 /// a cohort that never moves does not make two coincident falls a platform
-/// event.
+/// event…
 const MIN_BASE_RATE: f64 = 0.01;
+/// …and of the chance that it falls abnormally.
+const MIN_STRONG_RATE: f64 = 1e-4;
 
-/// What the cohort did across one window.
+/// An ordinary window's tally is one whose falls are at least this likely
+/// at the first estimate of the base rate: the base rate is then taken
+/// again without the rest, so that the events do not raise it.
+const ORDINARY_CHANCE: f64 = 1e-3;
+
+/// Smallest spread of the cohort's sum (per √account) it is judged with:
+/// a cohort of accounts that never move must not make one step a platform
+/// event.
+const MIN_SUM_SCALE: f64 = 0.5;
+
+/// What the observed accounts did across one window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Accounts observed around the window.
+    pub observed: u32,
+    /// Of those, accounts that fell by [`Z_FALL`] deviations…
+    pub fell: u32,
+    /// …by `--sensitivity`…
+    pub strong: u32,
+    /// …or moved below their usual movement at all.
+    pub below: u32,
+    /// Sum of their changes in deviations, each clipped to ±[`Z_CLIP`],
+    /// in units of 1/[`SUM_SCALE`].
+    pub sum: i64,
+}
+
+impl Tally {
+    fn add(&mut self, z: f64, strong: f64) {
+        self.observed += 1;
+        self.fell += u32::from(z <= -Z_FALL);
+        self.strong += u32::from(z <= -strong);
+        self.below += u32::from(z < 0.0);
+        self.sum += (z.clamp(-Z_CLIP, Z_CLIP) * SUM_SCALE).round() as i64;
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        self.observed += o.observed;
+        self.fell += o.fell;
+        self.strong += o.strong;
+        self.below += o.below;
+        self.sum += o.sum;
+    }
+
+    /// The cohort's sum per √account, in deviations: about a standard
+    /// normal on ordinary windows of independent accounts.
+    fn mean_z(&self) -> f64 {
+        self.sum as f64 / SUM_SCALE / f64::from(self.observed.max(1)).sqrt()
+    }
+}
+
+/// Per window start: the tally. Dense over the grid when the snapshots fill
+/// it; sparse when a few stray snapshots (a date typed as 4042) stretch the
+/// span far beyond the data, so that memory follows the data, not the span.
+enum Cells {
+    Dense { lo: i64, cells: Vec<Tally> },
+    Sparse(BTreeMap<i64, Tally>),
+}
+
+impl Cells {
+    fn new(dense: bool, lo: i64, len: usize) -> Cells {
+        if dense {
+            Cells::Dense {
+                lo,
+                cells: vec![Tally::default(); len],
+            }
+        } else {
+            Cells::Sparse(BTreeMap::new())
+        }
+    }
+
+    fn at(&mut self, from: i64) -> &mut Tally {
+        match self {
+            Cells::Dense { lo, cells } => &mut cells[(from - *lo) as usize],
+            Cells::Sparse(map) => map.entry(from).or_default(),
+        }
+    }
+
+    fn merge(self, other: Cells) -> Cells {
+        match (self, other) {
+            (Cells::Dense { lo, mut cells }, Cells::Dense { cells: more, .. }) => {
+                for (x, y) in cells.iter_mut().zip(&more) {
+                    x.merge(y);
+                }
+                Cells::Dense { lo, cells }
+            }
+            (Cells::Sparse(mut map), Cells::Sparse(more)) => {
+                for (from, t) in more {
+                    map.entry(from).or_default().merge(&t);
+                }
+                Cells::Sparse(map)
+            }
+            // Both sides are made with the same choice of layout.
+            (a, _) => a,
+        }
+    }
+
+    /// (window start, tally) of windows someone observed, in order of start.
+    fn iter(&self) -> Box<dyn Iterator<Item = (i64, Tally)> + '_> {
+        match self {
+            Cells::Dense { lo, cells } => Box::new(
+                cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.observed > 0)
+                    .map(move |(i, &t)| (lo + i as i64, t)),
+            ),
+            Cells::Sparse(map) => Box::new(map.iter().map(|(&from, &t)| (from, t))),
+        }
+    }
+}
+
+/// How the cohort behaves on its ordinary windows of one width.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Baseline {
+    /// Width in buckets.
+    pub width: i64,
+    /// Chance that an observed account falls by [`Z_FALL`], by
+    /// `--sensitivity`, or moves below its usual movement at all.
+    pub fell: f64,
+    pub strong: f64,
+    pub below: f64,
+    /// The usual value of [`Tally::mean_z`] and its robust spread.
+    pub center: f64,
+    pub scale: f64,
+}
+
+/// How strongly a window's tally says that the cohort fell together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// The strongest of the three pieces of evidence, in standard
+    /// deviations of chance.
+    pub score: f64,
+    /// Estimated share of the observed accounts affected.
+    pub breadth: f64,
+}
+
+/// The share of `n` in excess of the ordinary rate `p`, as a share of what
+/// could have been in excess: (k/n − p) / (1 − p), within 0 and 1.
+fn excess(k: u32, n: u32, p: f64) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    ((f64::from(k) / f64::from(n) - p) / (1.0 - p)).clamp(0.0, 1.0)
+}
+
+/// The pooled rate `pick / observed` over the tallies with at least
+/// `min_cohort` accounts, and then again over the ordinary ones among them.
+fn pooled(tallies: &[Tally], pick: impl Fn(&Tally) -> u32, floor: f64) -> f64 {
+    let rate = |keep: &dyn Fn(&Tally) -> bool| {
+        let (mut n, mut k) = (0u64, 0u64);
+        for t in tallies.iter().filter(|t| keep(t)) {
+            n += u64::from(t.observed);
+            k += u64::from(pick(t));
+        }
+        if n == 0 {
+            floor
+        } else {
+            (k as f64 / n as f64).max(floor)
+        }
+    };
+    let first = rate(&|_| true);
+    rate(&|t| {
+        ln_binomial_tail(u64::from(t.observed), u64::from(pick(t)), first) > ORDINARY_CHANCE.ln()
+    })
+}
+
+impl Baseline {
+    /// The baseline of one width's windows.
+    fn of(width: i64, cells: &Cells, min_cohort: usize) -> Baseline {
+        let tallies: Vec<Tally> = cells
+            .iter()
+            .map(|(_, t)| t)
+            .filter(|t| t.observed as usize >= min_cohort.max(1))
+            .collect();
+        let mut means: Vec<f64> = tallies.iter().map(Tally::mean_z).collect();
+        let center = median(&mut means).unwrap_or(0.0);
+        let scale = mad(&means, center).map_or(1.0, |m| MAD_TO_SD * m);
+        Baseline {
+            width,
+            fell: pooled(&tallies, |t| t.fell, MIN_BASE_RATE),
+            strong: pooled(&tallies, |t| t.strong, MIN_STRONG_RATE),
+            below: pooled(&tallies, |t| t.below, MIN_BASE_RATE).min(0.99),
+            center,
+            scale: scale.max(MIN_SUM_SCALE),
+        }
+    }
+
+    /// What a window's tally says.
+    pub fn judge(&self, t: &Tally) -> Evidence {
+        let (n, fell, strong) = (
+            u64::from(t.observed),
+            u64::from(t.fell),
+            u64::from(t.strong),
+        );
+        let by_falls = z_from_ln_tail(ln_binomial_tail(n, fell, self.fell));
+        let by_strong = z_from_ln_tail(ln_binomial_tail(n, strong, self.strong));
+        let by_sum = (self.center - t.mean_z()) / self.scale;
+        Evidence {
+            score: by_falls.max(by_strong).max(by_sum),
+            breadth: excess(t.below, t.observed, self.below)
+                .max(excess(t.fell, t.observed, self.fell)),
+        }
+    }
+}
+
+/// A window in which the cohort fell together beyond chance.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CohortWindow {
     /// Grid points the window spans.
     pub from: i64,
     pub to: i64,
-    /// Accounts observed around the window.
-    pub observed: u32,
-    /// Of those, accounts that fell abnormally.
-    pub fell: u32,
-    /// Standard deviations by which `fell` exceeds chance.
-    pub score: f64,
+    pub tally: Tally,
+    pub evidence: Evidence,
 }
 
-impl CohortWindow {
-    pub fn breadth(&self) -> f64 {
-        if self.observed == 0 {
-            0.0
-        } else {
-            f64::from(self.fell) / f64::from(self.observed)
-        }
+/// What the first pass over the accounts found: every account's model and
+/// candidate losses, the cohort's baselines by width, and the windows in
+/// which the cohort fell together.
+pub struct FirstPass {
+    pub models: Vec<Model>,
+    pub candidates: Vec<Vec<Candidate>>,
+    pub baselines: Vec<Baseline>,
+    /// Windows with enough evidence, broad enough, over enough accounts;
+    /// strongest first.
+    pub flagged: Vec<CohortWindow>,
+}
+
+impl FirstPass {
+    /// The baseline of the width nearest to `width` buckets.
+    pub fn baseline(&self, width: i64) -> Option<&Baseline> {
+        self.baselines
+            .iter()
+            .min_by_key(|b| (b.width - width.max(1)).abs())
     }
 }
 
-/// A span of grid points in which the cohort fell together.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Period {
-    pub from: i64,
-    pub to: i64,
-    /// The window of the period with the strongest evidence.
-    pub best: CohortWindow,
+/// Fits every account's model, finds its candidate losses, and tallies the
+/// cohort's windows, all in one pass over the accounts (the windows need
+/// the trend the fit finds, and it is not kept, see [`super::model::Trend`]);
+/// then judges the windows.
+pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPass {
+    let span = tracks
+        .iter()
+        .filter(|t| !t.is_empty())
+        .fold(None, |acc: Option<(i64, i64)>, t| {
+            let (a, b) = (t.g(0), t.g(t.len() - 1));
+            Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
+        });
+    let (lo, hi) = span.unwrap_or((0, 0));
+    let widths = widths(bucket);
+    let snapshots: usize = tracks.iter().map(Track::len).sum();
+    let new_cells = || -> Vec<Cells> {
+        widths
+            .iter()
+            .map(|&width| {
+                let len = (hi - lo - width + 1).max(0) as usize;
+                Cells::new(len <= 16 * snapshots.max(64), lo, len)
+            })
+            .collect()
+    };
+    // Each share of the accounts is counted on its own (a few shares per
+    // thread), then the counts are added up. Integer sums, so the result
+    // does not depend on how the accounts were shared out.
+    let shares = rayon::current_num_threads() * 2;
+    let share = tracks.len().div_ceil(shares).max(1);
+    type Part = (Vec<Model>, Vec<Vec<Candidate>>, Vec<Cells>);
+    let parts: Vec<Part> = tracks
+        .par_chunks(share)
+        .map(|tracks| {
+            let mut cells = new_cells();
+            let mut models = Vec::with_capacity(tracks.len());
+            let mut candidates = Vec::with_capacity(tracks.len());
+            for track in tracks {
+                let fit = Model::fit(track, bucket, &widths);
+                let walk = Walk::new(track, &fit, settings);
+                let mut found = walk.steps();
+                for (cells, &width) in cells.iter_mut().zip(&widths) {
+                    walk.windows(cells, width, &mut found);
+                }
+                models.push(fit.model);
+                candidates.push(found);
+            }
+            (models, candidates, cells)
+        })
+        .collect();
+    let mut models = Vec::with_capacity(tracks.len());
+    let mut candidates = Vec::with_capacity(tracks.len());
+    let mut total = new_cells();
+    for (some, found, cells) in parts {
+        models.extend(some);
+        candidates.extend(found);
+        total = total
+            .into_iter()
+            .zip(cells)
+            .map(|(a, b)| a.merge(b))
+            .collect();
+    }
+    let mut baselines = Vec::with_capacity(widths.len());
+    let mut flagged = Vec::new();
+    for (&width, cells) in widths.iter().zip(&total) {
+        let baseline = Baseline::of(width, cells, settings.min_cohort);
+        if std::env::var("FD_FLAGS").is_ok() {
+            eprintln!("{baseline:?}");
+        }
+        for (from, tally) in cells.iter() {
+            if (tally.observed as usize) < settings.min_cohort {
+                continue;
+            }
+            let evidence = baseline.judge(&tally);
+            if evidence.score >= z_from_ln_tail(MAX_CHANCE.ln())
+                && evidence.breadth >= settings.min_breadth
+            {
+                flagged.push(CohortWindow {
+                    from,
+                    to: from + width,
+                    tally,
+                    evidence,
+                });
+            }
+        }
+        baselines.push(baseline);
+    }
+    flagged.sort_by(|a, b| {
+        b.evidence
+            .score
+            .total_cmp(&a.evidence.score)
+            .then((a.to - a.from).cmp(&(b.to - b.from)))
+            .then(a.from.cmp(&b.from))
+    });
+    FirstPass {
+        models,
+        candidates,
+        baselines,
+        flagged,
+    }
 }
 
-impl Period {
-    /// Whether the step from grid point `a` to `c` overlaps this period.
-    pub fn overlaps(&self, a: i64, c: i64) -> bool {
-        a < self.to && c > self.from
+/// One account's series prepared for walking its windows.
+struct Walk<'a> {
+    track: &'a Track,
+    model: &'a Model,
+    whole: &'a Whole,
+    /// Variance of each count's rounding, as a share of the count.
+    rounding: Vec<f64>,
+    /// Candidates are windows at least this many deviations down…
+    screen: f64,
+    /// …and strong falls this many.
+    strong: f64,
+}
+
+impl<'a> Walk<'a> {
+    fn new(track: &'a Track, fit: &'a Fit, settings: &Settings) -> Walk<'a> {
+        let noise = &fit.model.followers;
+        let rounding = (0..track.len())
+            .map(|k| noise.rounding(track.count(k)))
+            .collect();
+        Walk {
+            track,
+            model: &fit.model,
+            whole: &fit.whole,
+            rounding,
+            screen: SCREEN * settings.sensitivity,
+            strong: settings.sensitivity,
+        }
+    }
+
+    /// The change from snapshot `a` to `c` in the account's deviations,
+    /// against its neighbourhood, the points `before` and `after` (as
+    /// [`super::model::Noise::z`]).
+    fn z(&self, a: usize, c: usize, before: Option<usize>, after: Option<usize>) -> f64 {
+        let w = self.whole;
+        let noise = &self.model.followers;
+        let buckets = (w.points[c] - w.points[a]).max(1) as f64;
+        let e = w.expected(noise, (a, c), (before, after));
+        let spread = noise.spread_over(buckets).powi(2);
+        let sd = (spread + self.rounding[a] + e.doubt).sqrt();
+        (w.levels[c] - w.levels[a] - buckets * e.rate) / sd
+    }
+
+    /// The neighbourhood points of the window from `a` to `c` (see
+    /// [`super::model::Noise::expected`]), found from the previous ones:
+    /// each only moves forward as the windows do.
+    fn neighbours(
+        &self,
+        a: usize,
+        c: usize,
+        width: i64,
+        at: &mut (usize, usize),
+    ) -> (Option<usize>, Option<usize>) {
+        let g = &self.whole.points;
+        let reach = self.model.followers.neighbours(width);
+        while at.0 < g.len() && g[at.0] <= g[a] - reach {
+            at.0 += 1;
+        }
+        while at.1 < g.len() && g[at.1] < g[c] + reach {
+            at.1 += 1;
+        }
+        (at.0.checked_sub(1), (at.1 < g.len()).then_some(at.1))
+    }
+
+    /// Candidate losses of one step each, gaps included: a loss across a
+    /// collection gap is one step.
+    fn steps(&self) -> Vec<Candidate> {
+        let g = &self.whole.points;
+        (1..g.len())
+            .filter_map(|k| {
+                if self.track.count(k) >= self.track.count(k - 1) {
+                    return None;
+                }
+                // Steps differ in length: each finds its own neighbourhood.
+                let reach = self.model.followers.neighbours(g[k] - g[k - 1]);
+                let before = g.partition_point(|&x| x <= g[k - 1] - reach).checked_sub(1);
+                let after = Some(g.partition_point(|&x| x < g[k] + reach)).filter(|&i| i < g.len());
+                let z = self.z(k - 1, k, before, after);
+                (z <= -self.screen).then_some(Candidate { a: k - 1, c: k, z })
+            })
+            .collect()
+    }
+
+    /// Adds the account's windows of `width` to `cells`, walking its
+    /// lifetime with two pointers; windows of two buckets or more whose
+    /// change is far enough down are candidate losses.
+    fn windows(&self, cells: &mut Cells, width: i64, found: &mut Vec<Candidate>) {
+        let g = &self.whole.points;
+        if g.len() < 2 {
+            return;
+        }
+        let last = g[g.len() - 1] - width;
+        let mut at = (0, 0);
+        let (mut a, mut c) = (0usize, 0usize);
+        let mut from = g[0];
+        while from <= last {
+            while a + 1 < g.len() && g[a + 1] <= from {
+                a += 1;
+            }
+            while g[c] < from + width {
+                c += 1;
+            }
+            if !self.model.observes(g[a], g[c], width) {
+                // The bracket only widens until `a` moves on: skip the rest of
+                // this gap at once (a stray snapshot years away must not cost a
+                // step per grid point in between).
+                match g.get(a + 1) {
+                    Some(&next) if next > from => from = next,
+                    _ => from += 1,
+                }
+                continue;
+            }
+            let (before, after) = self.neighbours(a, c, width, &mut at);
+            let z = self.z(a, c, before, after);
+            cells.at(from).add(z, self.strong);
+            if width > 1
+                && z <= -self.screen
+                && self.track.count(c) < self.track.count(a)
+                && found.last().is_none_or(|f| (f.a, f.c) != (a, c))
+            {
+                found.push(Candidate { a, c, z });
+            }
+            from += 1;
+        }
     }
 }
 
@@ -99,272 +536,22 @@ pub struct Bracket {
 pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Bracket> {
     let a = track.last_at_or_before(from)?;
     let c = track.first_at_or_after(to)?;
-    if !model.observes(track.g(a), track.g(c), to - from) {
-        return None;
-    }
+    (c > a && model.observes(track.g(a), track.g(c), to - from)).then_some(Bracket { a, c })
+}
+
+/// The snapshots of `track` strictly outside the window `from..to` on
+/// either side (observing it or not): a snapshot taken inside a coarse
+/// grid's first or last bucket of an event may already show part of it.
+pub fn bracket_outside(track: &Track, from: i64, to: i64) -> Option<Bracket> {
+    let a = track.last_at_or_before(from - 1)?;
+    let c = track.first_at_or_after(to + 1)?;
     Some(Bracket { a, c })
 }
 
-/// Whether the account fell across snapshots `a` to `c`: its count went
-/// down, by [`Z_FALL`] of its deviations (`z`, asked only when it went
-/// down: it is the costly part).
-fn fell(track: &Track, a: usize, c: usize, z: impl FnOnce() -> f64) -> bool {
-    track.count(c) < track.count(a) && z() <= -Z_FALL
-}
-
-/// [`fell`] across a bracket.
+/// Whether the account fell across a bracket: its count went down, by
+/// [`Z_FALL`] of its deviations.
 fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
-    fell(track, b.a, b.c, || model.followers.z(track, b.a, b.c))
-}
-
-/// Fits every account's model and finds the platform periods: runs of
-/// windows in which at least `min_cohort` accounts were observed, at least
-/// `min_breadth` of them fell, and that many falling together is beyond
-/// chance. Both in one pass over the accounts, since the windows need the
-/// trend the fit finds, and it is not kept (see [`super::model::Trend`]).
-pub fn models_and_periods(
-    tracks: &[Track],
-    bucket: i64,
-    settings: &Settings,
-) -> (Vec<Model>, Vec<Period>) {
-    let Some((lo, hi)) =
-        tracks
-            .iter()
-            .filter(|t| !t.is_empty())
-            .fold(None, |acc: Option<(i64, i64)>, t| {
-                let (a, b) = (t.g(0), t.g(t.len() - 1));
-                Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
-            })
-    else {
-        let models = tracks.iter().map(|t| Model::fit(t, bucket).model);
-        return (models.collect(), Vec::new());
-    };
-    let mut flagged: Vec<CohortWindow> = Vec::new();
-    let widths = widths(bucket);
-    let (models, counts) = count_windows(tracks, bucket, lo, hi, &widths);
-    for (&width, counts) in widths.iter().zip(counts) {
-        let base = base_rate(&counts, settings);
-        for (from, observed, fell) in counts.iter() {
-            let w = CohortWindow {
-                from,
-                to: from + width,
-                observed,
-                fell,
-                score: 0.0,
-            };
-            if (observed as usize) < settings.min_cohort || w.breadth() < settings.min_breadth {
-                continue;
-            }
-            let ln_p = ln_binomial_tail(u64::from(observed), u64::from(fell), base);
-            if ln_p <= MAX_CHANCE.ln() {
-                flagged.push(CohortWindow {
-                    score: z_from_ln_tail(ln_p),
-                    ..w
-                });
-            }
-        }
-    }
-    (models, merge(flagged))
-}
-
-/// Every account's model and, for each width and each window start in
-/// `lo..=hi - width`: (accounts observed, accounts that fell). Each account
-/// walks its own lifetime with two pointers, once per width, while its
-/// trend and levels are at hand.
-fn count_windows(
-    tracks: &[Track],
-    bucket: i64,
-    lo: i64,
-    hi: i64,
-    widths: &[i64],
-) -> (Vec<Model>, Vec<Counts>) {
-    let snapshots: usize = tracks.iter().map(Track::len).sum();
-    let new_counts = || -> Vec<Counts> {
-        widths
-            .iter()
-            .map(|&width| {
-                let len = (hi - lo - width + 1).max(0) as usize;
-                Counts::new(len <= 16 * snapshots.max(64), lo, len)
-            })
-            .collect()
-    };
-    // Each share of the accounts is counted on its own (a few shares per
-    // thread), then the counts are added up. Integer sums, so the result
-    // does not depend on how the accounts were shared out.
-    let shares = rayon::current_num_threads() * 2;
-    let share = tracks.len().div_ceil(shares).max(1);
-    let parts: Vec<(Vec<Model>, Vec<Counts>)> = tracks
-        .par_chunks(share)
-        .map(|tracks| {
-            let mut counts = new_counts();
-            let models = tracks
-                .iter()
-                .map(|track| {
-                    let fit = Model::fit(track, bucket);
-                    for (counts, &width) in counts.iter_mut().zip(widths) {
-                        add_account(counts, track, &fit, width);
-                    }
-                    fit.model
-                })
-                .collect();
-            (models, counts)
-        })
-        .collect();
-    let mut models = Vec::with_capacity(tracks.len());
-    let mut total = new_counts();
-    for (some, counts) in parts {
-        models.extend(some);
-        total = total
-            .into_iter()
-            .zip(counts)
-            .map(|(a, b)| a.merge(b))
-            .collect();
-    }
-    (models, total)
-}
-
-/// Per window start: (accounts observed around it, accounts that fell).
-/// Dense over the grid when the snapshots fill it; sparse when a few stray
-/// snapshots (a date typed as 4042) stretch the span far beyond the data,
-/// so that memory follows the data, not the span.
-enum Counts {
-    Dense { lo: i64, cells: Vec<(u32, u32)> },
-    Sparse(BTreeMap<i64, (u32, u32)>),
-}
-
-impl Counts {
-    fn new(dense: bool, lo: i64, len: usize) -> Counts {
-        if dense {
-            Counts::Dense {
-                lo,
-                cells: vec![(0, 0); len],
-            }
-        } else {
-            Counts::Sparse(BTreeMap::new())
-        }
-    }
-
-    fn add(&mut self, from: i64, fell: bool) {
-        let cell = match self {
-            Counts::Dense { lo, cells } => &mut cells[(from - *lo) as usize],
-            Counts::Sparse(map) => map.entry(from).or_default(),
-        };
-        cell.0 += 1;
-        cell.1 += u32::from(fell);
-    }
-
-    fn merge(self, other: Counts) -> Counts {
-        match (self, other) {
-            (Counts::Dense { lo, mut cells }, Counts::Dense { cells: more, .. }) => {
-                for (x, y) in cells.iter_mut().zip(more) {
-                    x.0 += y.0;
-                    x.1 += y.1;
-                }
-                Counts::Dense { lo, cells }
-            }
-            (Counts::Sparse(mut map), Counts::Sparse(more)) => {
-                for (from, (n, k)) in more {
-                    let cell = map.entry(from).or_default();
-                    cell.0 += n;
-                    cell.1 += k;
-                }
-                Counts::Sparse(map)
-            }
-            // Both sides are made with the same choice of layout.
-            (a, _) => a,
-        }
-    }
-
-    /// (window start, observed, fell), in order of start.
-    fn iter(&self) -> Box<dyn Iterator<Item = (i64, u32, u32)> + '_> {
-        match self {
-            Counts::Dense { lo, cells } => Box::new(
-                cells
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, &(n, k))| (lo + i as i64, n, k)),
-            ),
-            Counts::Sparse(map) => Box::new(map.iter().map(|(&from, &(n, k))| (from, n, k))),
-        }
-    }
-}
-
-/// Adds one account's windows of `width` to `counts`, walking its lifetime
-/// with two pointers.
-fn add_account(counts: &mut Counts, track: &Track, fit: &Fit, width: i64) {
-    let (model, g, lv) = (&fit.model, &fit.whole.points, &fit.whole.levels);
-    if g.len() < 2 {
-        return;
-    }
-    let last = g[g.len() - 1] - width;
-    let (mut a, mut c) = (0usize, 0usize);
-    let mut from = g[0];
-    while from <= last {
-        while a + 1 < g.len() && g[a + 1] <= from {
-            a += 1;
-        }
-        while g[c] < from + width {
-            c += 1;
-        }
-        if !model.observes(g[a], g[c], width) {
-            // The bracket only widens until `a` moves on: skip the rest of
-            // this gap at once (a stray snapshot years away must not cost a
-            // step per grid point in between).
-            match g.get(a + 1) {
-                Some(&next) if next > from => from = next,
-                _ => from += 1,
-            }
-            continue;
-        }
-        let fell = fell(track, a, c, || {
-            model
-                .followers
-                .z_of_change(&fit.whole.trend, track, a, c, lv[c] - lv[a])
-        });
-        counts.add(from, fell);
-        from += 1;
-    }
-}
-
-/// How often an account falls on an ordinary window: the pooled rate over
-/// windows that are not themselves broad falls.
-fn base_rate(counts: &Counts, settings: &Settings) -> f64 {
-    let (mut n, mut k) = (0u64, 0u64);
-    for (_, observed, fell) in counts.iter() {
-        if (observed as usize) >= settings.min_cohort
-            && f64::from(fell) < settings.min_breadth * f64::from(observed)
-        {
-            n += u64::from(observed);
-            k += u64::from(fell);
-        }
-    }
-    if n == 0 {
-        MIN_BASE_RATE
-    } else {
-        (k as f64 / n as f64).max(MIN_BASE_RATE)
-    }
-}
-
-/// Merges overlapping or touching windows into periods.
-fn merge(mut windows: Vec<CohortWindow>) -> Vec<Period> {
-    windows.sort_by_key(|w| (w.from, w.to));
-    let mut periods: Vec<Period> = Vec::new();
-    for w in windows {
-        match periods.last_mut() {
-            Some(p) if w.from <= p.to => {
-                p.to = p.to.max(w.to);
-                if w.score > p.best.score {
-                    p.best = w;
-                }
-            }
-            _ => periods.push(Period {
-                from: w.from,
-                to: w.to,
-                best: w,
-            }),
-        }
-    }
-    periods
+    track.count(b.c) < track.count(b.a) && model.followers.z(track, b.a, b.c) <= -Z_FALL
 }
 
 /// The cohort around one account's drop from grid point `from` to `to`.
@@ -376,17 +563,6 @@ pub struct Around {
     pub others_fell: u32,
     /// Typical relative change of the others (for "while its cohort moved +0.1 %").
     pub typical_change: Option<f64>,
-}
-
-impl Around {
-    /// Share of the other observed accounts that fell at the same time.
-    pub fn breadth(&self) -> f64 {
-        if self.others == 0 {
-            0.0
-        } else {
-            f64::from(self.others_fell) / f64::from(self.others)
-        }
-    }
 }
 
 /// The whole cohort's movement across one window: accounts observed, how
@@ -473,20 +649,20 @@ impl Movements {
         // Per window: (observed, fell, changes), summed over shares of the
         // accounts; the changes are sorted at the end, so the result does
         // not depend on how the accounts were shared out.
-        type Tally = Vec<(u32, u32, Vec<f64>)>;
-        let empty = || -> Tally { vec![(0, 0, Vec::new()); windows.len()] };
-        let tally = tracks
+        type Sums = Vec<(u32, u32, Vec<f64>)>;
+        let empty = || -> Sums { vec![(0, 0, Vec::new()); windows.len()] };
+        let sums = tracks
             .par_iter()
             .zip(models)
-            .fold(empty, |mut tally, (track, model)| {
-                for (w, &(from, to)) in tally.iter_mut().zip(windows) {
+            .fold(empty, |mut sums, (track, model)| {
+                for (w, &(from, to)) in sums.iter_mut().zip(windows) {
                     if let Some(b) = bracket(track, model, from, to) {
                         w.0 += 1;
                         w.1 += u32::from(fell_across(track, model, &b));
                         w.2.extend(change(track, &b));
                     }
                 }
-                tally
+                sums
             })
             .reduce(empty, |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
@@ -497,7 +673,7 @@ impl Movements {
                 a
             });
         let mut known = self.lock();
-        for (&window, (observed, fell, mut changes)) in windows.iter().zip(tally) {
+        for (&window, (observed, fell, mut changes)) in windows.iter().zip(sums) {
             changes.sort_unstable_by(f64::total_cmp);
             known.insert(
                 window,
@@ -559,6 +735,15 @@ pub fn around(
     }
 }
 
+impl Around {
+    /// Estimated share of the other accounts affected at the same time: the
+    /// excess of those that fell over the ordinary rate of falls.
+    pub fn breadth(&self, baseline: Option<&Baseline>) -> f64 {
+        let rate = baseline.map_or(MIN_BASE_RATE, |b| b.fell);
+        excess(self.others_fell, self.others, rate)
+    }
+}
+
 /// Share of the accounts with a following count whose following fell
 /// abnormally across `from..to` — by [`Z_FALL`] of its own deviations and
 /// by at least `min_drop` of it, since following counts often sit still
@@ -586,12 +771,12 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// The middle of a list gives the median of the whole list with any one
     /// of its values left out, ties and short lists included.
     #[test]
     fn median_leaving_one_out() {
-        use super::Middle;
-        use crate::stats::median;
         let lists: [&[f64]; 5] = [
             &[-0.5, -0.1, 0.0, 0.2, 0.3, 0.9],
             &[-0.5, -0.1, 0.0, 0.2, 0.3, 0.9, 1.5],
@@ -617,10 +802,48 @@ mod tests {
         }
     }
 
+    fn tally(observed: u32, fell: u32, below: u32, mean: f64) -> Tally {
+        Tally {
+            observed,
+            fell,
+            strong: 0,
+            below,
+            sum: (mean * f64::from(observed).sqrt() * SUM_SCALE) as i64,
+        }
+    }
+
+    fn ordinary() -> Baseline {
+        Baseline {
+            width: 1,
+            fell: 0.025,
+            strong: 1e-4,
+            below: 0.5,
+            center: 0.0,
+            scale: 1.0,
+        }
+    }
+
+    /// Most of 128 accounts a deviation down, few of them by two: the sum
+    /// sees it, and the breadth counts the faint falls.
     #[test]
-    fn window_widths() {
-        assert_eq!(super::widths(3600), vec![1, 2, 3, 6, 12, 24]);
-        assert_eq!(super::widths(86_400), vec![1, 2, 3]);
-        assert_eq!(super::widths(21_600), vec![1, 2, 3]);
+    fn faint_falls_of_most_of_the_cohort() {
+        let b = ordinary();
+        let t = tally(128, 36, 108, -1.0 * 128f64.sqrt());
+        let e = b.judge(&t);
+        assert!(e.score > 10.0, "{e:?}");
+        assert!(e.breadth > 0.6, "{e:?}");
+    }
+
+    /// Two accounts of 400 falling together is no cohort event.
+    #[test]
+    fn two_of_four_hundred_is_chance() {
+        let b = ordinary();
+        let t = Tally {
+            strong: 2,
+            ..tally(400, 12, 200, -0.1)
+        };
+        let e = b.judge(&t);
+        assert!(e.score < 5.0, "{e:?}");
+        assert!(e.breadth < 0.05, "{e:?}");
     }
 }

@@ -1,23 +1,45 @@
-//! Each account's usual movement: the local trend of its log count (a
-//! rolling median of the neighbouring steps' rates) and the spread of its
-//! changes around that trend (a robust MAD), so that one drop does not hide
-//! itself by inflating the yardstick it is measured with, and slow changes
-//! of pace — saturation, a weekly rhythm, the fading after a viral moment —
-//! are not mistaken for sudden losses.
+//! Each account's usual movement, the yardstick every loss is measured
+//! with: what its count should have done across a window (the rate of the
+//! days around it), how far its count wanders over a step and over a day,
+//! and how finely its counts are shown.
+//!
+//! The spread has two parts, fitted from robust spreads of the changes over
+//! one step and over about a day: a *walk* that grows with the time between
+//! two snapshots (followers come and go) and a *level* noise that does not
+//! (a collector reading a count that is itself a little off). A change over
+//! `G` buckets has variance `level + walk·G`, plus the uncertainty of the
+//! rate it is judged against times `G²`, plus the rounding of the counts. A
+//! series of one-step noise only, such as a rounded count that flickers, is
+//! thus not given a spread that grows with the window, and a slow loss over
+//! two days is measured against the spread of two days, not of one hour
+//! times forty-eight.
+//!
+//! The local trend proper (a rolling median of day-long rates) serves to
+//! locate a loss, size it beyond the usual growth, and judge its recovery.
 
+use super::rolling::rolling_median;
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, median};
-use std::ops::Range;
 
-/// Smallest spread per bucket: a perfectly smooth series (synthetic data, a
-/// frozen counter) must not make every wiggle infinitely abnormal.
+/// Smallest walk spread per √bucket: a perfectly smooth series (synthetic
+/// data, a frozen counter) must not make every wiggle infinitely abnormal.
 const MIN_SIGMA: f64 = 1e-5;
+
+/// The spread over about a day is measured over at least this many
+/// snapshots.
+const LAG_MIN_STEPS: i64 = 4;
+
+/// The weeks' trend's variance, per unit of walk variance, times `4 ·
+/// half`: the mean of two medians of block rates, each over about `2 ·
+/// half` buckets; a median of such overlapping rates is a little worse
+/// than their mean.
+const TREND_VAR_FACTOR: f64 = 1.5;
 
 /// The local trend of a step is the median rate of the steps within this
 /// many seconds on either side (three days: long enough that an event
 /// unfolding over hours stands out of it, short enough to follow changes
 /// of pace)…
-const TREND_HALF_SPAN: i64 = 3 * 86_400;
+const TREND_HALF_SPAN: i64 = 7 * 86_400;
 /// …and of at least this many steps on either side, for coarse grids.
 const TREND_MIN_STEPS: usize = 7;
 
@@ -28,28 +50,178 @@ const DAY: i64 = 86_400;
 /// nothing of the window.
 const MAX_STEP: i64 = 7 * DAY;
 
-/// The long-lag spread looks at changes over a day, and over at least this
-/// many snapshots.
-const LAG_MIN_STEPS: usize = 4;
+/// Counts of this many digits or fewer are never taken as rounded: below
+/// 100 a run of multiples of ten says nothing.
+const MIN_ROUNDED_DIGITS: usize = 3;
+
+/// How finely a series' counts are shown. YouTube shows three significant
+/// figures (1,930; 19,300; 1,570,000), Instagram and TikTok "14.2M": the
+/// step between two shown counts grows with the count. Kept as the step's
+/// power of ten for each number of digits a count may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolution {
+    /// `exponent[d]`: counts of `d` digits are multiples of `10^exponent[d]`.
+    exponent: [u8; 21],
+}
+
+/// Number of decimal digits of `v` (1 for 0).
+fn digits(v: u64) -> usize {
+    v.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// The largest power of ten dividing `v`, as its exponent, at most `cap`.
+fn trailing_zeros(mut v: u64, cap: usize) -> usize {
+    let mut z = 0;
+    while z < cap && v != 0 && v % 10 == 0 {
+        v /= 10;
+        z += 1;
+    }
+    z
+}
+
+impl Resolution {
+    /// Counts shown exactly.
+    pub const EXACT: Resolution = Resolution { exponent: [0; 21] };
+
+    /// The resolution of a series of counts. For each number of digits, the
+    /// distinct counts of that size (consecutive repeats skipped) are
+    /// checked for a common power of ten: with at least two of them, all
+    /// multiples of ten, the series is taken as rounded at that size (by
+    /// chance, two exact counts are both multiples of ten one time in a
+    /// hundred, and the price of that mistake is a noise floor of a few
+    /// followers; the price of missing real rounding is a false event at
+    /// every flicker). Sizes with too few counts to tell take the number of
+    /// significant figures of the others.
+    pub fn of(counts: impl Iterator<Item = u64>) -> Resolution {
+        // Per number of digits: distinct counts seen, and the smallest
+        // number of trailing zeros among them.
+        let mut seen = [0u32; 21];
+        let mut zeros = [u8::MAX; 21];
+        let mut last = None;
+        for v in counts {
+            if last == Some(v) {
+                continue;
+            }
+            last = Some(v);
+            let d = digits(v);
+            if d <= MIN_ROUNDED_DIGITS - 1 {
+                continue;
+            }
+            seen[d] += 1;
+            let z = trailing_zeros(v, d - 1) as u8;
+            zeros[d] = zeros[d].min(z);
+        }
+        let mut exponent = [0u8; 21];
+        // Significant figures shown where the evidence says so.
+        let mut figures: Option<usize> = None;
+        for d in MIN_ROUNDED_DIGITS..21 {
+            if seen[d] >= 2 {
+                exponent[d] = zeros[d];
+                if zeros[d] > 0 {
+                    figures = Some(figures.map_or(d - zeros[d] as usize, |f: usize| {
+                        f.max(d - zeros[d] as usize)
+                    }));
+                }
+            }
+        }
+        if let Some(f) = figures {
+            for d in MIN_ROUNDED_DIGITS..21 {
+                if seen[d] < 2 && d > f && (seen[d] == 0 || zeros[d] as usize >= d - f) {
+                    exponent[d] = (d - f) as u8;
+                }
+            }
+        }
+        Resolution { exponent }
+    }
+
+    /// The step between two shown counts around `v` (1 for exact counts).
+    pub fn step(&self, v: u64) -> u64 {
+        10u64.pow(u32::from(self.exponent[digits(v)]))
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.exponent.iter().all(|&e| e == 0)
+    }
+}
+
+/// The widest window, in seconds: a cohort-wide loss spread over a day or
+/// two is still one sudden event (platforms remove accounts in batches),
+/// and a window that wide also spans a collector's outage of a day.
+const MAX_WINDOW: i64 = 2 * 86_400;
+
+/// Window widths, in buckets: 1, 2, 3, then doubling (6, 12, 24, …) up to
+/// two days' worth, so that an event unfolding over hours is seen whole.
+pub fn widths(bucket: i64) -> Vec<i64> {
+    let widest = (MAX_WINDOW / bucket.max(1)).max(3);
+    let mut w = vec![1, 2, 3];
+    while w[w.len() - 1] * 2 <= widest {
+        let next = w[w.len() - 1] * 2;
+        w.push(next);
+    }
+    w
+}
 
 /// How a series of counts usually moves on the grid.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Noise {
     /// How its local trend is found.
     pace: Pace,
-    /// Robust standard deviation of the log change around the trend, per
-    /// √bucket.
-    pub sigma: f64,
-    /// Median rate over the whole series: the account's long-run pace.
+    /// How far its count strays from what is expected of it, over windows
+    /// of a few lengths (shortest first), as measured.
+    spreads: Box<[Spread]>,
+    /// Variance per bucket of the log count's walk…
+    walk: f64,
+    /// …and of the noise that does not grow with time (a count read a
+    /// little off at either end): the spread of a change over `G` buckets
+    /// is modelled as `level + walk · G + trend_var · G²`, fitted to the
+    /// measured spreads over a step and over a day. Measured spreads of
+    /// longer windows rest on few independent windows each.
+    level: f64,
+    /// Variance of the weeks' trend's estimate, per bucket².
+    trend_var: f64,
+    /// Median block rate over the whole series: the account's long-run pace.
     long_run: f64,
+    /// The shortest stretch, in buckets, on either side of a window whose
+    /// rate says what the window's is likely to be.
+    neighbourhood: i64,
+    /// The longest a sudden loss lasts, in buckets (two days).
+    lasting: i64,
+    /// How finely its counts are shown.
+    pub resolution: Resolution,
+}
+
+/// The spread of a series' changes over windows of one length (variances
+/// in log units, squared).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// The windows' typical length, in buckets.
+    gap: f64,
+    /// Robust variance of the change around what is expected of it (see
+    /// [`Noise::expected`]).
+    var: f64,
+    /// Robust variance of the difference, over the window, between the pace
+    /// of one of its neighbourhoods and the pace of the weeks around it.
+    shift: f64,
+    /// Robust variance of half the difference between the neighbourhood
+    /// before and the one after, over the window.
+    disagreement: f64,
+    /// How far the weeks' pace strays from the window's own, beyond what
+    /// the noise of the two estimates explains (0 for a walk of steady
+    /// pace; large for an account whose pace itself wanders: viral rises
+    /// and their fades): the doubt of the weeks' trend.
+    wander: f64,
 }
 
 /// How the local trend of a series is found.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Pace {
-    /// The median rate of the steps whose grid points lie within `half`
-    /// buckets of the step's own (itself included).
-    Rolling { half: i64 },
+    /// The median of the block rates of the steps whose grid points lie
+    /// within `half` buckets of the step's own (itself included); a step's
+    /// block rate is the rate from `block` snapshots before its end to
+    /// `block - 1` after it. Rates over a day are far less noisy than
+    /// single steps, so the trend is too; their median ignores a loss of a
+    /// day or two.
+    Rolling { half: i64, block: usize },
     /// The same rate everywhere (tests' series of known drift).
     #[cfg(test)]
     Steady(f64),
@@ -67,6 +239,9 @@ pub struct Trend {
     /// The first step it holds (at least 1).
     first: usize,
     rate: Vec<f64>,
+    /// Variance beyond the usual of the change it expects across all its
+    /// steps (in log units): how unsure it is.
+    doubt: f64,
 }
 
 impl Trend {
@@ -80,10 +255,20 @@ impl Trend {
 
     /// The usual log change from snapshot `a` to snapshot `c`: the trend of
     /// each step in between, times its length, each no more than `cap`.
-    fn over(&self, track: &Track, a: usize, c: usize, cap: f64) -> f64 {
+    pub fn over(&self, track: &Track, a: usize, c: usize, cap: f64) -> f64 {
         steps(track, a, c)
             .map(|(k, gap)| self.at(k).min(cap) * gap)
             .sum()
+    }
+
+    /// The same rate for steps `first..=last`, with `doubt`.
+    pub fn steady(first: usize, last: usize, rate: f64, doubt: f64) -> Trend {
+        let first = first.max(1);
+        Trend {
+            first,
+            rate: vec![rate; last.saturating_add(1).saturating_sub(first)],
+            doubt,
+        }
     }
 }
 
@@ -92,81 +277,337 @@ pub fn level(v: u64) -> f64 {
     (v as f64 + 1.0).ln()
 }
 
-/// The per-bucket rate of each step between consecutive points of grid
-/// points `g` and log levels `lv`: one fewer than the points.
-fn step_rates(g: &[i64], lv: &[f64]) -> Vec<f64> {
-    (1..g.len())
-        .map(|k| (lv[k] - lv[k - 1]) / (g[k] - g[k - 1]) as f64)
-        .collect()
+/// What a window's change is judged against: the rate it should have had,
+/// and how unsure that is beyond the usual (a variance, in log units, of
+/// the change expected across the window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expected {
+    pub rate: f64,
+    pub doubt: f64,
+}
+
+/// The paces around a window, each `None` where the series does not reach:
+/// `far`, the local trend of the weeks around it (the mean of the trends a
+/// week before and a week after it); `before` and `after`, the rates over
+/// its neighbourhoods on either side.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Paces {
+    far: Option<f64>,
+    before: Option<f64>,
+    after: Option<f64>,
+    /// Whether the neighbourhood after spans longer than any sudden loss
+    /// (two days): a fall that lasts that long is a change of pace.
+    after_lasts: bool,
+}
+
+/// A neighbourhood's pace departs from the weeks' when the difference is
+/// beyond this many of its usual standard deviations…
+const SHIFT: f64 = 3.0;
+/// …and the two neighbourhoods agree with each other when they differ by
+/// no more than this many.
+const DISAGREEMENT: f64 = 2.0;
+
+impl Paces {
+    /// The mean of the neighbourhoods' rates, where there are any.
+    fn near(&self) -> Option<f64> {
+        match (self.before, self.after) {
+            (Some(b), Some(a)) => Some((b + a) / 2.0),
+            (b, a) => b.or(a),
+        }
+    }
+
+    /// What a window of `buckets` buckets whose level changed by `change`
+    /// is judged against, given the series' usual spread over such windows.
+    ///
+    /// The weeks' trend is the surer: a loss of two days is judged against
+    /// it, and cannot pull it down. But where the window's own
+    /// neighbourhood moves at another pace than the weeks around it — a
+    /// count fading for two weeks after a viral rise, or climbing back after
+    /// a glitch — the window may follow either: the weeks', the one before
+    /// it, or the one after it. It is judged against whichever explains it
+    /// best, with the neighbourhood's own uncertainty: a fade is no loss, a
+    /// normal day after a glitch's recovery is no loss, and a purge or a
+    /// glitch is a loss against all three. With no pace around at all, the
+    /// long-run pace, and doubt as wide as the spread itself.
+    fn judge(&self, change: f64, buckets: f64, spread: &Spread, long_run: f64) -> Expected {
+        let steady = |rate| Expected {
+            rate,
+            doubt: spread.wander,
+        };
+        // Each neighbourhood on its own: the two may straddle the weeks'
+        // pace while neither has it (the end of a fade: falling before,
+        // growing after).
+        let agrees = |far: f64, side: Option<f64>| {
+            side.is_none_or(|r| ((r - far) * buckets).powi(2) <= SHIFT * SHIFT * spread.shift)
+        };
+        match (self.far, self.near()) {
+            (Some(far), Some(_)) if agrees(far, self.before) && agrees(far, self.after) => {
+                steady(far)
+            }
+            (Some(far), None) => steady(far),
+            (None, None) => Expected {
+                rate: long_run,
+                doubt: spread.var,
+            },
+            _ => {
+                let near = |rate: f64| Expected {
+                    rate,
+                    doubt: spread.disagreement,
+                };
+                // The neighbourhoods agree with each other: the pace changed
+                // (the middle of a fade), and the window has the new one.
+                if let (Some(b), Some(a)) = (self.before, self.after)
+                    && ((b - a) / 2.0 * buckets).powi(2)
+                        <= DISAGREEMENT * DISAGREEMENT * spread.disagreement
+                {
+                    return near((b + a) / 2.0);
+                }
+                // They do not: the window may go on with the weeks' pace or
+                // the one before it, or already have the one after it —
+                // unless that one is a fall too short to be a change of
+                // pace: a slow loss that a window only begins must not be
+                // explained away by its own rest (a fade that begins with it
+                // may).
+                let after = self
+                    .after
+                    .filter(|&a| self.after_lasts || self.far.is_none_or(|far| a >= far));
+                let deviation = |e: &Expected| {
+                    (change - buckets * e.rate).abs() / (spread.var + e.doubt).sqrt()
+                };
+                [self.far.map(steady), self.before.map(near), after.map(near)]
+                    .into_iter()
+                    .flatten()
+                    .min_by(|x, y| deviation(x).total_cmp(&deviation(y)))
+                    .unwrap_or_else(|| steady(long_run))
+            }
+        }
+    }
+}
+
+/// The rate from point `i` to `j` of a series with grid points `g` and
+/// levels `lv`.
+fn rate(g: &impl Fn(usize) -> i64, lv: &impl Fn(usize) -> f64, i: usize, j: usize) -> f64 {
+    (lv(j) - lv(i)) / (g(j) - g(i)).max(1) as f64
 }
 
 impl Noise {
     /// Fits trend and spread to the counts of a track on a grid of
     /// `bucket` seconds.
     pub fn fit(track: &Track, bucket: i64) -> Noise {
-        Noise::fit_whole(track, bucket).0
+        Noise::fit_whole(track, bucket, &widths(bucket)).0
     }
 
-    /// [`Noise::fit`], with what it found of the whole series on the way.
-    fn fit_whole(track: &Track, bucket: i64) -> (Noise, Whole) {
+    /// [`Noise::fit`], measuring the spread over windows of `widths`
+    /// buckets, with what it found of the whole series on the way.
+    fn fit_whole(track: &Track, bucket: i64, widths: &[i64]) -> (Noise, Whole) {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
+        let block = (usize::try_from(DAY / bucket.max(1)).unwrap_or(1) / 2).max(1);
         let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
         let lv: Vec<f64> = track.followers.iter().map(level).collect();
-        let mut rates = step_rates(&g, &lv);
-        let trend = Trend {
-            first: 1,
-            rate: rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len()),
-        };
+        let mut rates = block_rates(&g, &lv, block);
+        let trend = rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len());
         // The rates are not needed in order any more: the median reorders them.
         let long_run = median(&mut rates).unwrap_or(0.0);
-        // The spread of single steps, and of changes over about a day: when
-        // counts are small, most single steps are 0 and their MAD says
-        // nothing of how far the count wanders; a longer lag does.
-        let lag = usize::try_from(DAY / bucket.max(1))
-            .unwrap_or(1)
-            .max(LAG_MIN_STEPS);
-        let sigma = spread(&trend, &g, &lv, [1, lag]);
-        let noise = Noise {
-            pace: Pace::Rolling { half },
-            sigma,
+        let far = Far::of(&g, &trend, half + block as i64);
+        let mut noise = Noise {
+            pace: Pace::Rolling { half, block },
+            spreads: Box::new([]),
+            walk: 0.0,
+            level: 0.0,
+            trend_var: 0.0,
             long_run,
+            neighbourhood: (DAY / bucket.max(1)).max(2),
+            lasting: (MAX_WINDOW / bucket.max(1)).max(2),
+            resolution: Resolution::of(track.followers.iter()),
         };
         let whole = Whole {
             points: g,
             levels: lv,
-            trend,
+            far,
         };
+        // The spreads over a day are measured too, for the model's fit.
+        let day = (DAY / bucket.max(1)).max(LAG_MIN_STEPS);
+        let mut lags = widths.to_vec();
+        if !lags.contains(&day) {
+            lags.push(day);
+            lags.sort_unstable();
+        }
+        noise.spreads = whole.spreads(&noise, &lags);
+        let variance = |gap: f64| noise.spreads.iter().find(|s| s.gap >= gap);
+        let grows = |gap: f64| gap + TREND_VAR_FACTOR * gap * gap / (4 * half) as f64;
+        let floor = MIN_SIGMA * MIN_SIGMA;
+        (noise.walk, noise.level) = match (noise.spreads.first(), variance(day as f64)) {
+            (Some(one), Some(long)) if long.gap > one.gap => {
+                let walk = ((long.var - one.var) / (grows(long.gap) - grows(one.gap))).max(0.0);
+                let level = (one.var - walk * grows(one.gap)).max(0.0);
+                // A series that wanders less over a day than over a step has
+                // only level noise; it still may drift a little.
+                (walk.max(floor), level)
+            }
+            (Some(one), _) => ((one.var / grows(one.gap)).max(floor), 0.0),
+            (None, _) => (floor, 0.0),
+        };
+        noise.trend_var = TREND_VAR_FACTOR * noise.walk / (4 * half) as f64;
         (noise, whole)
     }
 
+    /// The stretch, in buckets, on either side of a window of `width`
+    /// buckets whose pace is the window's neighbourhood: twice the window,
+    /// and at least a day.
+    pub fn neighbours(&self, width: i64) -> i64 {
+        (NEIGHBOURS * width).max(self.neighbourhood)
+    }
+
+    /// The longest a sudden loss lasts, in buckets: a fall that goes on
+    /// longer is a change of pace.
+    fn lasting(&self) -> i64 {
+        self.lasting
+    }
+
+    /// How far away the weeks' trend is looked up on either side of a
+    /// window: beyond the reach of the window's own steps.
+    fn far_reach(&self) -> i64 {
+        match self.pace {
+            Pace::Rolling { half, block } => half + block as i64,
+            #[cfg(test)]
+            Pace::Steady(_) => 0,
+        }
+    }
+
+    /// The usual spread over windows of `buckets` buckets: between two
+    /// measured lengths, in proportion; beyond the longest, growing with the
+    /// length as a walk does.
+    fn spread(&self, buckets: f64) -> Spread {
+        let s = &self.spreads;
+        let var = self.level + self.walk * buckets + self.trend_var * buckets * buckets;
+        let side = self.neighbours(buckets.round() as i64) as f64;
+        let noise = (self.walk / side + 2.0 * self.level / (side * side) + self.trend_var)
+            * buckets
+            * buckets;
+        let wander = |shift: f64| (shift - noise).max(0.0);
+        let Some(first) = s.first() else {
+            return Spread {
+                gap: buckets,
+                var,
+                shift: 0.0,
+                disagreement: 0.0,
+                wander: 0.0,
+            };
+        };
+        if buckets <= first.gap {
+            return Spread {
+                var,
+                wander: wander(first.shift),
+                ..*first
+            };
+        }
+        let (x, y, t) = match s.windows(2).find(|p| buckets <= p[1].gap) {
+            Some(p) => (p[0], p[1], (buckets - p[0].gap) / (p[1].gap - p[0].gap)),
+            None => {
+                let last = s[s.len() - 1];
+                let grow = buckets / last.gap;
+                let zero = Spread {
+                    gap: 0.0,
+                    var: 0.0,
+                    shift: 0.0,
+                    disagreement: 0.0,
+                    wander: 0.0,
+                };
+                (zero, last, grow)
+            }
+        };
+        let mix = |p: f64, q: f64| p + t * (q - p);
+        let shift = mix(x.shift, y.shift);
+        Spread {
+            gap: buckets,
+            var,
+            shift,
+            disagreement: mix(x.disagreement, y.disagreement),
+            wander: wander(shift),
+        }
+    }
+
     /// The local trend of steps `first..=last` of `track` (within its
-    /// steps; step 1 stands for step 0): the median rate of each step's
-    /// neighbours, found from the counts of the steps within reach.
+    /// steps; step 1 stands for step 0): the median block rate of each
+    /// step's neighbours, found from the counts of the steps within reach.
     pub fn trend(&self, track: &Track, first: usize, last: usize) -> Trend {
         let first = first.max(1);
         let last = last.max(first).min(track.len().saturating_sub(1));
         if first > last {
-            return Trend {
-                first,
-                rate: Vec::new(),
-            };
+            return Trend::steady(first, 0, 0.0, 0.0);
         }
         let rate = match self.pace {
-            Pace::Rolling { half } => {
+            Pace::Rolling { half, block } => {
                 let (from, to) = (track.g(first) - half, track.g(last) + half);
-                // The steps from `lo` to `hi` (exclusive) are within reach.
+                // The steps from `lo` to `hi` (exclusive) are within reach;
+                // their block rates need `block` snapshots more either side.
                 let lo = track.partition_point(|g| g < from).max(1);
                 let hi = track.partition_point(|g| g <= to);
-                let g: Vec<i64> = (lo - 1..hi).map(|j| track.g(j)).collect();
-                let lv: Vec<f64> = (lo - 1..hi).map(|j| level(track.count(j))).collect();
-                let rates = step_rates(&g, &lv);
-                rolling_median(&g[1..], &rates, half, first - lo..last + 1 - lo)
+                let end = track.len() - 1;
+                let (g, lv) = (|k: usize| track.g(k), |k: usize| level(track.count(k)));
+                let rates: Vec<f64> = (lo..hi)
+                    .map(|k| rate(&g, &lv, k.saturating_sub(block), (k + block - 1).min(end)))
+                    .collect();
+                let points: Vec<i64> = (lo..hi).map(|k| track.g(k)).collect();
+                rolling_median(&points, &rates, half, first - lo..last + 1 - lo)
             }
             #[cfg(test)]
             Pace::Steady(drift) => vec![drift; last + 1 - first],
         };
-        Trend { first, rate }
+        Trend {
+            first,
+            rate,
+            doubt: 0.0,
+        }
+    }
+
+    /// What the change from snapshot `a` to `c` is judged against (see
+    /// [`Paces::judge`]).
+    pub fn expected(&self, track: &Track, a: usize, c: usize) -> Expected {
+        #[cfg(test)]
+        if let Pace::Steady(drift) = self.pace {
+            return Expected {
+                rate: drift,
+                doubt: 0.0,
+            };
+        }
+        let (ga, gc) = (track.g(a), track.g(c));
+        let trend_at = |k: Option<usize>| match k {
+            Some(k) if k >= 1 => Some(self.trend_at(track, k)),
+            _ => None,
+        };
+        let far = mean(
+            trend_at(track.last_at_or_before(ga - self.far_reach())),
+            trend_at(track.first_at_or_after(gc + self.far_reach())),
+        );
+        let reach = self.neighbours(gc - ga);
+        let (g, lv) = (|k: usize| track.g(k), |k: usize| level(track.count(k)));
+        let after = track.first_at_or_after(gc + reach);
+        let paces = Paces {
+            far,
+            before: track
+                .last_at_or_before(ga - reach)
+                .map(|b| rate(&g, &lv, b, a)),
+            after: after.map(|f| rate(&g, &lv, c, f)),
+            after_lasts: after.is_some_and(|f| g(f) - gc >= self.lasting()),
+        };
+        let buckets = (gc - ga).max(1) as f64;
+        let change = level(track.count(c)) - level(track.count(a));
+        if std::env::var("FD_WIN").is_ok_and(|w| w == format!("{a},{c}")) {
+            eprintln!(
+                "paces {paces:?} change {change} spread {:?} -> {:?}",
+                self.spread(buckets),
+                paces.judge(change, buckets, &self.spread(buckets), self.long_run)
+            );
+        }
+        paces.judge(change, buckets, &self.spread(buckets), self.long_run)
+    }
+
+    /// [`Noise::expected`] as a trend of steps `a + 1..=c`.
+    pub fn outside(&self, track: &Track, a: usize, c: usize) -> Trend {
+        let e = self.expected(track, a, c);
+        Trend::steady(a + 1, c, e.rate, e.doubt)
     }
 
     /// The usual log change per bucket of step `k`.
@@ -180,98 +621,266 @@ impl Noise {
         self.long_run
     }
 
-    /// How abnormal the change from point `a` to point `c` is, in robust
-    /// standard deviations (negative for a fall). One follower's worth of
-    /// rounding is added to the spread: counts are integers, and for an
-    /// account of 50, losing 3 is three followers, not a 6 % collapse.
-    /// (This finds the trend of the steps in between; [`Noise::z_with`]
-    /// takes a trend already found.)
-    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
-        self.z_with(&self.trend(track, a + 1, c), track, a, c)
+    /// Robust standard deviation of the log change over `buckets` buckets
+    /// around what is expected of it, rounding and doubt aside.
+    pub fn spread_over(&self, buckets: f64) -> f64 {
+        self.spread(buckets).var.sqrt()
     }
 
-    /// [`Noise::z`] given a trend that holds steps `a + 1..=c`: for callers
-    /// that judge several brackets of one series.
+    /// The variance of the rounding of a change from a count of `before`:
+    /// at least one follower (counts are integers: for an account of 50,
+    /// losing 3 is three followers, not a 6 % collapse), and for a rounded
+    /// series the step's own noise (a difference of two counts each off by
+    /// up to half a step: `step / √6`); as a share of the count, squared.
+    pub fn rounding(&self, before: u64) -> f64 {
+        let shown = (self.resolution.step(before) as f64 / 6f64.sqrt()).max(1.0);
+        (shown / (before as f64 + 1.0)).powi(2)
+    }
+
+    /// The standard deviation of the log change from point `a` to `c`: the
+    /// spread over the time between them, and the rounding of the counts.
+    pub fn sd(&self, track: &Track, a: usize, c: usize) -> f64 {
+        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        (self.spread(buckets).var + self.rounding(track.count(a))).sqrt()
+    }
+
+    /// [`Noise::sd`] as a walk of the series' one-step spread would have
+    /// it: for locating a loss among the spans around it. The measured
+    /// spread of long windows holds more than the walk (the pace itself
+    /// wanders); with it, the first faint hours of a slow loss would look
+    /// like noise, and its start would be found late.
+    pub fn sd_locating(&self, track: &Track, a: usize, c: usize) -> f64 {
+        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let one = self.spread(1.0);
+        (one.var / one.gap * buckets + self.rounding(track.count(a))).sqrt()
+    }
+
+    /// How abnormal the change from point `a` to point `c` is, in robust
+    /// standard deviations (negative for a fall), against what is expected
+    /// of it (see [`Noise::expected`]).
+    pub fn z(&self, track: &Track, a: usize, c: usize) -> f64 {
+        self.z_with(&self.outside(track, a, c), track, a, c)
+    }
+
+    /// [`Noise::z`] given a trend that holds steps `a + 1..=c` (and its
+    /// doubt).
     pub fn z_with(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
         let change = level(track.count(c)) - level(track.count(a));
-        self.z_of_change(trend, track, a, c, change)
-    }
-
-    /// [`Noise::z_with`] of a log change already known: for callers that
-    /// also compute the series' levels once.
-    pub fn z_of_change(
-        &self,
-        trend: &Trend,
-        track: &Track,
-        a: usize,
-        c: usize,
-        change: f64,
-    ) -> f64 {
-        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
-        let rounding = 1.0 / (track.count(a) as f64 + 1.0);
-        let sd = (self.sigma.powi(2) * buckets + rounding.powi(2)).sqrt();
+        let sd = (self.sd(track, a, c).powi(2) + trend.doubt).sqrt();
         (change - trend.over(track, a, c, f64::INFINITY)) / sd
     }
 
     /// The growth the account can be credited with from `a` to `c` when
-    /// sizing a loss: its local trend, but no more than its long-run pace,
-    /// so that the end of a viral rise does not turn a pause into a "loss".
+    /// sizing a loss: its trend, but no more than its long-run pace, so
+    /// that the end of a viral rise does not turn a pause into a "loss".
     /// `trend` holds steps `a + 1..=c`.
     pub fn credited(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
         trend.over(track, a, c, self.long_run)
     }
 
-    /// A series said to move by `drift` a bucket with spread `sigma`, for
-    /// tests.
+    /// A series said to move by `drift` a bucket with walk spread `sigma`,
+    /// for tests.
     #[cfg(test)]
     pub fn steady(drift: f64, sigma: f64) -> Noise {
         Noise {
             pace: Pace::Steady(drift),
-            sigma,
+            spreads: Box::new([]),
+            walk: sigma * sigma,
+            level: 0.0,
+            trend_var: 0.0,
             long_run: drift,
+            neighbourhood: 24,
+            lasting: 48,
+            resolution: Resolution::EXACT,
         }
     }
 }
 
-/// Robust standard deviation, per √bucket, of the change over each of
-/// `lags` snapshots around the trend, the larger of them, given each
-/// point's grid point `g` and log level `lv`. One running sum of the trend
-/// and one buffer serve every lag.
-fn spread(trend: &Trend, g: &[i64], lv: &[f64], lags: [usize; 2]) -> f64 {
-    // Running sum of the trend, so each lagged change costs O(1).
-    let mut sums = Vec::with_capacity(g.len());
-    let mut sum = 0.0;
-    for k in 0..g.len() {
-        if k > 0 {
-            sum += trend.at(k) * (g[k] - g[k - 1]) as f64;
-        }
-        sums.push(sum);
+/// The mean of two values, or the one there is.
+fn mean(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
+        (a, b) => a.or(b),
     }
-    let mut resid = Vec::with_capacity(g.len());
-    let mut spread_at = |lag: usize| {
-        resid.clear();
-        resid.extend((lag..g.len()).map(|k| {
-            let d = (g[k] - g[k - lag]) as f64;
-            (lv[k] - lv[k - lag] - (sums[k] - sums[k - lag])) / d.sqrt()
-        }));
-        // The median reorders the residuals; their deviations from it do
-        // not depend on the order, and replace them.
-        let center = median(&mut resid).unwrap_or(0.0);
-        resid.iter_mut().for_each(|r| *r = (*r - center).abs());
-        median(&mut resid).map_or(MIN_SIGMA, |m| (MAD_TO_SD * m).max(MIN_SIGMA))
-    };
-    lags.map(&mut spread_at)
-        .into_iter()
-        .fold(f64::NEG_INFINITY, f64::max)
 }
 
-/// A step is a fall, where an account's own drops are looked for, when it
-/// is this many standard deviations below the account's usual movement (a
-/// run of falls must then pass `--sensitivity` as a whole).
-pub const Z_STEP: f64 = 2.0;
+/// The block rate (see [`Pace::Rolling`]) of every step of a series of
+/// grid points `g` and levels `lv`: one fewer than the points.
+fn block_rates(g: &[i64], lv: &[f64], block: usize) -> Vec<f64> {
+    let end = g.len().saturating_sub(1);
+    let (g, lv) = (|k: usize| g[k], |k: usize| lv[k]);
+    (1..end + 1)
+        .map(|k| rate(&g, &lv, k.saturating_sub(block), (k + block - 1).min(end)))
+        .collect()
+}
+
+/// A window's neighbourhood is this many times its length on either side
+/// (and at least a day).
+const NEIGHBOURS: i64 = 2;
+
+/// A spread is measured over at least this many windows.
+const MIN_WINDOWS: usize = 3;
+
+/// For every snapshot of a series, the local trend of the weeks before it
+/// (`before[k]`) and after it (`after[k]`): the trend of the step `reach`
+/// buckets away, far enough not to hold the steps next to it; `None` where
+/// the series does not reach.
+pub struct Far {
+    before: Vec<Option<f64>>,
+    after: Vec<Option<f64>>,
+}
+
+impl Far {
+    /// `trend` holds the trend of every step, step `k` at `trend[k - 1]`.
+    fn of(g: &[i64], trend: &[f64], reach: i64) -> Far {
+        let n = g.len();
+        let at = |k: usize| (k >= 1 && k < n).then(|| trend[k - 1]);
+        // Both pointers only move forward as `k` does.
+        let (mut b, mut f) = (0usize, 0usize);
+        let mut before = Vec::with_capacity(n);
+        let mut after = Vec::with_capacity(n);
+        for &gk in g {
+            while b < n && g[b] <= gk - reach {
+                b += 1;
+            }
+            before.push(b.checked_sub(1).and_then(at));
+            while f < n && g[f] < gk + reach {
+                f += 1;
+            }
+            after.push(at(f));
+        }
+        Far { before, after }
+    }
+}
+
+impl Whole {
+    /// The paces around the window from point `a` to `c`, given the points
+    /// `before` and `after` a neighbourhood away.
+    fn paces(
+        &self,
+        noise: &Noise,
+        (a, c): (usize, usize),
+        (before, after): (Option<usize>, Option<usize>),
+    ) -> Paces {
+        let (g, lv) = (|i: usize| self.points[i], |i: usize| self.levels[i]);
+        let after = after.filter(|&f| f > c);
+        Paces {
+            far: mean(self.far.before[a], self.far.after[c]),
+            before: before.filter(|&b| b < a).map(|b| rate(&g, &lv, b, a)),
+            after: after.map(|f| rate(&g, &lv, c, f)),
+            after_lasts: after.is_some_and(|f| g(f) - g(c) >= noise.lasting()),
+        }
+    }
+
+    /// The spread of the series over windows of each of `widths` buckets
+    /// (as many snapshots), where it has enough of them: the robust
+    /// variances of each window's change around what is expected of it, of
+    /// its neighbourhood's departure from the weeks' trend, and of its
+    /// neighbourhoods' disagreement. Measured, not modelled: counts that
+    /// wander more over a day than their hourly steps suggest, or less (a
+    /// flickering count), are judged by what they do.
+    fn spreads(&self, noise: &Noise, widths: &[i64]) -> Box<[Spread]> {
+        let g = &self.points;
+        let n = g.len();
+        let mut values = Vec::with_capacity(n);
+        let mut spreads: Vec<Spread> = Vec::with_capacity(widths.len());
+        for &width in widths {
+            let lag = usize::try_from(width).unwrap_or(usize::MAX);
+            if n < lag.saturating_add(MIN_WINDOWS) {
+                break;
+            }
+            values.clear();
+            values.extend((lag..n).map(|k| (g[k] - g[k - lag]) as f64));
+            let gap = median(&mut values).unwrap_or(1.0).max(1.0);
+            if spreads.last().is_some_and(|s| gap <= s.gap) {
+                continue;
+            }
+            let reach = noise.neighbours(gap.round() as i64);
+            // Both neighbourhood pointers only move forward as `k` does.
+            let (mut before, mut after) = (0usize, 0usize);
+            let paces: Vec<(f64, Paces)> = (lag..n)
+                .map(|k| {
+                    let (a, c) = (k - lag, k);
+                    while before < n && g[before] <= g[a] - reach {
+                        before += 1;
+                    }
+                    while after < n && g[after] < g[c] + reach {
+                        after += 1;
+                    }
+                    let neighbours = (before.checked_sub(1), (after < n).then_some(after));
+                    ((g[c] - g[a]) as f64, self.paces(noise, (a, c), neighbours))
+                })
+                .collect();
+            let mut spread = Spread {
+                gap,
+                var: 0.0,
+                shift: 0.0,
+                disagreement: 0.0,
+                wander: 0.0,
+            };
+            values.clear();
+            values.extend(paces.iter().flat_map(|(buckets, p)| {
+                [p.before, p.after]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(move |r| Some((r - p.far?) * buckets))
+            }));
+            spread.shift = robust_variance(&mut values);
+            values.clear();
+            values.extend(
+                paces
+                    .iter()
+                    .filter_map(|(buckets, p)| Some((p.before? - p.after?) / 2.0 * buckets)),
+            );
+            spread.disagreement = robust_variance(&mut values);
+            // A first spread, around the weeks' pace, to weigh the paces by.
+            values.clear();
+            values.extend(paces.iter().zip(lag..n).map(|((buckets, p), k)| {
+                let rate = p.far.or(p.near()).unwrap_or(noise.long_run);
+                self.levels[k] - self.levels[k - lag] - buckets * rate
+            }));
+            spread.var = robust_variance(&mut values).max(MIN_SIGMA * MIN_SIGMA * gap);
+            values.clear();
+            values.extend(paces.iter().zip(lag..n).map(|((buckets, p), k)| {
+                let change = self.levels[k] - self.levels[k - lag];
+                change - buckets * p.judge(change, *buckets, &spread, noise.long_run).rate
+            }));
+            spread.var = robust_variance(&mut values).max(MIN_SIGMA * MIN_SIGMA * gap);
+            spreads.push(spread);
+        }
+        spreads.into_boxed_slice()
+    }
+
+    /// What the change from point `a` to `c` is judged against, given the
+    /// points `before` and `after` a neighbourhood away (see
+    /// [`Noise::expected`]).
+    pub fn expected(
+        &self,
+        noise: &Noise,
+        (a, c): (usize, usize),
+        neighbours: (Option<usize>, Option<usize>),
+    ) -> Expected {
+        let buckets = (self.points[c] - self.points[a]).max(1) as f64;
+        let change = self.levels[c] - self.levels[a];
+        self.paces(noise, (a, c), neighbours).judge(
+            change,
+            buckets,
+            &noise.spread(buckets),
+            noise.long_run,
+        )
+    }
+}
+
+/// The square of the MAD-based standard deviation of `values` (reordered);
+/// 0 for none.
+fn robust_variance(values: &mut [f64]) -> f64 {
+    let center = median(values).unwrap_or(0.0);
+    values.iter_mut().for_each(|r| *r = (*r - center).abs());
+    median(values).map_or(0.0, |m| (MAD_TO_SD * m).powi(2))
+}
 
 /// An account's model: its followers' noise, its following's (when it has a
-/// following column), its usual sampling step, and where it fell.
+/// following column), and its usual sampling step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
@@ -280,11 +889,6 @@ pub struct Model {
     pub following: Option<Box<Following>>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
-    /// The steps `k` (from snapshot `k - 1` to `k`) where the count fell by
-    /// [`Z_STEP`] of its deviations. Found while fitting, where the trend
-    /// of every step is at hand: the search for the account's own drops
-    /// starts from them and need not find that trend again.
-    pub falls: Box<[u32]>,
 }
 
 /// The snapshots that have a following count (as a track of their own),
@@ -307,226 +911,6 @@ fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)
     })
 }
 
-/// For each step `k` of `ks`, the median of `rates[j]` over the steps `j`
-/// whose grid point `g[j]` lies within `half` buckets of `g[k]` (`g` and
-/// `rates` hold the same steps, in order). A window slides along, each
-/// step letting a rate or two in and out (this is the innermost loop of
-/// detection: it runs for every snapshot in the fit): a sorted one for the
-/// usual few dozen rates, counts by rank for wide ones (a minute grid's
-/// three days either side are 8,641 rates, whose sorted window would move
-/// thousands of them a step).
-fn rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) -> Vec<f64> {
-    /// Up to this many steps, each median is selected from its own window:
-    /// filling a sorted window costs more than that for a bracket's few
-    /// steps, which is what most callers ask for.
-    const FEW: usize = 4;
-    /// Windows wider than this many rates are counted by rank.
-    const WIDE: usize = 64;
-    if ks.len() <= FEW {
-        return ks
-            .map(|k| {
-                let lo = g.partition_point(|&x| x < g[k] - half);
-                let hi = g.partition_point(|&x| x <= g[k] + half);
-                median(&mut rates[lo..hi].to_vec()).unwrap_or(0.0)
-            })
-            .collect();
-    }
-    let first = ks.start;
-    let lo = g.partition_point(|&x| x < g[first] - half);
-    let width = g.partition_point(|&x| x <= g[first] + half) - lo;
-    if width > WIDE {
-        slide(g, half, ks, lo, Ranked::new(rates))
-    } else {
-        slide(g, half, ks, lo, Sorted::new(rates))
-    }
-}
-
-/// [`rolling_median`] with `window`, starting at step `lo`.
-fn slide(
-    g: &[i64],
-    half: i64,
-    ks: Range<usize>,
-    mut lo: usize,
-    mut window: impl Window,
-) -> Vec<f64> {
-    let mut out = Vec::with_capacity(ks.len());
-    // The window holds steps lo..hi.
-    let mut hi = lo;
-    for k in ks {
-        let (mut start, mut end) = (lo, hi);
-        while end < g.len() && g[end] <= g[k] + half {
-            end += 1;
-        }
-        while g[start] < g[k] - half {
-            start += 1;
-        }
-        // Steps leaving and entering in pairs, then the rest of either.
-        while lo < start && hi < end {
-            window.replace(lo, hi);
-            (lo, hi) = (lo + 1, hi + 1);
-        }
-        (hi..end).for_each(|j| window.insert(j));
-        (lo..start).for_each(|j| window.remove(j));
-        (lo, hi) = (start, end);
-        out.push(window.median());
-    }
-    out
-}
-
-/// The rates of the steps in a sliding window, by step index.
-trait Window {
-    fn insert(&mut self, j: usize);
-    /// Removes step `j`, which it holds.
-    fn remove(&mut self, j: usize);
-    /// Removes step `old`, which it holds, and inserts step `new`.
-    fn replace(&mut self, old: usize, new: usize) {
-        self.remove(old);
-        self.insert(new);
-    }
-    /// The median (the mean of the middle two for an even count); 0 when
-    /// empty.
-    fn median(&self) -> f64;
-}
-
-/// The window's rates kept in order.
-struct Sorted<'r> {
-    rates: &'r [f64],
-    sorted: Vec<f64>,
-}
-
-impl<'r> Sorted<'r> {
-    fn new(rates: &'r [f64]) -> Self {
-        Sorted {
-            rates,
-            sorted: Vec::new(),
-        }
-    }
-}
-
-impl Window for Sorted<'_> {
-    fn insert(&mut self, j: usize) {
-        let x = self.rates[j];
-        let at = self.sorted.partition_point(|&y| y < x);
-        self.sorted.insert(at, x);
-    }
-
-    fn remove(&mut self, j: usize) {
-        let x = self.rates[j];
-        let at = self.sorted.partition_point(|&y| y < x);
-        self.sorted.remove(at);
-    }
-
-    /// The values between the two places shift by one.
-    fn replace(&mut self, old: usize, new: usize) {
-        let (old, new) = (self.rates[old], self.rates[new]);
-        let w = &mut self.sorted;
-        let mut i = w.partition_point(|&y| y < old);
-        if new > old {
-            while i + 1 < w.len() && w[i + 1] < new {
-                w[i] = w[i + 1];
-                i += 1;
-            }
-        } else {
-            while i > 0 && w[i - 1] > new {
-                w[i] = w[i - 1];
-                i -= 1;
-            }
-        }
-        w[i] = new;
-    }
-
-    fn median(&self) -> f64 {
-        let (w, m) = (&self.sorted, self.sorted.len());
-        match m {
-            0 => 0.0,
-            _ if m % 2 == 1 => w[m / 2],
-            _ => (w[m / 2 - 1] + w[m / 2]) / 2.0,
-        }
-    }
-}
-
-/// The window as counts of its rates' ranks among all the rates, in a
-/// Fenwick tree: a step in or out and a median each cost O(log n).
-struct Ranked<'r> {
-    rates: &'r [f64],
-    /// Steps in order of their rates…
-    order: Vec<usize>,
-    /// …and each step's place in that order.
-    rank: Vec<usize>,
-    /// Fenwick tree of the counts by rank (1-based).
-    tree: Vec<u32>,
-    count: usize,
-}
-
-impl<'r> Ranked<'r> {
-    fn new(rates: &'r [f64]) -> Self {
-        let mut order: Vec<usize> = (0..rates.len()).collect();
-        order.sort_unstable_by(|&a, &b| rates[a].total_cmp(&rates[b]));
-        let mut rank = vec![0; rates.len()];
-        for (r, &j) in order.iter().enumerate() {
-            rank[j] = r;
-        }
-        Ranked {
-            rates,
-            order,
-            rank,
-            tree: vec![0; rates.len() + 1],
-            count: 0,
-        }
-    }
-
-    fn add(&mut self, j: usize, up: bool) {
-        let mut i = self.rank[j] + 1;
-        while i < self.tree.len() {
-            if up {
-                self.tree[i] += 1;
-            } else {
-                self.tree[i] -= 1;
-            }
-            i += i & i.wrapping_neg();
-        }
-        if up {
-            self.count += 1;
-        } else {
-            self.count -= 1;
-        }
-    }
-
-    /// The `k`-th smallest rate in the window (from 0).
-    fn nth(&self, k: usize) -> f64 {
-        let n = self.tree.len() - 1;
-        let (mut at, mut left) = (0, k as u32 + 1);
-        let mut step = if n == 0 { 0 } else { 1 << n.ilog2() };
-        while step > 0 {
-            if at + step <= n && self.tree[at + step] < left {
-                at += step;
-                left -= self.tree[at];
-            }
-            step >>= 1;
-        }
-        self.rates[self.order[at]]
-    }
-}
-
-impl Window for Ranked<'_> {
-    fn insert(&mut self, j: usize) {
-        self.add(j, true);
-    }
-
-    fn remove(&mut self, j: usize) {
-        self.add(j, false);
-    }
-
-    fn median(&self) -> f64 {
-        let m = self.count;
-        match m {
-            0 => 0.0,
-            _ if m % 2 == 1 => self.nth(m / 2),
-            _ => (self.nth(m / 2 - 1) + self.nth(m / 2)) / 2.0,
-        }
-    }
-}
-
 /// An account's model, with what fitting it found on the way that the
 /// first pass over the accounts needs too (see [`Model::fit`]).
 pub struct Fit {
@@ -540,24 +924,24 @@ pub struct Whole {
     pub points: Vec<i64>,
     /// The log level of every count.
     pub levels: Vec<f64>,
-    /// The trend of every step.
-    pub trend: Trend,
+    /// The weeks' trend around every snapshot.
+    far: Far,
 }
 
 impl Model {
-    /// Fits the model of an account's track on a grid of `bucket` seconds.
+    /// Fits the model of an account's track on a grid of `bucket` seconds,
+    /// its spread measured over windows of `widths` buckets.
     /// What the fit found of the whole series comes with it: the cohort's
     /// windows are counted in the same pass, and need it.
-    pub fn fit(track: &Track, bucket: i64) -> Fit {
-        let (followers, whole) = Noise::fit_whole(track, bucket);
-        let Whole { levels, trend, .. } = &whole;
+    pub fn fit(track: &Track, bucket: i64, widths: &[i64]) -> Fit {
+        let (followers, whole) = Noise::fit_whole(track, bucket, widths);
         let snapshots = (0..track.len())
             .filter(|_| track.following.is_present())
             .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
         let following = Track::of(snapshots, bucket);
         let following = (following.len() >= 2).then(|| {
             Box::new(Following {
-                noise: Noise::fit(&following, bucket),
+                noise: Noise::fit_whole(&following, bucket, widths).0,
                 track: following,
             })
         });
@@ -568,20 +952,11 @@ impl Model {
         // every window in between: its usual step is capped at a week.
         let most = (MAX_STEP / bucket.max(1)).max(1);
         let step = median(&mut gaps).map_or(1, |m| (m.round().max(1.0) as i64).min(most));
-        let falls = (1..track.len())
-            .filter(|&k| {
-                let change = levels[k] - levels[k - 1];
-                track.count(k) < track.count(k - 1)
-                    && followers.z_of_change(trend, track, k - 1, k, change) <= -Z_STEP
-            })
-            .map(|k| u32::try_from(k).expect("fewer than 2^32 snapshots an account"))
-            .collect();
         Fit {
             model: Model {
                 followers,
                 following,
                 step,
-                falls,
             },
             whole,
         }
@@ -626,7 +1001,7 @@ mod tests {
         let t = series(&values);
         let n = Noise::fit(&t, 86_400);
         assert!((n.trend_at(&t, 30) - 0.01).abs() < 0.002, "{n:?}");
-        assert!(n.sigma < 0.005, "{n:?}");
+        assert!(n.spread_over(1.0) < 0.005, "{n:?}");
         assert!(n.z(&t, 29, 30) < -20.0);
         assert!(n.z(&t, 40, 41).abs() < 3.0);
     }
@@ -646,34 +1021,21 @@ mod tests {
         assert!(n.z(&t, 25, 35).abs() < 6.0, "{}", n.z(&t, 25, 35));
     }
 
-    /// Every median `rolling_median` gives for steps `ks` is the median of
-    /// the rates within `half` of the step.
-    fn check_rolling_median(g: &[i64], rates: &[f64], half: i64, ks: Range<usize>) {
-        let fast = rolling_median(g, rates, half, ks.clone());
-        for (k, fast) in ks.zip(fast) {
-            let mut w: Vec<f64> = (0..g.len())
-                .filter(|&j| (g[j] - g[k]).abs() <= half)
-                .map(|j| rates[j])
-                .collect();
-            assert_eq!(Some(fast), median(&mut w), "half {half}, step {k}");
-        }
-    }
-
+    /// A count that only flickers between two values has level noise: its
+    /// spread over a day is that of one step, not of twenty-four.
     #[test]
-    fn rolling_median_matches_a_direct_median() {
-        let g: Vec<i64> = vec![1, 2, 4, 5, 9, 10, 11, 12];
-        let rates: Vec<f64> = vec![5.0, -1.0, 3.0, 8.0, 2.0, 2.5, -4.0, 7.0];
-        for ks in [0..g.len(), 1..7, 2..5, 6..7] {
-            check_rolling_median(&g, &rates, 3, ks);
-        }
-        // Wide windows (counted by rank), with gaps and repeated rates.
-        let g: Vec<i64> = (0..2_000i64).map(|i| i + i / 7).collect();
-        let rates: Vec<f64> = (0..2_000u64)
-            .map(|i| ((i * 7919) % 101) as f64 - 50.0)
+    fn flicker_is_level_noise() {
+        let values: Vec<f64> = (0..24 * 20)
+            .map(|i| 100_000.0 + if (i * 7) % 3 == 0 { 30.0 } else { 0.0 })
             .collect();
-        for ks in [0..g.len(), 500..900] {
-            check_rolling_median(&g, &rates, 150, ks);
-        }
+        let t = Track::on_points(
+            (0..values.len() as i64).collect(),
+            3600,
+            values.iter().map(|v| *v as u64).collect(),
+        );
+        let n = Noise::fit(&t, 3600);
+        let (one, day) = (n.spread_over(1.0), n.spread_over(24.0));
+        assert!(day < 2.0 * one, "one step {one}, a day {day}");
     }
 
     /// The trend of a few steps, found from their neighbourhood alone, is
@@ -718,5 +1080,31 @@ mod tests {
         let one = n.z(&track(&[0, 1], &[100_000_000, 99_000_000]), 0, 1);
         let four = n.z(&track(&[0, 4], &[100_000_000, 99_000_000]), 0, 1);
         assert!((one / four - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn window_widths() {
+        assert_eq!(widths(3600), vec![1, 2, 3, 6, 12, 24, 48]);
+        assert_eq!(widths(86_400), vec![1, 2, 3]);
+        assert_eq!(widths(21_600), vec![1, 2, 3, 6]);
+    }
+
+    #[test]
+    fn resolution_of_rounded_counts() {
+        // Three significant figures, as YouTube shows them.
+        let r = Resolution::of([1_930u64, 1_920, 1_930, 1_940, 19_300, 19_400].into_iter());
+        assert_eq!(r.step(1_935), 10);
+        assert_eq!(r.step(19_350), 100);
+        // Sizes not seen take the same number of figures.
+        assert_eq!(r.step(1_570_000), 10_000);
+        assert_eq!(r.step(540), 1);
+        // Exact counts, and a count that never moves.
+        let exact = Resolution::of([1_931u64, 1_920, 1_934, 1_946].into_iter());
+        assert!(exact.is_exact());
+        assert_eq!(exact.step(1_000_000), 1);
+        assert!(Resolution::of([5_000u64; 10].into_iter()).is_exact());
+        // "14.2M": 1.42e7, 1.43e7.
+        let m = Resolution::of([14_200_000u64, 14_300_000, 14_200_000].into_iter());
+        assert_eq!(m.step(14_250_000), 100_000);
     }
 }

@@ -2,8 +2,8 @@
 //! window? Judged against the account's own trend, so that a growing
 //! account does not "recover" from a purge merely by growing.
 
-use super::Settings;
 use super::model::{Noise, level};
+use super::{Settings, Span};
 use crate::grid::Track;
 use serde::Serialize;
 
@@ -26,14 +26,14 @@ pub struct Outcome {
     pub recovered_at: Option<i64>,
 }
 
-/// Judges the drop of `track` from snapshot `s` (before) to `e` (after).
+/// Judges the drop of `track` over `span`.
 ///
 /// Recovered at the first snapshot within `recovery_window` of `e` whose
 /// count has made up `recovery_share` of the gap between two paths from
 /// the drop on, both following the account's usual drift: the path had the
 /// followers stayed lost, and the path had they never gone.
-pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settings) -> Outcome {
-    let paths = Paths::new(track, noise, s, e);
+pub fn judge(track: &Track, noise: &Noise, span: Span, settings: &Settings) -> Outcome {
+    let paths = Paths::new(track, noise, span);
     for k in paths.window(settings) {
         let (stayed, never_left) = paths.at(k);
         let target = stayed + settings.recovery_share * (never_left - stayed);
@@ -57,17 +57,11 @@ pub fn judge(track: &Track, noise: &Noise, s: usize, e: usize, settings: &Settin
 }
 
 /// How far the account got back within the recovery window after its drop
-/// from `s` to `e`: the largest share of the gap between the two paths of
+/// over `span`: the largest share of the gap between the two paths of
 /// [`judge`] made up at any snapshot of the window (1 = all the followers
 /// back, beyond the usual trend); `None` when no snapshot lies in it.
-pub fn progress(
-    track: &Track,
-    noise: &Noise,
-    s: usize,
-    e: usize,
-    settings: &Settings,
-) -> Option<f64> {
-    let paths = Paths::new(track, noise, s, e);
+pub fn progress(track: &Track, noise: &Noise, span: Span, settings: &Settings) -> Option<f64> {
+    let paths = Paths::new(track, noise, span);
     paths
         .window(settings)
         .map(|k| {
@@ -89,7 +83,11 @@ struct Paths<'a> {
 }
 
 impl<'a> Paths<'a> {
-    fn new(track: &'a Track, noise: &Noise, s: usize, e: usize) -> Paths<'a> {
+    fn new(track: &'a Track, noise: &Noise, span: Span) -> Paths<'a> {
+        let Span {
+            before: s,
+            after: e,
+        } = span;
         Paths {
             track,
             s,
@@ -169,6 +167,12 @@ mod tests {
         }
     }
 
+    /// A drop from the first snapshot to the second.
+    const SPAN: Span = Span {
+        before: 0,
+        after: 1,
+    };
+
     fn flat() -> Noise {
         Noise::steady(0.0, 1e-4)
     }
@@ -178,8 +182,7 @@ mod tests {
         let o = judge(
             &track(&[1000, 900, 950, 990, 1000, 1000]),
             &flat(),
-            0,
-            1,
+            SPAN,
             &settings(),
         );
         assert_eq!(
@@ -192,12 +195,11 @@ mod tests {
         let o = judge(
             &track(&[1000, 900, 900, 910, 905, 900]),
             &flat(),
-            0,
-            1,
+            SPAN,
             &settings(),
         );
         assert_eq!(o.persistence, Persistence::Persistent);
-        let o = judge(&track(&[1000, 900, 900]), &flat(), 0, 1, &settings());
+        let o = judge(&track(&[1000, 900, 900]), &flat(), SPAN, &settings());
         assert_eq!(o.persistence, Persistence::Undetermined);
     }
 
@@ -210,7 +212,7 @@ mod tests {
             v.push(v[v.len() - 1] * 1.02);
         }
         let values: Vec<u64> = v.iter().map(|x| x.round() as u64).collect();
-        let o = judge(&track(&values), &grow, 0, 1, &settings());
+        let o = judge(&track(&values), &grow, SPAN, &settings());
         assert_eq!(o.persistence, Persistence::Persistent, "{values:?}");
     }
 

@@ -18,8 +18,8 @@ mod svg;
 pub use svg::svg;
 
 use crate::Analysis;
-use crate::detect::Event;
 use crate::grid::Track;
+use crate::report::event::Event;
 use crate::report::thousands;
 use crate::time::{format_duration, format_with};
 use anyhow::{Result, bail};

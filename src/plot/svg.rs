@@ -9,7 +9,8 @@
 //! readable however many events there are.
 
 use super::Picture;
-use crate::detect::{Event, Persistence, Scope};
+use crate::detect::{Persistence, Scope};
+use crate::report::event::Event;
 use crate::report::thousands;
 use crate::time::format_with;
 use anyhow::Result;

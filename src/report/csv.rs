@@ -2,7 +2,7 @@
 //! spreadsheet would run as formulas neutralised (OWASP: prefix `'`).
 
 use super::Report;
-use crate::detect::Timestamp;
+use crate::time::Timestamp;
 use crate::time::format_rfc3339;
 use std::io::{self, Write};
 

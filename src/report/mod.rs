@@ -5,6 +5,8 @@
 //! [`crate::output`]'s business.
 
 mod csv;
+pub mod event;
+#[cfg(any())]
 pub mod show;
 pub mod sparkline;
 mod text;
@@ -12,9 +14,11 @@ mod text;
 pub use text::thousands;
 
 use crate::dataset::{Dataset, Warning};
-use crate::detect::{Affected, Event, Scope, Settings, Timestamp};
+use crate::detect::{Scope, Settings};
 use crate::grid::Grid;
+use crate::time::Timestamp;
 use anyhow::Result;
+use event::{Affected, Event};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::HashSet;

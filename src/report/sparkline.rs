@@ -12,7 +12,7 @@
 //! the count last seen, and is a space before the account's first snapshot
 //! or after its last.
 
-use crate::detect::Event;
+use super::event::Event;
 use crate::grid::Track;
 use crate::time::{format_duration, format_with};
 
@@ -209,7 +209,8 @@ pub fn draw(counts: &[Option<u64>], charset: Charset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Class, Persistence, Scope, Timestamp};
+    use crate::detect::{Class, Persistence, Scope};
+    use crate::time::Timestamp;
 
     fn event(start: i64, end: i64) -> Event {
         Event {

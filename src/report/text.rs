@@ -1,8 +1,9 @@
 //! The text report: for people, readable in an 80-column terminal. Each
 //! event says what it is, why it was called so, and who it hit.
 
+use super::event::Event;
 use super::{EventSparklines, Report};
-use crate::detect::{Event, Persistence, Scope, Settings};
+use crate::detect::{Persistence, Scope, Settings};
 use crate::time::{format_duration, format_with};
 use std::io::{self, Write};
 

@@ -4,7 +4,8 @@
 
 use super::population::Account;
 use super::rng::Rng;
-use crate::detect::{Class, Persistence, Scope, Timestamp};
+use crate::detect::{Class, Persistence, Scope};
+use crate::time::Timestamp;
 use serde::Serialize;
 
 const HOUR: i64 = 3600;

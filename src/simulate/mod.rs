@@ -14,7 +14,7 @@ mod rng;
 
 pub use events::{Kind, TrueEvent};
 
-use crate::detect::Timestamp;
+use crate::time::Timestamp;
 use crate::time::push_rfc3339;
 use events::{Injection, Plan, material};
 use population::{Account, Shape};
@@ -267,11 +267,12 @@ fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Pla
             account: None,
         },
     ];
-    // A loss across a week-long collection gap.
+    // A loss across a week-long collection gap, away from the platform
+    // events (a gap that spans one makes its loss the event's).
     if let Some((i, a)) = accounts
         .iter()
         .enumerate()
-        .find(|(_, a)| a.gap.is_some() && a.size >= 1000.0)
+        .find(|(_, a)| quiet_gap(a, opts))
     {
         let (from, to) = a.gap.unwrap_or_default();
         plans.push(Plan {
@@ -294,10 +295,25 @@ fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Pla
     plans
 }
 
+/// Where the hard scenario's platform events may fall: from a day before
+/// 35 % of the span to six days after (see [`hard_plans`]).
+fn platform_days(opts: &SimOptions) -> (i64, i64) {
+    let first = opts.start + (opts.end - opts.start) * 7 / 20;
+    (first - DAY, first + 6 * DAY)
+}
+
+/// Whether a sizeable account has a collection gap clear of the hard
+/// scenario's platform events, for a purge of its own inside it.
+fn quiet_gap(a: &Account, opts: &SimOptions) -> bool {
+    let (lo, hi) = platform_days(opts);
+    a.size >= 1000.0 && a.gap.is_some_and(|(from, to)| to <= lo || from >= hi)
+}
+
 /// Makes sure one sizeable account of the hard scenario has a week-long
-/// collection gap (its purge happens inside it).
+/// collection gap clear of the platform events (its purge happens inside
+/// it).
 fn force_gap(accounts: &mut [Account], opts: &SimOptions) {
-    if accounts.iter().any(|a| a.gap.is_some() && a.size >= 1000.0) {
+    if accounts.iter().any(|a| quiet_gap(a, opts)) {
         return;
     }
     if let Some(a) = accounts
