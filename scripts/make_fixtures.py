@@ -966,7 +966,7 @@ def make_nasty(out):
         (b"2024-01-01T09:00:00Z,,310,100", "an empty account name",
          dict(outcome=R, field="account", shown='""', problem="an account name cannot be empty")),
         (b"2024-01-01T09:00:00Z,frank,,100", "an empty follower count",
-         dict(outcome=R, field="followers", shown='""', problem="expected a whole number")),
+         dict(outcome="missing", note="a missing snapshot (hidden or not collected), counted in a missing_count warning")),
         (b"2024-01-01T11:00:00Z,gina,54023,", "an empty following count",
          dict(outcome="read", note="following not collected")),
         (b"2024-02-30T07:00:00Z,frank,310,100", "February 30",
@@ -1030,6 +1030,7 @@ def make_nasty(out):
         rows=expect,
         strict=dict(exit_status=2, first_rejected_line=rejected[0]["line"]),
         skip=dict(exit_status=1, invalid_records=len(rejected), rows_read=len(good) + len(read),
+                  missing_counts=len([e for e in expect if e["outcome"] == "missing"]),
                   events=["account drop of %s at %s" % (formula, iso(times[30])),
                           "account drop of the ESC-named account at %s" % iso(times[20])]),
         notes="Rows are 1-based lines, the header is line 1. 'shown' is the value as the error "

@@ -1,14 +1,10 @@
 //! The command line: options (clap derive; their doc comments are the help
 //! text) and [`run`], which wires input → grid → detect → report.
 
-use crate::detect::{Scope, Settings};
+use crate::detect::{Scope, Settings, explain};
 use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
 use crate::output;
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ShowFormat {
-    Text,
-    Json,
-}
+use crate::report::show::{ShowFormat, ShowReport, Shown};
 use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
@@ -607,33 +603,29 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
             loaded.dataset.names.len()
         );
     };
-    anyhow::bail!("WIP {i} {quiet}");
-    #[cfg(any())]
-    {
-        let names = &loaded.dataset.names;
-        let mut detection = crate::detect::run(&loaded.grid, names, &settings);
-        let explanation =
-            explain::explain(&detection, &loaded.grid, names, &settings, i, args.falls);
-        let events = Filters::without_references(&loaded.dataset)
-            .apply_all(std::mem::take(&mut detection.events));
-        let report = ShowReport::new(
-            InputSummary::new(&loaded.dataset, loaded.bucket),
-            &settings,
-            &explanation,
-            i >= loaded.dataset.first_reference,
-            &events,
-        );
-        let verdict = if report.has_events() {
-            Verdict::Events
-        } else {
-            Verdict::Quiet
-        };
-        let color = wants_color(args.color, None);
-        output::write_to(None, false, |out| {
-            report::show::write(&report, args.format, color, out)
-        })?;
-        Ok(verdict)
-    }
+    let names = &loaded.dataset.names;
+    let detection = crate::detect::run(&loaded.grid, &settings);
+    let explanation = explain::explain(&detection, &loaded.grid, &settings, i, args.falls);
+    let shown = Shown::new(&explanation, &loaded.grid, names, &detection.findings);
+    let all = crate::report::event::events(&detection.findings, &loaded.grid, names);
+    let events = Filters::without_references(&loaded.dataset).apply_all(all);
+    let report = ShowReport::new(
+        InputSummary::new(&loaded.dataset, loaded.bucket),
+        &settings,
+        shown,
+        i >= loaded.dataset.first_reference,
+        &events,
+    );
+    let verdict = if report.has_events() {
+        Verdict::Events
+    } else {
+        Verdict::Quiet
+    };
+    let color = wants_color(args.color, None);
+    output::write_to(None, false, |out| {
+        report::show::write(&report, args.format, color, out)
+    })?;
+    Ok(verdict)
 }
 
 fn plot(args: PlotArgs, quiet: bool) -> Result<()> {

@@ -1,8 +1,10 @@
 //! The data set: every snapshot of every input, grouped by account and
 //! sorted by time, with exact duplicates merged and conflicting ones
-//! resolved (and counted as warnings).
+//! resolved, counts of zero where the account had followers taken as
+//! missing, and accounts that vanished named (all counted as warnings).
 
 use crate::input::{Collected, Following, Series};
+use crate::time::{Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -12,7 +14,33 @@ pub struct Warning {
     pub code: &'static str,
     pub message: String,
     pub count: u64,
+    /// For a warning about one account (`account_vanished`): the account,
+    /// its last follower count and when it was taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Timestamp>,
 }
+
+impl Warning {
+    /// A warning about the data as a whole.
+    fn new(code: &'static str, message: String, count: u64) -> Warning {
+        Warning {
+            code,
+            message,
+            count,
+            account: None,
+            last_count: None,
+            last_seen: None,
+        }
+    }
+}
+
+/// Accounts named one by one in `account_vanished` warnings; the rest are
+/// counted in one more.
+const MAX_VANISHED_NAMED: usize = 20;
 
 /// What is known of the data set as a whole: names, inputs, counts, span
 /// and warnings. The snapshots themselves go on to the grid.
@@ -46,12 +74,15 @@ impl Dataset {
             skipped,
             skipped_examples,
             replaced_names,
+            missing_counts,
             first_reference,
         } = input;
         let (exact, conflicting) = series
             .par_iter_mut()
             .map(sort_and_merge)
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        let zeros: Vec<(u64, Option<Last>)> = series.par_iter_mut().map(drop_zeros).collect();
+        let missing = missing_counts + zeros.iter().map(|z| z.0).sum::<u64>();
         let first = series
             .iter()
             .filter_map(|s| s.times.first())
@@ -64,30 +95,30 @@ impl Dataset {
             .unwrap_or(0);
         let mut warnings = Vec::new();
         if skipped > 0 {
-            warnings.push(Warning {
-                code: "invalid_record",
-                message: format!(
+            warnings.push(Warning::new(
+                "invalid_record",
+                format!(
                     "{} skipped (--on-error skip); first: {}",
                     counted(skipped, "invalid record", "invalid records"),
                     skipped_examples.join("; ")
                 ),
-                count: skipped,
-            });
+                skipped,
+            ));
         }
         if replaced_names > 0 {
-            warnings.push(Warning {
-                code: "invalid_utf8",
-                message: format!(
+            warnings.push(Warning::new(
+                "invalid_utf8",
+                format!(
                     "{} had an account name that is not valid UTF-8; the bad bytes were replaced with U+FFFD",
                     counted(replaced_names, "record", "records")
                 ),
-                count: replaced_names,
-            });
+                replaced_names,
+            ));
         }
         if repeated_headers > 0 {
-            warnings.push(Warning {
-                code: "repeated_header",
-                message: format!(
+            warnings.push(Warning::new(
+                "repeated_header",
+                format!(
                     "{} skipped",
                     counted(
                         repeated_headers,
@@ -95,13 +126,13 @@ impl Dataset {
                         "repeated header lines"
                     )
                 ),
-                count: repeated_headers,
-            });
+                repeated_headers,
+            ));
         }
         if exact > 0 {
-            warnings.push(Warning {
-                code: "duplicate_snapshot",
-                message: format!(
+            warnings.push(Warning::new(
+                "duplicate_snapshot",
+                format!(
                     "{} merged",
                     counted(
                         exact,
@@ -109,22 +140,33 @@ impl Dataset {
                         "exact duplicate snapshots"
                     )
                 ),
-                count: exact,
-            });
+                exact,
+            ));
         }
+        if missing > 0 {
+            warnings.push(Warning::new(
+                "missing_count",
+                format!(
+                    "{} without a follower count (empty, null, hidden, or 0 where the account had followers) taken as missing",
+                    counted(missing, "snapshot", "snapshots")
+                ),
+                missing,
+            ));
+        }
+        warnings.extend(vanished(&names, &series, &zeros));
         if conflicting > 0 {
             let (what, verb) = if conflicting == 1 {
                 ("snapshot", "conflicts")
             } else {
                 ("snapshots", "conflict")
             };
-            warnings.push(Warning {
-                code: "conflicting_snapshot",
-                message: format!(
+            warnings.push(Warning::new(
+                "conflicting_snapshot",
+                format!(
                     "{conflicting} {what} {verb} with another of the same account and time; the one with most followers was kept"
                 ),
-                count: conflicting,
-            });
+                conflicting,
+            ));
         }
         let dataset = Dataset {
             first_reference: first_reference.unwrap_or(names.len()),
@@ -139,9 +181,111 @@ impl Dataset {
     }
 }
 
-/// Sorts one account's snapshots by time (only if they are not already:
-/// collectors write in time order) and merges those of the same instant.
-/// Returns the number of (exact, conflicting) duplicates merged.
+/// The last snapshot an account had followers in, when its count then went
+/// to zero for good: (count, time).
+type Last = (u64, i64);
+
+/// Takes out of a sorted series the snapshots of 0 followers taken after it
+/// had some: a count of zero where there were followers is a scraper
+/// reading nothing (or a suspended account), not a purge of every one of
+/// them. Returns how many were taken out, and the last count before the
+/// zeros when they run to the series' end.
+fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
+    let Some(first) = s.followers.iter().position(|v| v > 0) else {
+        return (0, None);
+    };
+    let n = s.len();
+    if (first..n).all(|i| s.followers.get(i) > 0) {
+        return (0, None);
+    }
+    let to_the_end = s.followers.get(n - 1) == 0;
+    let mut kept = first;
+    for i in first..n {
+        let v = s.followers.get(i);
+        if v == 0 {
+            continue;
+        }
+        s.times.set(kept, s.times.get(i));
+        s.followers.set(kept, v);
+        s.following.copy(i, kept);
+        kept += 1;
+    }
+    let last = to_the_end.then(|| (s.followers.get(kept - 1), s.times.get(kept - 1)));
+    s.times.truncate(kept);
+    s.followers.truncate(kept);
+    s.following.truncate(kept);
+    ((n - kept) as u64, last)
+}
+
+/// Warnings naming the accounts that vanished: whose count went to 0 for
+/// good, or whose snapshots stop well before the others' (a suspended or
+/// deleted account must not just go silent). "Well before": more than a
+/// day, and three of its own usual steps, before the time by which nine
+/// accounts in ten have their last snapshot.
+fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) -> Vec<Warning> {
+    const DAY: i64 = 86_400;
+    let mut ends: Vec<i64> = series.iter().filter_map(|s| s.times.last()).collect();
+    if ends.len() < 2 {
+        return Vec::new();
+    }
+    ends.sort_unstable();
+    let end = ends[(ends.len() - 1) * 9 / 10];
+    let mut gone: Vec<(String, Last, bool)> = Vec::new();
+    for ((name, s), &(_, zero)) in names.iter().zip(series).zip(zeros) {
+        let (Some(first), Some(last)) = (s.times.first(), s.times.last()) else {
+            continue;
+        };
+        let step = (last - first) / (s.len().max(2) as i64 - 1);
+        let stopped = last < end - DAY.max(3 * step);
+        match zero {
+            Some(before) => gone.push((name.clone(), before, true)),
+            None if stopped => {
+                let count = s.followers.last().unwrap_or(0);
+                gone.push((name.clone(), (count, last), false));
+            }
+            None => {}
+        }
+    }
+    // In the order they vanished (and by name): not the order of the input.
+    gone.sort_by(|a, b| (a.1.1, &a.0).cmp(&(b.1.1, &b.0)));
+    let mut warnings: Vec<Warning> = gone
+        .iter()
+        .take(MAX_VANISHED_NAMED)
+        .map(|(name, (count, at), zero)| {
+            let how = if *zero {
+                "then 0 to the end of its data"
+            } else {
+                "then no more snapshots while others go on"
+            };
+            Warning {
+                account: Some(name.clone()),
+                last_count: Some(*count),
+                last_seen: Some(Timestamp(*at)),
+                ..Warning::new(
+                    "account_vanished",
+                    format!(
+                        "{name:?} vanished: {count} followers at {}, {how}",
+                        format_rfc3339(*at)
+                    ),
+                    1,
+                )
+            }
+        })
+        .collect();
+    if gone.len() > MAX_VANISHED_NAMED {
+        let more = (gone.len() - MAX_VANISHED_NAMED) as u64;
+        warnings.push(Warning::new(
+            "account_vanished",
+            format!(
+                "{} more vanished (0 followers to the end, or no more snapshots)",
+                counted(more, "account", "accounts")
+            ),
+            more,
+        ));
+    }
+    warnings
+}
+
 /// Most names [`Dataset::close_names`] suggests.
 const MAX_SUGGESTIONS: usize = 5;
 
@@ -206,6 +350,9 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     row[b.len()]
 }
 
+/// Sorts one account's snapshots by time (only if they are not already:
+/// collectors write in time order) and merges those of the same instant.
+/// Returns the number of (exact, conflicting) duplicates merged.
 fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     let n = s.len();
     let sorted = s.times.is_increasing();
@@ -343,11 +490,11 @@ mod tests {
         let (d, _) = Dataset::build(c.finish());
         assert_eq!(
             d.warnings,
-            vec![Warning {
-                code: "repeated_header",
-                message: "2 repeated header lines skipped".to_string(),
-                count: 2,
-            }]
+            vec![Warning::new(
+                "repeated_header",
+                "2 repeated header lines skipped".to_string(),
+                2,
+            )]
         );
     }
 }

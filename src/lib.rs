@@ -60,17 +60,6 @@ pub fn analyze(
         bucket,
         grid,
     } = load_timed(inputs, read, bucket, &mut timing)?;
-    if let Ok(p) = std::env::var("FD_NAMES") {
-        std::fs::write(p, dataset.names.join("\n")).unwrap();
-    }
-    if let Ok(n) = std::env::var("FD_DEBUG_NAME") {
-        let i = dataset
-            .names
-            .iter()
-            .position(|x| *x == n)
-            .unwrap_or(usize::MAX);
-        unsafe_debug::set(i);
-    }
     let findings = detect::detect(&grid, settings);
     let events = report::event::events(&findings, &grid, &dataset.names);
     timing.lap("detect");
@@ -110,6 +99,14 @@ fn load_timed(
         );
     }
     let collected = input::read_all(inputs, read)?.finish();
+    // A missing count now and then is a scraper's miss; most of them is a
+    // column misread, and a report of nothing would be a lie.
+    let (missing, read) = (collected.missing_counts, collected.rows as u64);
+    anyhow::ensure!(
+        missing == 0 || missing <= read,
+        "{missing} of {} records have no follower count (an empty cell or null): is the followers column right? (--followers-col)",
+        missing + read
+    );
     timing.lap("read");
     let (dataset, series) = Dataset::build(collected);
     timing.lap("data set");
@@ -128,16 +125,4 @@ fn load_timed(
         bucket,
         grid,
     })
-}
-
-/// Temporary debugging aid (not to be committed).
-pub mod unsafe_debug {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static I: AtomicUsize = AtomicUsize::new(usize::MAX);
-    pub fn set(i: usize) {
-        I.store(i, Ordering::Relaxed)
-    }
-    pub fn get() -> usize {
-        I.load(Ordering::Relaxed)
-    }
 }

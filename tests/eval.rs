@@ -208,21 +208,37 @@ fn scan_rows(rows: &[(i64, String, u64)]) -> Vec<followdrop::report::event::Even
 }
 
 /// A quiet cohort of eight daily accounts of different sizes for 60 days,
-/// with a deterministic wobble; `change` may alter one account's count.
+/// each walking with noise of about a tenth of the square root of its size
+/// a day (a fixed pseudo-random sequence, so the test is the same every
+/// time); `change` may alter one account's count.
 fn cohort(change: impl Fn(usize, i64, u64) -> u64) -> Vec<(i64, String, u64)> {
     let sizes = [
         50u64, 900, 4_000, 25_000, 180_000, 1_200_000, 9_000_000, 60_000_000,
     ];
     let mut rows = Vec::new();
+    let mut walk = [0.0f64; 8];
     for day in 0..60i64 {
         for (i, &size) in sizes.iter().enumerate() {
             let growth = size as f64 * 0.001 * day as f64;
-            let wobble = ((day * 7 + i as i64 * 3) % 5 - 2) as f64 * (size as f64).powf(0.5) * 0.1;
-            let v = (size as f64 + growth + wobble).round().max(0.0) as u64;
+            walk[i] += noise(day as u64 * 8 + i as u64) * (size as f64).sqrt() * 0.1;
+            let v = (size as f64 + growth + walk[i]).round().max(0.0) as u64;
             rows.push((START + day * DAY, format!("acct{i}"), change(i, day, v)));
         }
     }
     rows
+}
+
+/// A standard-normal-like number from `k` (a sum of four uniforms from a
+/// multiplicative hash, centred and scaled).
+fn noise(k: u64) -> f64 {
+    let mut x = k.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut sum = 0.0;
+    for _ in 0..4 {
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        sum += (x >> 11) as f64 / (1u64 << 53) as f64;
+    }
+    (sum - 2.0) * 3f64.sqrt()
 }
 
 #[test]

@@ -289,15 +289,6 @@ pub struct FirstPass {
     pub flagged: Vec<CohortWindow>,
 }
 
-impl FirstPass {
-    /// The baseline of the width nearest to `width` buckets.
-    pub fn baseline(&self, width: i64) -> Option<&Baseline> {
-        self.baselines
-            .iter()
-            .min_by_key(|b| (b.width - width.max(1)).abs())
-    }
-}
-
 /// Fits every account's model, finds its candidate losses, and tallies the
 /// cohort's windows, all in one pass over the accounts (the windows need
 /// the trend the fit finds, and it is not kept, see [`super::model::Trend`]);
@@ -336,10 +327,10 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
             let mut candidates = Vec::with_capacity(tracks.len());
             for track in tracks {
                 let fit = Model::fit(track, bucket, &widths);
-                let walk = Walk::new(track, &fit, settings);
+                let walk = Walk::new(track, &fit, settings, SCREEN * settings.sensitivity);
                 let mut found = walk.steps();
                 for (cells, &width) in cells.iter_mut().zip(&widths) {
-                    walk.windows(cells, width, &mut found);
+                    walk.windows(Some(cells), width, &mut found);
                 }
                 models.push(fit.model);
                 candidates.push(found);
@@ -363,9 +354,6 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
     let mut flagged = Vec::new();
     for (&width, cells) in widths.iter().zip(&total) {
         let baseline = Baseline::of(width, cells, settings.min_cohort);
-        if std::env::var("FD_FLAGS").is_ok() {
-            eprintln!("{baseline:?}");
-        }
         for (from, tally) in cells.iter() {
             if (tally.observed as usize) < settings.min_cohort {
                 continue;
@@ -413,7 +401,7 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(track: &'a Track, fit: &'a Fit, settings: &Settings) -> Walk<'a> {
+    fn new(track: &'a Track, fit: &'a Fit, settings: &Settings, screen: f64) -> Walk<'a> {
         let noise = &fit.model.followers;
         let rounding = (0..track.len())
             .map(|k| noise.rounding(track.count(k)))
@@ -423,7 +411,7 @@ impl<'a> Walk<'a> {
             model: &fit.model,
             whole: &fit.whole,
             rounding,
-            screen: SCREEN * settings.sensitivity,
+            screen,
             strong: settings.sensitivity,
         }
     }
@@ -481,10 +469,10 @@ impl<'a> Walk<'a> {
             .collect()
     }
 
-    /// Adds the account's windows of `width` to `cells`, walking its
-    /// lifetime with two pointers; windows of two buckets or more whose
+    /// Adds the account's windows of `width` to `cells` (if any), walking
+    /// its lifetime with two pointers; windows of two buckets or more whose
     /// change is far enough down are candidate losses.
-    fn windows(&self, cells: &mut Cells, width: i64, found: &mut Vec<Candidate>) {
+    fn windows(&self, mut cells: Option<&mut Cells>, width: i64, found: &mut Vec<Candidate>) {
         let g = &self.whole.points;
         if g.len() < 2 {
             return;
@@ -512,7 +500,9 @@ impl<'a> Walk<'a> {
             }
             let (before, after) = self.neighbours(a, c, width, &mut at);
             let z = self.z(a, c, before, after);
-            cells.at(from).add(z, self.strong);
+            if let Some(cells) = cells.as_deref_mut() {
+                cells.at(from).add(z, self.strong);
+            }
             if width > 1
                 && z <= -self.screen
                 && self.track.count(c) < self.track.count(a)
@@ -523,6 +513,20 @@ impl<'a> Walk<'a> {
             from += 1;
         }
     }
+}
+
+/// One account's candidate losses down to `screen` deviations, walked as the
+/// first pass walks it (for `show`, which lists falls far below the
+/// screen of detection).
+pub fn candidates(track: &Track, bucket: i64, settings: &Settings, screen: f64) -> Vec<Candidate> {
+    let widths = widths(bucket);
+    let fit = Model::fit(track, bucket, &widths);
+    let walk = Walk::new(track, &fit, settings, screen);
+    let mut found = walk.steps();
+    for &width in &widths {
+        walk.windows(None, width, &mut found);
+    }
+    found
 }
 
 /// The snapshots of an account around a window it observes: the last at or
@@ -828,7 +832,7 @@ mod tests {
     #[test]
     fn faint_falls_of_most_of_the_cohort() {
         let b = ordinary();
-        let t = tally(128, 36, 108, -1.0 * 128f64.sqrt());
+        let t = tally(128, 36, 108, -(128f64.sqrt()));
         let e = b.judge(&t);
         assert!(e.score > 10.0, "{e:?}");
         assert!(e.breadth > 0.6, "{e:?}");

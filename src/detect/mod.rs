@@ -21,7 +21,6 @@
 
 mod account;
 mod cohort;
-#[cfg(any())]
 pub mod explain;
 mod losses;
 mod model;
@@ -29,6 +28,7 @@ mod persistence;
 mod platform;
 mod rolling;
 
+pub use cohort::{CohortWindow, MAX_CHANCE, Tally};
 pub use losses::Check;
 pub use persistence::{Outcome, Persistence};
 
@@ -67,7 +67,7 @@ impl Default for Settings {
         Settings {
             min_drop: 0.005,
             min_lost: 10,
-            sensitivity: 7.0,
+            sensitivity: 6.0,
             min_breadth: 0.15,
             min_cohort: 5,
             recovery_window: 3 * 86_400,
@@ -237,8 +237,23 @@ pub struct Detection {
     models: Vec<Model>,
     own: Vec<Vec<Measured>>,
     platforms: Vec<Platform>,
+    /// The index in `findings` of each platform event's finding.
+    platform_findings: Vec<usize>,
     baselines: Vec<Baseline>,
     movements: Movements,
+}
+
+impl Detection {
+    /// The stages' view of this detection of `grid`.
+    fn ctx<'a>(&'a self, grid: &'a Grid, settings: &'a Settings) -> Ctx<'a> {
+        Ctx {
+            tracks: &grid.tracks,
+            models: &self.models,
+            settings,
+            movements: &self.movements,
+            baselines: &self.baselines,
+        }
+    }
 }
 
 /// Finds every event in the grid.
@@ -256,57 +271,9 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
         .par_iter()
         .zip(&first.models)
         .zip(first.candidates)
-        .enumerate()
-        .map(|(i, ((track, model), candidates))| {
-            if i == crate::unsafe_debug::get() {
-                eprintln!("model {:?} step {}", model.followers, model.step);
-                eprintln!("candidates {candidates:?}");
-                if let Ok(w) = std::env::var("FD_WIN") {
-                    let v: Vec<usize> = w.split(',').map(|x| x.parse().unwrap()).collect();
-                    let n = &model.followers;
-                    eprintln!(
-                        "expected {:?} z {} sd {}",
-                        n.expected(track, v[0], v[1]),
-                        n.z(track, v[0], v[1]),
-                        n.sd(track, v[0], v[1])
-                    );
-                }
-                let d = losses::distinct(track, &model.followers, candidates.clone());
-                for m in &d {
-                    eprintln!(
-                        "loss {:?} t {}..{} size {} base {}",
-                        m.loss,
-                        track.time(m.loss.span.before),
-                        track.time(m.loss.span.after),
-                        m.size,
-                        m.base
-                    );
-                }
-            }
-            losses::distinct(track, &model.followers, candidates)
-        })
+        .map(|((track, model), candidates)| losses::distinct(track, &model.followers, candidates))
         .collect();
     timing.lap("detect: distinct losses");
-    if let Ok(path) = std::env::var("FD_DUMP") {
-        use std::io::Write;
-        let mut f = std::fs::File::create(path).unwrap();
-        for (i, ms) in own.iter().enumerate() {
-            for m in ms {
-                let t = &grid.tracks[i];
-                writeln!(
-                    f,
-                    "{i}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    t.time(m.loss.span.before),
-                    t.time(m.loss.span.after),
-                    m.loss.z,
-                    m.loss.lost,
-                    m.loss.relative,
-                    m.size
-                )
-                .unwrap();
-            }
-        }
-    }
     let movements = Movements::default();
     let ctx = Ctx {
         tracks: &grid.tracks,
@@ -321,11 +288,21 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
     timing.lap("detect: account events");
     findings.extend(platforms.iter().map(|p| p.finding.clone()));
     findings.sort_by_key(|f| (f.start, f.scope, f.members.first().map(|m| m.account)));
+    let platform_findings = platforms
+        .iter()
+        .map(|p| {
+            findings
+                .iter()
+                .position(|f| f.scope == Scope::Platform && f.core == p.finding.core)
+                .expect("a platform event is among the findings")
+        })
+        .collect();
     Detection {
         findings,
         models: first.models,
         own,
         platforms,
+        platform_findings,
         baselines: first.baselines,
         movements,
     }

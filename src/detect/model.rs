@@ -72,7 +72,7 @@ fn digits(v: u64) -> usize {
 /// The largest power of ten dividing `v`, as its exponent, at most `cap`.
 fn trailing_zeros(mut v: u64, cap: usize) -> usize {
     let mut z = 0;
-    while z < cap && v != 0 && v % 10 == 0 {
+    while z < cap && v != 0 && v.is_multiple_of(10) {
         v /= 10;
         z += 1;
     }
@@ -81,6 +81,7 @@ fn trailing_zeros(mut v: u64, cap: usize) -> usize {
 
 impl Resolution {
     /// Counts shown exactly.
+    #[cfg(test)]
     pub const EXACT: Resolution = Resolution { exponent: [0; 21] };
 
     /// The resolution of a series of counts. For each number of digits, the
@@ -104,7 +105,7 @@ impl Resolution {
             }
             last = Some(v);
             let d = digits(v);
-            if d <= MIN_ROUNDED_DIGITS - 1 {
+            if d < MIN_ROUNDED_DIGITS {
                 continue;
             }
             seen[d] += 1;
@@ -139,6 +140,7 @@ impl Resolution {
         10u64.pow(u32::from(self.exponent[digits(v)]))
     }
 
+    #[cfg(test)]
     pub fn is_exact(&self) -> bool {
         self.exponent.iter().all(|&e| e == 0)
     }
@@ -393,6 +395,7 @@ fn rate(g: &impl Fn(usize) -> i64, lv: &impl Fn(usize) -> f64, i: usize, j: usiz
 impl Noise {
     /// Fits trend and spread to the counts of a track on a grid of
     /// `bucket` seconds.
+    #[cfg(test)]
     pub fn fit(track: &Track, bucket: i64) -> Noise {
         Noise::fit_whole(track, bucket, &widths(bucket)).0
     }
@@ -454,9 +457,10 @@ impl Noise {
 
     /// The stretch, in buckets, on either side of a window of `width`
     /// buckets whose pace is the window's neighbourhood: twice the window,
-    /// and at least a day.
+    /// at least a day and at most two (a long window's neighbourhood is
+    /// still its own days, not those of the week around).
     pub fn neighbours(&self, width: i64) -> i64 {
-        (NEIGHBOURS * width).max(self.neighbourhood)
+        (NEIGHBOURS * width).clamp(self.neighbourhood, self.lasting.max(self.neighbourhood))
     }
 
     /// The longest a sudden loss lasts, in buckets: a fall that goes on
@@ -594,13 +598,6 @@ impl Noise {
         };
         let buckets = (gc - ga).max(1) as f64;
         let change = level(track.count(c)) - level(track.count(a));
-        if std::env::var("FD_WIN").is_ok_and(|w| w == format!("{a},{c}")) {
-            eprintln!(
-                "paces {paces:?} change {change} spread {:?} -> {:?}",
-                self.spread(buckets),
-                paces.judge(change, buckets, &self.spread(buckets), self.long_run)
-            );
-        }
         paces.judge(change, buckets, &self.spread(buckets), self.long_run)
     }
 

@@ -61,17 +61,6 @@ pub struct Platform {
 /// overlap the core).
 pub fn events(ctx: &Ctx, flagged: &[CohortWindow], own: &[Vec<Measured>]) -> Vec<Platform> {
     let mut found: Vec<Platform> = Vec::new();
-    if std::env::var("FD_FLAGS").is_ok() {
-        for w in flagged
-            .iter()
-            .filter(|w| {
-                std::env::var("FD_FROM").map_or(true, |f| w.from >= f.parse::<i64>().unwrap())
-            })
-            .take(40)
-        {
-            eprintln!("flag {} {} {:?} {:?}", w.from, w.to, w.tally, w.evidence);
-        }
-    }
     for w in flagged {
         if found.iter().any(|p| p.reach.overlaps(w.from, w.to)) {
             continue;
@@ -114,13 +103,6 @@ pub fn core(ctx: &Ctx, w: &CohortWindow) -> Option<Core> {
             from: core.from - width,
             to: core.to + width,
         };
-        if std::env::var("FD_CORE").is_ok() {
-            eprintln!(
-                "seed {:?} core {core:?} around {around:?} -> {:?}",
-                (w.from, w.to),
-                falls_core(ctx, around, Some(core))
-            );
-        }
         match falls_core(ctx, around, Some(core)) {
             Some(next) if next != core => core = next,
             _ => break,

@@ -22,6 +22,9 @@ pub(crate) trait Sink {
     fn replaced_name(&mut self);
     /// Counts a CSV record that repeats its file's header and was skipped.
     fn repeated_header(&mut self);
+    /// Counts a record whose follower count is missing or hidden (an empty
+    /// cell, a JSON `null` or absent field): a missing snapshot, skipped.
+    fn missing_count(&mut self);
 }
 
 /// One snapshot: an account's follower (and following) count at an instant.
@@ -186,6 +189,8 @@ pub struct Collected {
     /// Records whose account name was not valid UTF-8 (its bad bytes
     /// replaced with U+FFFD).
     pub replaced_names: u64,
+    /// Records without a follower count (see [`Sink::missing_count`]).
+    pub missing_counts: u64,
     /// Accounts from this id on were seen only in reference inputs
     /// (`--reference`): in the cohort, never reported. `None` until the
     /// references are read; [`Collector::finish`] makes it the number of
@@ -220,6 +225,10 @@ impl Sink for Collector {
 
     fn repeated_header(&mut self) {
         self.collected.repeated_headers += 1;
+    }
+
+    fn missing_count(&mut self) {
+        self.collected.missing_counts += 1;
     }
 }
 
@@ -257,6 +266,7 @@ impl Collector {
         self.collected.rows += grouped.times.len();
         self.collected.repeated_headers += grouped.repeated_headers;
         self.collected.replaced_names += grouped.replaced_names;
+        self.collected.missing_counts += grouped.missing_counts;
     }
 
     /// Handles an invalid record: with `--on-error fail` the error stops the
@@ -313,6 +323,7 @@ pub(crate) struct Chunk {
     through: Option<u64>,
     repeated_headers: u64,
     replaced_names: u64,
+    missing_counts: u64,
 }
 
 impl Sink for Chunk {
@@ -337,6 +348,10 @@ impl Sink for Chunk {
 
     fn repeated_header(&mut self) {
         self.repeated_headers += 1;
+    }
+
+    fn missing_count(&mut self) {
+        self.missing_counts += 1;
     }
 }
 

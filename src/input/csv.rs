@@ -734,6 +734,10 @@ impl<'a, 'b> Records<'a, 'b> {
                 return Ok(());
             }
         };
+        if cells.get(cols.followers).trim_ascii().is_empty() {
+            sink.missing_count();
+            return Ok(());
+        }
         let followers = count(cols.followers, Field::Followers)?;
         let following = match cols.following {
             Some(i) if cells.get(i).trim_ascii().is_empty() => None,

@@ -116,14 +116,15 @@ impl Paths {
         }
     }
 
-    /// Reads one record's fields into a row.
+    /// Reads one record's fields into a row; `None` when its follower count
+    /// is missing or null (counted as such by the sink).
     fn row(
         &mut self,
         picked: &Picked,
         src: &Source,
         pos: Position,
         sink: &mut impl Sink,
-    ) -> Result<Row> {
+    ) -> Result<Option<Row>> {
         if let Some(kind) = picked.not_object {
             bail!("{}: {pos}: expected a JSON object, found {kind}", src.name);
         }
@@ -151,13 +152,13 @@ impl Paths {
             other => return Err(wrong_type(src, pos, Field::Time, name(t), &other.value())),
         };
         let f = self.cols.followers;
-        let followers = count(
-            required(FOLLOWERS, f, Field::Followers)?,
-            src,
-            pos,
-            Field::Followers,
-            name(f),
-        )?;
+        let followers = match &picked.cells[FOLLOWERS] {
+            None | Some(Cell::Null) => {
+                sink.missing_count();
+                return Ok(None);
+            }
+            Some(cell) => count(cell, src, pos, Field::Followers, name(f))?,
+        };
         let following = match self.cols.following {
             Some(i) => match &picked.cells[FOLLOWING] {
                 None | Some(Cell::Null) => None,
@@ -181,12 +182,12 @@ impl Paths {
                 }
             },
         };
-        Ok(Row {
+        Ok(Some(Row {
             account,
             time,
             followers,
             following,
-        })
+        }))
     }
 }
 
@@ -213,7 +214,9 @@ impl Feed for LineFeed<'_, '_> {
                 .paths
                 .row(&picked, self.src, pos, &mut self.chunk)
                 .ok()?;
-            self.chunk.push(row);
+            if let Some(row) = row {
+                self.chunk.push(row);
+            }
             Some(())
         })?;
         self.lines += lines;
@@ -467,10 +470,11 @@ impl Lines {
             },
         };
         match outcome {
-            Ok(row) => {
+            Ok(Some(row)) => {
                 collector.push(row);
                 self.rows += 1;
             }
+            Ok(None) => {}
             Err(e) => collector.invalid(src.opts.on_error, e)?,
         }
         Ok(true)
@@ -574,10 +578,11 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
             number += 1;
             // A file of the wrong shape always stops; a bad record may be skipped.
             let outcome = row.and_then(|row| match row {
-                Ok(row) => {
+                Ok(Some(row)) => {
                     self.collector.push(row);
                     Ok(())
                 }
+                Ok(None) => Ok(()),
                 Err(e) => self.collector.invalid(self.src.opts.on_error, e),
             });
             if let Err(e) = outcome {

@@ -102,7 +102,7 @@ fn event(f: &Finding, grid: &Grid, names: &[String]) -> Event {
 /// change as later snapshots sharpen their models; an account's own event
 /// by its start and account (`a-…-name`, or `u-…-name` when its scope is
 /// unknown).
-fn id(f: &Finding, bucket: i64, names: &[String]) -> String {
+pub(crate) fn id(f: &Finding, bucket: i64, names: &[String]) -> String {
     let name = |m: &Member| names.get(m.account).map_or("", String::as_str);
     match (f.scope, f.members.first()) {
         (Scope::Platform, _) | (_, None) => format!("p-{}", format_compact(f.core.from * bucket)),

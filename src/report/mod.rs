@@ -6,7 +6,6 @@
 
 mod csv;
 pub mod event;
-#[cfg(any())]
 pub mod show;
 pub mod sparkline;
 mod text;

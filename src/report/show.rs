@@ -1,15 +1,21 @@
-//! `followdrop show`: one account's falls put into words (text, 80
+//! `followdrop show`: one account's losses put into words (text, 80
 //! columns) or handed to scripts (JSON). The judgement is
-//! [`crate::detect::explain`]'s; this module only says it.
+//! [`crate::detect::explain`]'s; this module only says it: it turns the
+//! plain explanation (snapshot and finding indices) into the `show`
+//! schema (times, counts, event ids) and writes it.
 
+use super::event::{Event, id};
 use super::text::{
     INDENT, Style, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
     thousands, title_line, wrap,
 };
 use super::{InputSummary, SCHEMA_VERSION, Tool};
-use crate::detect::explain::{Drop, Explanation, MAX_CHANCE, Mark, Row, Verdict, Window};
-use crate::detect::{Check, Event, Persistence, Scope, Settings};
-use crate::time::{format_duration, format_with};
+use crate::detect::MAX_CHANCE;
+use crate::detect::explain::{self, Explanation, Mark};
+use crate::detect::{Check, Finding, Persistence, Scope, Settings};
+use crate::grid::Grid;
+use crate::stats::round;
+use crate::time::{Timestamp, format_duration, format_with};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -33,12 +39,315 @@ pub struct ShowReport<'a> {
     pub input: InputSummary,
     pub settings: &'a Settings,
     #[serde(flatten)]
-    pub explanation: &'a Explanation,
+    pub explanation: Shown,
     /// The account comes only from `--reference` inputs: it joins the
     /// cohort, but `scan` never reports it.
     pub reference: bool,
     /// The events `scan` reports the account in.
     pub events: Vec<&'a Event>,
+}
+
+/// The explanation of one account in the `show` schema.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    pub account: String,
+    /// Snapshots on the grid (one per grid point).
+    pub snapshots: usize,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub first_followers: u64,
+    pub last_followers: u64,
+    pub usual: Usual,
+    /// Its parts in platform events, its reported losses, and its most
+    /// abnormal unreported ones, in time order.
+    pub drops: Vec<Drop>,
+    /// Unreported losses of its own not in `drops`, all less abnormal than
+    /// those that are.
+    pub more_falls: usize,
+    /// The platform events it had no loss in.
+    pub platform_without: Vec<Absent>,
+}
+
+/// How the account usually moves (its model).
+#[derive(Debug, Clone, Serialize)]
+pub struct Usual {
+    /// Its usual spacing of snapshots, in seconds.
+    pub step_seconds: i64,
+    /// Robust standard deviation of its relative change over one usual
+    /// step.
+    pub spread: f64,
+    /// Its long-run relative change per day.
+    pub trend_per_day: f64,
+    /// The step between two of its counts as shown (null when exact).
+    pub count_step: Option<u64>,
+}
+
+/// One loss of the account, and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drop {
+    /// The last snapshot before the loss and the first at which it was complete.
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub before: u64,
+    pub after: u64,
+    pub lost: u64,
+    pub relative_loss: f64,
+    /// How abnormal the loss is, in the account's own robust standard
+    /// deviations (negative: below its usual movement).
+    pub z: f64,
+    /// The other accounts across the same snapshots' window.
+    pub cohort: CohortView,
+    pub verdict: Verdict,
+    /// Persistence, judged as for an event (reported or not).
+    pub persistence: Persistence,
+    pub recovered_at: Option<Timestamp>,
+    /// The largest share of the loss made up within the recovery window,
+    /// beyond the usual trend (1 = all back); null when no snapshot lies in it.
+    pub came_back: Option<f64>,
+    /// The snapshots around the loss.
+    pub rows: Vec<Row>,
+}
+
+/// The cohort across a loss's window.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct CohortView {
+    /// Accounts observed around the window, the account itself included.
+    pub observed: u32,
+    /// Other accounts observed, and how many of them fell too (by two of
+    /// their own deviations).
+    pub others: u32,
+    pub others_fell: u32,
+    /// Estimated share of the others affected, beyond their ordinary rate
+    /// of falls.
+    pub breadth: f64,
+    /// Median relative change of the others.
+    pub typical_change: Option<f64>,
+}
+
+/// The window of the cohort that started a platform event, and its evidence.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Window {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Accounts observed around it, and how many fell by two of their own
+    /// deviations.
+    pub observed: u32,
+    pub fell: u32,
+    /// Estimated share of the observed accounts affected.
+    pub breadth: f64,
+    /// Standard deviations by which the cohort's fall exceeds chance (the
+    /// platform event's score).
+    pub score: f64,
+}
+
+impl Window {
+    fn of(w: &crate::detect::CohortWindow, bucket: i64) -> Window {
+        Window {
+            from: Timestamp(w.from * bucket),
+            to: Timestamp(w.to * bucket),
+            observed: w.tally.observed,
+            fell: w.tally.fell,
+            breadth: round(w.evidence.breadth, 4),
+            score: round(w.evidence.score, 2),
+        }
+    }
+}
+
+/// What became of a loss.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// A member of platform event `event`, which the cohort's fall in
+    /// `window` started: its own loss passed half the usual bar. `excess`:
+    /// it lost far more than the event's typical member; `across_gap`: it
+    /// was not observed during the event, and its loss is across its gap.
+    Platform {
+        event: String,
+        window: Window,
+        excess: bool,
+        across_gap: bool,
+    },
+    /// Reported as its own event, of scope `account` or `unknown`.
+    Own { event: String, scope: Scope },
+    /// Not reported: a threshold was missed. `bar` is the number of
+    /// deviations asked for; inside a platform event (`platform`) that is
+    /// half of `--sensitivity`, and the loss is counted beyond the usual
+    /// growth (`size`, `share`).
+    Below {
+        check: Check,
+        bar: f64,
+        size: f64,
+        share: f64,
+        platform: Option<PlatformPeriod>,
+    },
+}
+
+/// The platform event a loss lay in.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformPeriod {
+    pub event: String,
+    pub window: Window,
+}
+
+/// A platform event the account had no loss in.
+#[derive(Debug, Clone, Serialize)]
+pub struct Absent {
+    pub event: String,
+    pub window: Window,
+    /// Its counts just before and after the event (null: no snapshot on
+    /// that side).
+    pub before: Option<u64>,
+    pub after: Option<u64>,
+}
+
+/// One snapshot in the table around a loss.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub time: Timestamp,
+    pub followers: u64,
+    pub following: Option<u64>,
+    /// Change since the previous snapshot, and how abnormal it is in the
+    /// account's own deviations (null for the first snapshot).
+    pub change: Option<i64>,
+    pub z: Option<f64>,
+    pub mark: ShownMark,
+    /// Snapshots left out just before this one.
+    pub skipped: usize,
+}
+
+/// What a row of the table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShownMark {
+    None,
+    /// The last snapshot before the loss.
+    Before,
+    /// Within the loss.
+    During,
+    /// The first snapshot at which the loss was complete.
+    After,
+    /// Where the account recovered.
+    Recovered,
+}
+
+impl Shown {
+    /// The explanation `x` of an account of `grid`, its events named as
+    /// `findings` are.
+    pub fn new(x: &Explanation, grid: &Grid, names: &[String], findings: &[Finding]) -> Shown {
+        let bucket = grid.bucket;
+        let track = &grid.tracks[x.account];
+        let event = |k: usize| id(&findings[k], bucket, names);
+        let time = |k: usize| Timestamp(track.time(k));
+        let drops = x
+            .drops
+            .iter()
+            .map(|d| {
+                let span = d.loss.span;
+                let verdict = match &d.verdict {
+                    explain::Verdict::Platform {
+                        finding,
+                        window,
+                        excess,
+                        across_gap,
+                    } => Verdict::Platform {
+                        event: event(*finding),
+                        window: Window::of(window, bucket),
+                        excess: *excess,
+                        across_gap: *across_gap,
+                    },
+                    explain::Verdict::Own { finding, scope } => Verdict::Own {
+                        event: event(*finding),
+                        scope: *scope,
+                    },
+                    explain::Verdict::Below {
+                        check,
+                        bar,
+                        size,
+                        share,
+                        platform,
+                    } => Verdict::Below {
+                        check: *check,
+                        bar: *bar,
+                        size: round(*size, 2),
+                        share: round(*share, 5),
+                        platform: platform.map(|(k, w)| PlatformPeriod {
+                            event: event(k),
+                            window: Window::of(&w, bucket),
+                        }),
+                    },
+                };
+                Drop {
+                    start: time(span.before),
+                    end: time(span.after),
+                    before: track.count(span.before),
+                    after: track.count(span.after),
+                    lost: d.loss.lost,
+                    relative_loss: round(d.loss.relative, 5),
+                    z: round(d.loss.z, 3),
+                    cohort: CohortView {
+                        observed: d.cohort.observed,
+                        others: d.cohort.others,
+                        others_fell: d.cohort.others_fell,
+                        breadth: round(d.cohort.breadth, 4),
+                        typical_change: d.cohort.typical_change.map(|c| round(c, 5)),
+                    },
+                    verdict,
+                    persistence: d.outcome.persistence,
+                    recovered_at: d.outcome.recovered_at.map(Timestamp),
+                    came_back: d.came_back.map(|b| round(b, 4)),
+                    rows: d.rows.iter().map(|r| row(track, r)).collect(),
+                }
+            })
+            .collect();
+        let n = track.len();
+        let usual = &x.usual;
+        Shown {
+            account: names[x.account].clone(),
+            snapshots: n,
+            first: Timestamp(if n == 0 { 0 } else { track.time(0) }),
+            last: Timestamp(if n == 0 { 0 } else { track.time(n - 1) }),
+            first_followers: track.followers.first().unwrap_or(0),
+            last_followers: track.followers.last().unwrap_or(0),
+            usual: Usual {
+                step_seconds: usual.step * bucket,
+                spread: round(usual.spread, 7),
+                trend_per_day: round((usual.trend * 86_400.0 / bucket as f64).exp_m1(), 7),
+                count_step: (usual.count_step > 1).then_some(usual.count_step),
+            },
+            drops,
+            more_falls: x.more_falls,
+            platform_without: x
+                .absent
+                .iter()
+                .map(|a| Absent {
+                    event: event(a.finding),
+                    window: Window::of(&a.window, bucket),
+                    before: a.before.map(|k| track.count(k)),
+                    after: a.after.map(|k| track.count(k)),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A table row in the schema's terms.
+fn row(track: &crate::grid::Track, r: &explain::Row) -> Row {
+    let k = r.snapshot;
+    Row {
+        time: Timestamp(track.time(k)),
+        followers: track.count(k),
+        following: track.following.get(k),
+        change: (k > 0).then(|| track.count(k) as i64 - track.count(k - 1) as i64),
+        z: r.z.map(|z| round(z, 3)),
+        mark: match r.mark {
+            Mark::None => ShownMark::None,
+            Mark::Before => ShownMark::Before,
+            Mark::During => ShownMark::During,
+            Mark::After => ShownMark::After,
+            Mark::Recovered => ShownMark::Recovered,
+        },
+        skipped: r.skipped,
+    }
 }
 
 impl<'a> ShowReport<'a> {
@@ -47,10 +356,14 @@ impl<'a> ShowReport<'a> {
     pub fn new(
         input: InputSummary,
         settings: &'a Settings,
-        explanation: &'a Explanation,
+        explanation: Shown,
         reference: bool,
         events: &'a [Event],
     ) -> ShowReport<'a> {
+        let listed = events
+            .iter()
+            .filter(|e| e.accounts.iter().any(|a| a.account == explanation.account))
+            .collect();
         ShowReport {
             schema_version: SCHEMA_VERSION,
             tool: Tool::ours(),
@@ -58,10 +371,7 @@ impl<'a> ShowReport<'a> {
             settings,
             explanation,
             reference,
-            events: events
-                .iter()
-                .filter(|e| e.accounts.iter().any(|a| a.account == explanation.account))
-                .collect(),
+            events: listed,
         }
     }
 
@@ -79,7 +389,7 @@ impl<'a> ShowReport<'a> {
 fn reported(v: &Verdict) -> Option<&str> {
     match v {
         Verdict::Platform { event, .. } | Verdict::Own { event, .. } => Some(event),
-        Verdict::WithCohort | Verdict::Below { .. } => None,
+        Verdict::Below { .. } => None,
     }
 }
 
@@ -106,7 +416,7 @@ pub fn write(
 }
 
 fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    let x = r.explanation;
+    let x = &r.explanation;
     let name = sanitize(&x.account);
     writeln!(
         out,
@@ -129,8 +439,8 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     } else {
         format!(
             "{} from {} to {} UTC, {} → {} followers. Usual movement: ±{} per {} \
-             step around a trend of {} a day; the deviations below are multiples of \
-             that spread, scaled to the time between snapshots.",
+             step around a trend of {} a day{}; the deviations below are multiples \
+             of its spread over the time each change took.",
             counted(x.snapshots as u64, "snapshot", "snapshots"),
             when(x.first.0),
             when(x.last.0),
@@ -139,6 +449,10 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
             fine_percent(x.usual.spread),
             format_duration(x.usual.step_seconds),
             signed_fine_percent(x.usual.trend_per_day),
+            x.usual.count_step.map_or(String::new(), |step| format!(
+                ", its counts shown rounded (to steps of {}, a loss must exceed two)",
+                thousands(step)
+            )),
         )
     };
     paragraph(out, INDENT, &about)?;
@@ -174,10 +488,10 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 INDENT,
                 &format!(
-                    "{} ({} UTC): {} of {} accounts fell together; {moved}",
+                    "{} ({} UTC): about {} of {} accounts affected; {moved}",
                     a.event,
                     span(a.window.from.0, a.window.to.0),
-                    thousands(u64::from(a.window.fell)),
+                    percent(a.window.breadth, 0),
                     thousands(u64::from(a.window.observed)),
                 ),
             )?;
@@ -198,7 +512,7 @@ fn heading(out: &mut dyn Write, style: &Style, code: &str, text: &str) -> io::Re
 
 /// The closing line: how many drops were reported, and what was not.
 fn summary(r: &ShowReport, name: &str, out: &mut dyn Write) -> io::Result<()> {
-    let x = r.explanation;
+    let x = &r.explanation;
     let count = |scope: Scope| r.events.iter().filter(|e| e.class.scope == scope).count() as u64;
     let mut parts = Vec::new();
     for (scope, what) in [
@@ -306,8 +620,8 @@ fn deviations(z: f64) -> String {
 
 /// ` Its following count went from 1,148 to 1,048.` when it moved.
 fn following(d: &Drop) -> String {
-    let at = |mark: Mark| d.rows.iter().find(|r| r.mark == mark)?.following;
-    match (at(Mark::Before), at(Mark::After)) {
+    let at = |mark: ShownMark| d.rows.iter().find(|r| r.mark == mark)?.following;
+    match (at(ShownMark::Before), at(ShownMark::After)) {
         (Some(a), Some(b)) if a != b => format!(
             " Its following count went from {} to {}.",
             thousands(a),
@@ -326,10 +640,11 @@ fn cohort_sentence(d: &Drop) -> String {
         format!("; the typical one moved {}", signed_fine_percent(t))
     });
     format!(
-        "Across the same snapshots, {} of the {} observed fell too ({}){typical}.",
+        "Across the same snapshots, {} of the {} observed fell too (about {} affected \
+         beyond the ordinary rate){typical}.",
         thousands(u64::from(c.others_fell)),
         counted(u64::from(c.others), "other account", "other accounts"),
-        percent(c.breadth(), 0),
+        percent(c.breadth, 0),
     )
 }
 
@@ -377,11 +692,11 @@ fn table(d: &Drop, style: &Style, out: &mut dyn Write) -> io::Result<()> {
 
 fn mark(row: &Row) -> &'static str {
     match row.mark {
-        Mark::None => "",
-        Mark::Before => "before",
-        Mark::During => "",
-        Mark::After => "after",
-        Mark::Recovered => "recovered",
+        ShownMark::None => "",
+        ShownMark::Before => "before",
+        ShownMark::During => "",
+        ShownMark::After => "after",
+        ShownMark::Recovered => "recovered",
     }
 }
 
@@ -403,35 +718,39 @@ fn signed_thousands(n: i64) -> String {
     }
 }
 
-/// Why the fall was, or was not, reported: the rule that decided it and the
+/// Why the loss was, or was not, reported: the rule that decided it and the
 /// numbers it looked at.
 fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
     let s = r.settings;
     let c = &d.cohort;
-    let others = |n: u32| counted(u64::from(n), "other account", "other accounts");
-    let cohort_loss = percent(-c.typical_change.unwrap_or(0.0), 1);
     match &d.verdict {
-        Verdict::Platform { window, event } => {
+        Verdict::Platform {
+            window,
+            event,
+            excess,
+            across_gap,
+        } => {
             let mut why = vec![platform_rule(window, s, "Platform-wide")];
+            if *across_gap {
+                why.push(format!(
+                    "{name} was not observed during the event (a gap in its snapshots from \
+                     {} to {} UTC): its loss across the gap, beyond what its own noise over \
+                     that time allows, is its part in the event, not a purge of its own.",
+                    format_with(d.start.0, "%Y-%m-%d %H:%M"),
+                    format_with(d.end.0, "%Y-%m-%d %H:%M"),
+                ));
+            }
             why.push(format!(
-                "Within a platform event an account's own fall needs only half the usual \
+                "Within a platform event an account's own loss needs only half the usual \
                  bar, {:.1} deviations (--sensitivity {} ÷ 2), and {} followers and {} of \
                  the account beyond its usual growth (--min-lost, --min-drop): {name}'s \
-                 fall passed.",
+                 passed.",
                 s.sensitivity / 2.0,
                 s.sensitivity,
                 thousands(s.min_lost),
                 percent(s.min_drop, 1),
             ));
-            let excess = r
-                .event(event)
-                .and_then(|e| {
-                    e.accounts
-                        .iter()
-                        .find(|a| a.account == r.explanation.account)
-                })
-                .is_some_and(|a| a.excess);
-            if let (true, Some(e)) = (excess, r.event(event)) {
+            if let (true, Some(e)) = (*excess, r.event(event)) {
                 why.push(format!(
                     "It lost far more than the event's typical account ({}): marked \
                      excess, possibly a purge of its own at the same time.",
@@ -448,26 +767,13 @@ fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
                     counted(u64::from(c.observed), "account was", "accounts were"),
                     s.min_cohort
                 ),
-                _ if c.breadth() < s.min_breadth => format!(
-                    "Account-specific: {} of the {} observed fell with it ({}), under the \
-                     {} a platform-wide event needs (--min-breadth); {} accounts observed \
-                     are enough to judge (--min-cohort {}).",
-                    thousands(u64::from(c.others_fell)),
-                    others(c.others),
-                    percent(c.breadth(), 0),
-                    percent(s.min_breadth, 0),
-                    thousands(u64::from(c.observed)),
-                    s.min_cohort
-                ),
                 _ => format!(
-                    "Account-specific although {} of the {} observed fell with it ({}, \
-                     --min-breadth {}): it lost {}, more than three times their typical \
-                     loss ({cohort_loss}), so the loss is its own.",
-                    thousands(u64::from(c.others_fell)),
-                    others(c.others),
-                    percent(c.breadth(), 0),
-                    percent(s.min_breadth, 0),
-                    percent(d.relative_loss, 1),
+                    "Account-specific: {} accounts were observed around it (--min-cohort \
+                     {}), and the cohort did not fall with it: about {} of the others were \
+                     affected, no platform event there.",
+                    thousands(u64::from(c.observed)),
+                    s.min_cohort,
+                    percent(c.breadth, 0),
                 ),
             };
             vec![
@@ -484,17 +790,6 @@ fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
                 ),
             ]
         }
-        Verdict::WithCohort => vec![format!(
-            "Not reported: {} of the {} observed fell with it ({}, at least --min-breadth \
-             {}), and it lost {}, less than three times their typical loss \
-             ({cohort_loss}): the loss is the cohort's, not its own (a long gap in its \
-             snapshots spanning a platform-wide fall).",
-            thousands(u64::from(c.others_fell)),
-            others(c.others),
-            percent(c.breadth(), 0),
-            percent(s.min_breadth, 0),
-            percent(d.relative_loss, 1),
-        )],
         Verdict::Below {
             check,
             bar,
@@ -506,47 +801,41 @@ fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
             let reasons = shortfalls(d, check, *bar, *size, *share, beyond, s).join("; ");
             match platform {
                 None => vec![format!("Not reported: {reasons}.")],
-                Some(p) => {
-                    let lead = match &p.event {
-                        Some(id) => format!("Not part of platform event {id}"),
-                        None => "Not reported".to_string(),
-                    };
-                    let mut why = vec![platform_rule(
+                Some(p) => vec![
+                    platform_rule(
                         &p.window,
                         s,
-                        &format!("{lead}. The cohort's fall was platform-wide"),
-                    )];
-                    let nobody = if p.event.is_none() {
-                        " No account's own fall passed the bar there, so no event was reported."
-                    } else {
-                        ""
-                    };
-                    why.push(format!(
-                        "But within it an account's own fall must reach half the usual bar \
+                        &format!(
+                            "Not part of platform event {}. The cohort's fall was platform-wide",
+                            p.event
+                        ),
+                    ),
+                    format!(
+                        "But within it an account's own loss must reach half the usual bar \
                          and the size thresholds beyond its usual growth, and {name}'s did \
-                         not: {reasons}.{nobody}"
-                    ));
-                    why
-                }
+                         not: {reasons}."
+                    ),
+                ],
             }
         }
     }
 }
 
-/// The platform rule applied to `w`: `lead`: from … to …, N of M fell
-/// together, the bars, and how far beyond chance.
+/// The platform rule applied to `w`: `lead`: the window that started it,
+/// the share of the cohort affected, and how far beyond chance.
 fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
     format!(
-        "{lead}: in the window that decided it, {} to {} UTC, {} of the {} observed ({}) \
-         fell together. That takes at least {} accounts observed (--min-cohort), at \
-         least {} of them falling (--min-breadth), and that many falling at once by \
-         chance less likely than 1 in {}: it was {:.1} standard deviations beyond \
-         chance.",
+        "{lead}: in the window that started it, {} to {} UTC, {} of the {} observed fell \
+         by two of their own deviations or more, and about {} of them were affected \
+         (their falls beyond the ordinary rate, faint ones counted through the cohort as \
+         a whole). That takes at least {} accounts observed (--min-cohort), at least {} \
+         affected (--min-breadth), and a fall of the cohort less likely than 1 in {} by \
+         chance: it was {:.1} standard deviations beyond chance.",
         format_with(w.from.0, "%Y-%m-%d %H:%M"),
         format_with(w.to.0, "%Y-%m-%d %H:%M"),
         thousands(u64::from(w.fell)),
         counted(u64::from(w.observed), "account", "accounts"),
-        percent(w.breadth(), 0),
+        percent(w.breadth, 0),
         s.min_cohort,
         percent(s.min_breadth, 0),
         thousands((1.0 / MAX_CHANCE).round() as u64),

@@ -197,12 +197,15 @@ fn platform(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let cohort = u64::from(e.cohort_size);
-    let fell = (e.breadth * cohort as f64).round() as u64;
     let affected = e.accounts_affected as u64;
-    let who = if affected <= fell {
-        format!("{} of them", thousands(affected))
-    } else {
-        counted(affected, "account", "accounts")
+    let across_gap = e.accounts.iter().filter(|a| a.across_gap.is_some()).count() as u64;
+    let gaps = match across_gap {
+        0 => String::new(),
+        n => format!(
+            "; {} seen only across a gap in {} snapshots",
+            thousands(n),
+            if n == 1 { "its" } else { "their" }
+        ),
     };
     // With --account or --reference only some accounts are listed; the
     // totals are the event's.
@@ -218,12 +221,12 @@ fn platform(
         out,
         INDENT,
         &format!(
-            "{} of {} ({}) fell together; a platform event needs {}. \
-             {who} lost abnormally ({listed}), typically {}; {} lost.",
-            thousands(fell),
-            counted(cohort, "account", "accounts"),
+            "The cohort fell together: about {} of {} observed were affected; a platform \
+             event needs {}. {} lost abnormally ({listed}{gaps}), typically {}; {} lost.",
             percent(e.breadth, 0),
+            counted(cohort, "account", "accounts"),
             percent(r.settings.min_breadth, 0),
+            counted(affected, "account", "accounts"),
             percent(e.median_relative_loss, 1),
             counted(e.followers_lost, "follower", "followers"),
         ),
@@ -267,6 +270,8 @@ fn platform(
             .map_or("—".to_string(), |t| format_with(t.0, "%m-%d %H:%M"));
         let mark = if a.excess {
             style.paint("1", "!")
+        } else if a.across_gap.is_some() {
+            "~".to_string()
         } else {
             " ".to_string()
         };
@@ -291,11 +296,19 @@ fn platform(
             &format!("… {} more (--format csv lists all)", thousands(more)),
         )?;
     }
-    if e.accounts.iter().any(|a| a.excess) {
+    let listed = &e.accounts[..e.accounts.len().min(MAX_ROWS)];
+    if listed.iter().any(|a| a.excess) {
         paragraph(
             out,
             INDENT,
             "! hit far harder than the rest (excess): possibly a purge of its own.",
+        )?;
+    }
+    if listed.iter().any(|a| !a.excess && a.across_gap.is_some()) {
+        paragraph(
+            out,
+            INDENT,
+            "~ not observed during the event: its loss is seen across a gap in its snapshots.",
         )?;
     }
     Ok(())
@@ -329,13 +342,12 @@ fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
     });
     paragraph(out, INDENT, &format!("{lost}{cohort}."))?;
     let others = u64::from(e.cohort_size).saturating_sub(1);
-    let fell = (e.breadth * others as f64).round() as u64;
     paragraph(
         out,
         INDENT,
         &format!(
-            "{} of the {} observed fell at the same time ({}); a platform event needs {}.",
-            thousands(fell),
+            "Of the {} observed, about {} were affected at the same time; a platform \
+             event needs {}.",
             counted(others, "other account", "other accounts"),
             percent(e.breadth, 0),
             percent(r.settings.min_breadth, 0)
