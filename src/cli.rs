@@ -7,7 +7,7 @@ use crate::output;
 use crate::report::show::{ShowFormat, ShowReport, Shown};
 use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
-use crate::simulate::{Kind as SimKind, Scenario, SimFormat, SimOptions};
+use crate::simulate::{Kind as SimKind, Readout, Scenario, SimFormat, SimOptions};
 use crate::state::State;
 use crate::time::{self, TimeForm, Zone};
 use anyhow::Result;
@@ -159,6 +159,15 @@ pub struct SimulateArgs {
     /// Inject an event by hand: KIND@TIME or KIND@TIME@ACCOUNT (repeatable), e.g. platform_glitch@2024-01-20T14:00.
     #[arg(long, value_parser = parse_injection, value_name = "KIND@TIME[@ACCOUNT]")]
     pub inject: Vec<(SimKind, i64, Option<String>)>,
+    /// Write follower counts rounded down to N significant figures, as YouTube shows subscribers (1,934 → 1,930; 1,576,312 → 1,570,000); counts below 10^N are written exactly. Applied after noise and events; the truth then lists only losses of at least one rounding step.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=19))]
+    pub significant_figures: Option<u32>,
+    /// Write this share of snapshots with the followers count missing (an empty cell, null in JSON) and a fifth as many with 0, as failed collections do; which ones follows from the seed. Not events: the truth is unchanged.
+    #[arg(long, value_parser = parse_fraction, default_value_t = 0.0, value_name = "FRACTION")]
+    pub hidden: f64,
+    /// Suspend N accounts not involved in any event: from a random time in the second half their counts are 0 for good. Not events: the truth is unchanged.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub vanish: usize,
     /// Leave out the following column.
     #[arg(long)]
     pub no_following: bool,
@@ -504,6 +513,11 @@ fn simulate(args: SimulateArgs) -> Result<()> {
         inject: args.inject.clone(),
         following: !args.no_following,
         format: args.format,
+        readout: Readout {
+            significant_figures: args.significant_figures,
+            hidden: args.hidden,
+            vanish: args.vanish,
+        },
     };
     let gzip = args.output.as_deref().is_some_and(|o| o.ends_with(".gz"));
     let truth = output::write_to(args.output.as_deref(), gzip, |out| {

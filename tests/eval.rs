@@ -9,7 +9,7 @@
 use followdrop::detect::Settings;
 use followdrop::evaluate::{Score, score};
 use followdrop::input::ReadOptions;
-use followdrop::simulate::{Scenario, SimFormat, SimOptions, simulate};
+use followdrop::simulate::{Readout, Scenario, SimFormat, SimOptions, simulate};
 use std::fs::File;
 use std::io::BufWriter;
 
@@ -54,6 +54,7 @@ fn run(c: &Case, seed: u64, dir: &std::path::Path) -> Score {
         inject: vec![],
         following: true,
         format: SimFormat::Csv,
+        readout: Readout::default(),
     };
     let path = dir.join(format!("{:?}-{seed}.csv", c.scenario));
     let mut out = BufWriter::new(File::create(&path).expect("temp file"));

@@ -2,7 +2,7 @@
 //! sample data and simulated input files. Everything goes through
 //! followdrop's public API, which stays stable while its internals change.
 
-use followdrop::simulate::{Scenario, SimFormat, SimOptions, simulate};
+use followdrop::simulate::{Readout, Scenario, SimFormat, SimOptions, simulate};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -49,6 +49,7 @@ pub fn write_simulated(path: &Path, accounts: usize, days: i64, interval: i64) {
         inject: Vec::new(),
         following: false,
         format: SimFormat::Csv,
+        readout: Readout::default(),
     };
     let mut out = BufWriter::new(File::create(path).expect("create simulated file"));
     simulate(&opts, &mut out).expect("simulate");

@@ -1,6 +1,8 @@
 //! Injected events and their truth: platform glitches and purges, account
-//! purges and glitches, purges that coincide with a glitch, and events too
-//! close to the end of the data to judge.
+//! purges and glitches, purges that coincide with a glitch, events too
+//! close to the end of the data to judge, and the styles of the newer
+//! scenarios (slow purges, events hidden by an outage, a Twitter-2018-like
+//! sweep and its recount).
 
 use super::population::Account;
 use super::rng::Rng;
@@ -42,6 +44,26 @@ pub struct Restore {
     pub share: f64,
 }
 
+/// What a loss is measured in. Losses given in followers or in the
+/// account's noise are turned into a share once the count just before the
+/// onset is known (the account may have grown or gone viral since it was
+/// drawn).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Measure {
+    /// This share of the account.
+    Share(f64),
+    /// This many followers.
+    Followers(f64),
+    /// This many of the account's standard deviations over one interval.
+    Noise(f64),
+    /// This share of the account, but at least this many of its standard
+    /// deviations over one interval.
+    ShareAtLeast(f64, f64),
+}
+
+/// A loss never takes more than this share of an account.
+const MAX_LOSS: f64 = 0.9;
+
 /// One account's part of one event: a multiplicative loss that sets in
 /// over `onset..onset + duration` and may be restored later.
 #[derive(Debug, Clone)]
@@ -49,7 +71,9 @@ pub struct Injection {
     pub event: usize,
     pub onset: i64,
     pub duration: i64,
+    /// Share of the account lost (for other measures: 0 until sized).
     pub loss: f64,
+    pub measure: Measure,
     pub following_loss: f64,
     pub restore: Option<Restore>,
     /// Count just before the onset, filled in while simulating.
@@ -69,6 +93,39 @@ fn ramp(t: i64, from: i64, duration: i64) -> f64 {
 }
 
 impl Injection {
+    /// A loss of `measure` that sets in over `onset..onset + duration` and
+    /// stays.
+    fn lasting(event: usize, onset: i64, duration: i64, measure: Measure) -> Injection {
+        Injection {
+            event,
+            onset,
+            duration,
+            loss: match measure {
+                Measure::Share(share) => share,
+                _ => 0.0,
+            },
+            measure,
+            following_loss: 0.0,
+            restore: None,
+            before: None,
+            seen: 0.0,
+        }
+    }
+
+    /// Notes the count just before the onset and, for a loss measured in
+    /// followers or noise, sizes the loss from it.
+    pub fn set_before(&mut self, count: f64, account: &Account, interval: i64) {
+        self.before = Some(count);
+        let sd = || account.noise_sd(count, interval as f64);
+        let lost = match self.measure {
+            Measure::Share(_) => return,
+            Measure::Followers(n) => n,
+            Measure::Noise(k) => k * sd(),
+            Measure::ShareAtLeast(share, k) => (share * count).max(k * sd()),
+        };
+        self.loss = (lost / count.max(1.0)).min(MAX_LOSS);
+    }
+
     /// Share of the loss in effect at `t`.
     pub fn progress(&self, t: i64) -> f64 {
         let lost = ramp(t, self.onset, self.duration);
@@ -109,12 +166,52 @@ pub struct Plan {
     pub at: i64,
     /// For account events: which account (else chosen at random).
     pub account: Option<usize>,
+    pub style: Style,
 }
+
+/// How a planned event unfolds, beyond what its kind says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// As events of its kind usually do.
+    Usual,
+    /// Fake followers removed in batches: an account purge over 20–48
+    /// hours, each step 0.6–2.5 of the account's standard deviations over
+    /// one interval and the whole 7–15 of its standard deviations over the
+    /// window; a platform purge over 6–14 hours per account, the onsets
+    /// staggered over about 12 hours.
+    Slow,
+    /// While the collector is down for every account (`outage`, which
+    /// holds the whole loss): a glitch is mended only some hours after the
+    /// collector is back, so that the data can show it.
+    Unseen { outage: (i64, i64) },
+    /// Twitter's purge of July 2018: nearly every account is hit, those of
+    /// a million followers or more losing 0.3–12 %, the others four
+    /// followers or fewer.
+    Sweep,
+    /// A recount months after a sweep, about a third as big: nearly every
+    /// account is hit, most losing a fraction of their noise over one
+    /// interval, one in ten a third of what the sweep took from big
+    /// accounts (0.1–4 %) and at least 10 times their noise.
+    Recount,
+}
+
+/// An account of at least this many followers is big in a sweep.
+const SWEEP_BIG: f64 = 1e6;
 
 /// Everything injected: per-account injections and the truth skeleton.
 pub struct Injected {
     pub per_account: Vec<Vec<Injection>>,
     pub events: Vec<TrueEvent>,
+}
+
+/// The longest a platform glitch or purge of the usual style takes to set
+/// in.
+pub fn longest_onset(kind: Kind) -> i64 {
+    if kind == Kind::PlatformGlitch {
+        4 * HOUR
+    } else {
+        20 * HOUR
+    }
 }
 
 /// Spreads the plans over the accounts. With `slow_restore`, platform
@@ -138,24 +235,30 @@ pub fn inject(
     for plan in plans {
         let event = events.len();
         let onset_len = |rng: &mut Rng, lo: i64, hi: i64| rng.below(lo, hi.max(lo + 1));
-        let (class, duration, restore) = match plan.kind {
+        let (class, start, end, restore) = match plan.kind {
+            Kind::PlatformPurge if plan.style.spreads() => {
+                let Some((start, end)) =
+                    spread_purge(plan, accounts, event, &mut per_account, &observed_at, rng)
+                else {
+                    continue;
+                };
+                (Scope::Platform, start, end, None)
+            }
+            Kind::AccountPurge if plan.style == Style::Slow => {
+                let Some((i, injection)) =
+                    slow_account_purge(plan, accounts, interval, event, &observed_at, rng)
+                else {
+                    continue;
+                };
+                let end = injection.onset + injection.duration;
+                per_account[i].push(injection);
+                (Scope::Account, plan.at, end, None)
+            }
             Kind::PlatformGlitch | Kind::PlatformPurge => {
                 let glitch = plan.kind == Kind::PlatformGlitch;
-                let duration = onset_len(rng, HOUR, if glitch { 4 * HOUR } else { 20 * HOUR });
-                // Restored no sooner than every account has been sampled
-                // during the glitch, so that the data can show it.
-                let settle = (6 * HOUR).max(3 * interval / 2);
-                // A slow restoration (the hard scenario) takes one to two days.
-                let (delay, length) = if slow_restore {
-                    (6 * HOUR, (DAY, 2 * DAY))
-                } else {
-                    (30 * HOUR, (2 * HOUR, DAY))
-                };
-                let restore = glitch.then(|| Restore {
-                    start: plan.at + duration + settle + rng.below(0, delay),
-                    duration: rng.below(length.0, length.1),
-                    share: rng.range(0.95, 1.0),
-                });
+                let duration = onset_len(rng, HOUR, longest_onset(plan.kind));
+                let restore =
+                    glitch.then(|| restoration(plan, duration, interval, slow_restore, rng));
                 let share = rng.range(0.6, 0.95);
                 for (i, a) in accounts.iter().enumerate() {
                     if !observed_at(a, plan.at) || !rng.chance(share) {
@@ -171,6 +274,7 @@ pub fn inject(
                         onset: plan.at + rng.below(0, duration / 4 + 1),
                         duration: duration - duration / 4,
                         loss,
+                        measure: Measure::Share(loss),
                         following_loss: if glitch { rng.range(0.01, 0.1) } else { 0.0 },
                         restore: restore.map(|r| Restore {
                             start: r.start + rng.below(0, r.duration / 4 + 1),
@@ -180,7 +284,7 @@ pub fn inject(
                         seen: 0.0,
                     });
                 }
-                (Scope::Platform, duration, restore)
+                (Scope::Platform, plan.at, plan.at + duration, restore)
             }
             Kind::ExcessPurge => {
                 let Some(host) = events
@@ -204,25 +308,20 @@ pub fn inject(
                 let onset = events[host].start.0;
                 let duration = events[host].end.0 - onset;
                 let loss = rng.log_range(0.1, 0.4);
-                per_account[i].push(Injection {
-                    event: host,
+                per_account[i].push(Injection::lasting(
+                    host,
                     onset,
                     duration,
-                    loss,
-                    following_loss: 0.0,
-                    restore: None,
-                    before: None,
-                    seen: 0.0,
-                });
+                    Measure::Share(loss),
+                ));
                 events[host].excess.push(accounts[i].name.clone());
                 continue;
             }
             Kind::AccountPurge | Kind::AccountGlitch => {
                 let glitch = plan.kind == Kind::AccountGlitch;
-                let Some(i) = plan
-                    .account
-                    .or_else(|| pick_account(accounts, plan.at, rng, &observed_at))
-                else {
+                let Some(i) = plan.account.or_else(|| {
+                    pick_account(accounts, rng, &|a: &Account| observed_at(a, plan.at))
+                }) else {
                     continue;
                 };
                 let duration = if glitch {
@@ -241,19 +340,12 @@ pub fn inject(
                     rng.log_range(0.05, 0.4)
                 };
                 per_account[i].push(Injection {
-                    event,
-                    onset: plan.at,
-                    duration,
-                    loss,
-                    following_loss: 0.0,
                     restore,
-                    before: None,
-                    seen: 0.0,
+                    ..Injection::lasting(event, plan.at, duration, Measure::Share(loss))
                 });
-                (Scope::Account, duration, restore)
+                (Scope::Account, plan.at, plan.at + duration, restore)
             }
         };
-        let end = plan.at + duration;
         let (persistence, recovered_at) = truth_persistence(end, restore, data_end);
         events.push(TrueEvent {
             id: format!("t{}", event + 1),
@@ -261,7 +353,7 @@ pub fn inject(
                 scope: class,
                 persistence,
             },
-            start: Timestamp(plan.at),
+            start: Timestamp(start),
             end: Timestamp(end),
             recovered_at: recovered_at.map(Timestamp),
             accounts: Vec::new(),
@@ -274,16 +366,126 @@ pub fn inject(
     }
 }
 
-/// An account for an account event: one observed around `at`, big enough
-/// that a purge of a few percent stands out of its noise.
+impl Style {
+    /// Whether a platform purge of this style is spread by [`spread_purge`].
+    fn spreads(self) -> bool {
+        matches!(self, Style::Slow | Style::Sweep | Style::Recount)
+    }
+}
+
+/// When a platform glitch is mended. No sooner than every account has been
+/// sampled during it (and, after an outage that hid it, since the
+/// collector came back), so that the data can show it; a slow restoration
+/// (the hard scenario) takes one to two days, else two hours to a day.
+fn restoration(plan: &Plan, duration: i64, interval: i64, slow: bool, rng: &mut Rng) -> Restore {
+    let settle = (6 * HOUR).max(3 * interval / 2);
+    let lost = plan.at + duration;
+    // After an outage, soon enough that the truth still calls it reverted.
+    let (from, delay, length) = match plan.style {
+        Style::Unseen { outage } => (lost.max(outage.1), 6 * HOUR, (2 * HOUR, DAY)),
+        _ if slow => (lost, 6 * HOUR, (DAY, 2 * DAY)),
+        _ => (lost, 30 * HOUR, (2 * HOUR, DAY)),
+    };
+    Restore {
+        start: from + settle + rng.below(0, delay),
+        duration: rng.below(length.0, length.1),
+        share: rng.range(0.95, 1.0),
+    }
+}
+
+/// Spreads a platform purge of the slow, sweep or recount style over the
+/// accounts; returns when the first loss begins and when the last is
+/// complete (none when no account was hit).
+fn spread_purge(
+    plan: &Plan,
+    accounts: &[Account],
+    event: usize,
+    per_account: &mut [Vec<Injection>],
+    observed: &dyn Fn(&Account, i64) -> bool,
+    rng: &mut Rng,
+) -> Option<(i64, i64)> {
+    // Onsets staggered over about 12 hours, each account's loss then
+    // taking 6–14 hours (slow); else onsets and a common length as in the
+    // usual platform purge, but nearly every account hit.
+    let (stagger, share, length) = if plan.style == Style::Slow {
+        (rng.below(10 * HOUR, 14 * HOUR), rng.range(0.6, 0.95), None)
+    } else {
+        let duration = rng.below(HOUR, longest_onset(Kind::PlatformPurge));
+        let share = rng.range(0.85, 1.0);
+        (duration / 4 + 1, share, Some(duration - duration / 4))
+    };
+    let mut span: Option<(i64, i64)> = None;
+    for (i, a) in accounts.iter().enumerate() {
+        if !observed(a, plan.at) || !rng.chance(share) {
+            continue;
+        }
+        let onset = plan.at + rng.below(0, stagger);
+        let length = length.unwrap_or_else(|| rng.below(6 * HOUR, 14 * HOUR));
+        let measure = purge_measure(plan.style, a, rng);
+        per_account[i].push(Injection::lasting(event, onset, length, measure));
+        let (first, last) = span.unwrap_or((onset, onset + length));
+        span = Some((first.min(onset), last.max(onset + length)));
+    }
+    span
+}
+
+/// One account's loss in a platform purge of the given style.
+fn purge_measure(style: Style, a: &Account, rng: &mut Rng) -> Measure {
+    match style {
+        Style::Sweep if a.size >= SWEEP_BIG => Measure::Share(rng.log_range(0.003, 0.12)),
+        Style::Sweep => Measure::Followers(rng.below(1, 5) as f64),
+        Style::Recount if rng.chance(0.1) => {
+            Measure::ShareAtLeast(rng.log_range(0.001, 0.04), rng.range(10.0, 20.0))
+        }
+        Style::Recount => Measure::Noise(rng.range(0.1, 0.9)),
+        _ => Measure::Share(rng.log_range(0.005, 0.05)),
+    }
+}
+
+/// A slow account purge: fake followers removed in batches over 20–48
+/// hours, each step 0.6–2.5 of the account's standard deviations over one
+/// interval, the whole 7–15 of its standard deviations over the window
+/// (√steps times a step's: the noise is a random walk). When the interval
+/// is too long for both (fewer than eight steps in the window), the
+/// window's size wins. The account is one whose loss will be material,
+/// with room to grow.
+fn slow_account_purge(
+    plan: &Plan,
+    accounts: &[Account],
+    interval: i64,
+    event: usize,
+    observed: &dyn Fn(&Account, i64) -> bool,
+    rng: &mut Rng,
+) -> Option<(usize, Injection)> {
+    let duration = rng.below(20 * HOUR, 48 * HOUR);
+    let steps = (duration as f64 / interval as f64).max(1.0);
+    let (lo, hi) = (7f64.max(0.6 * steps.sqrt()), 15f64.min(2.5 * steps.sqrt()));
+    let window = if lo < hi {
+        rng.range(lo, hi)
+    } else {
+        rng.range(7.0, 15.0)
+    };
+    let noises = window * steps.sqrt();
+    let fits = |a: &Account| {
+        observed(a, plan.at)
+            && noises * a.noise_sd(a.size, interval as f64) >= 2.0 * MATERIAL_SHARE * a.size
+    };
+    let i = plan
+        .account
+        .or_else(|| pick_account(accounts, rng, &fits))?;
+    let injection = Injection::lasting(event, plan.at, duration, Measure::Noise(noises));
+    Some((i, injection))
+}
+
+/// An account for an account event: one that `fits`, big enough that a
+/// purge of a few percent stands out of its noise.
 fn pick_account(
     accounts: &[Account],
-    at: i64,
     rng: &mut Rng,
-    observed: &dyn Fn(&Account, i64) -> bool,
+    fits: &dyn Fn(&Account) -> bool,
 ) -> Option<usize> {
     let candidates: Vec<usize> = (0..accounts.len())
-        .filter(|&i| accounts[i].size >= 1000.0 && observed(&accounts[i], at))
+        .filter(|&i| accounts[i].size >= 1000.0 && fits(&accounts[i]))
         .collect();
     (!candidates.is_empty()).then(|| candidates[rng.below(0, candidates.len() as i64) as usize])
 }
@@ -323,6 +525,7 @@ pub fn material(account: &Account, injection: &Injection, interval: i64) -> bool
 
 #[cfg(test)]
 mod tests {
+    use super::super::population::Shape;
     use super::*;
 
     #[test]
@@ -332,6 +535,7 @@ mod tests {
             onset: 100,
             duration: 100,
             loss: 0.1,
+            measure: Measure::Share(0.1),
             following_loss: 0.0,
             restore: Some(Restore {
                 start: 300,
@@ -345,6 +549,109 @@ mod tests {
         assert!((inj.factor(150) - 0.95).abs() < 1e-12);
         assert!((inj.factor(250) - 0.9).abs() < 1e-12);
         assert!((inj.factor(400) - 1.0).abs() < 1e-12);
+    }
+
+    /// A slow account purge's steps hide in the account's noise (0.6–2.5
+    /// standard deviations each at hourly sampling) while the window stands
+    /// out (7–15 of its standard deviations), at any interval; and the loss
+    /// is material.
+    #[test]
+    fn slow_account_purges() {
+        let days = 30 * DAY;
+        for interval in [HOUR, 6 * HOUR, DAY] {
+            let shape = Shape {
+                start: 0,
+                end: days,
+                interval,
+                staggered: false,
+            };
+            let rng = Rng::new(5);
+            let accounts: Vec<Account> = (0..80)
+                .map(|i| Account::draw(i, &mut rng.fork(i as u64), &shape))
+                .collect();
+            for seed in 0..20 {
+                let plan = Plan {
+                    kind: Kind::AccountPurge,
+                    at: 10 * DAY,
+                    account: None,
+                    style: Style::Slow,
+                };
+                let mut injected = inject(
+                    &[plan],
+                    &accounts,
+                    interval,
+                    days,
+                    false,
+                    &mut Rng::new(seed),
+                );
+                let (i, inj) = (0..accounts.len())
+                    .find_map(|i| Some((i, injected.per_account[i].pop()?)))
+                    .expect("an account");
+                let (a, mut inj) = (&accounts[i], inj);
+                inj.set_before(a.size, a, interval);
+                let (lost, sd) = (a.size * inj.loss, a.noise_sd(a.size, interval as f64));
+                let steps = (inj.duration as f64 / interval as f64).max(1.0);
+                assert!((20 * HOUR..48 * HOUR).contains(&inj.duration));
+                let window = lost / sd / steps.sqrt();
+                assert!((7.0..=15.0).contains(&window), "{window}");
+                if interval == HOUR {
+                    let step = lost / steps / sd;
+                    assert!((0.6..=2.5).contains(&step), "{step}");
+                }
+                assert!(material(a, &inj, interval));
+            }
+        }
+    }
+
+    /// The sweep takes 0.3–12 % from accounts of a million followers or
+    /// more and one to four followers from the others; the recount takes a
+    /// fraction of their noise from most, and more from about one in ten.
+    #[test]
+    fn sweep_and_recount_losses() {
+        let shape = Shape {
+            start: 0,
+            end: 240 * DAY,
+            interval: DAY,
+            staggered: false,
+        };
+        let rng = Rng::new(9);
+        let accounts: Vec<Account> = (0..400)
+            .map(|i| Account::draw(i, &mut rng.fork(i as u64), &shape))
+            .collect();
+        let plan = |at, style| Plan {
+            kind: Kind::PlatformPurge,
+            at,
+            account: None,
+            style,
+        };
+        let plans = [
+            plan(60 * DAY, Style::Sweep),
+            plan(170 * DAY, Style::Recount),
+        ];
+        let injected = inject(&plans, &accounts, DAY, 240 * DAY, false, &mut Rng::new(1));
+        let (mut hit, mut heavy) = ([0; 2], 0);
+        for (a, injections) in accounts.iter().zip(&injected.per_account) {
+            for inj in injections {
+                hit[inj.event] += 1;
+                match (inj.event, inj.measure) {
+                    (0, Measure::Share(s)) => {
+                        assert!(a.size >= SWEEP_BIG && (0.003..0.12).contains(&s))
+                    }
+                    (0, Measure::Followers(n)) => {
+                        assert!(a.size < SWEEP_BIG && (1.0..=4.0).contains(&n))
+                    }
+                    (1, Measure::Noise(k)) => assert!(k < 1.0),
+                    (1, Measure::ShareAtLeast(s, k)) => {
+                        assert!((0.001..0.04).contains(&s) && k >= 10.0);
+                        heavy += 1;
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert!(hit.iter().all(|&n| n >= 300), "{hit:?}");
+        let share = heavy as f64 / hit[1] as f64;
+        assert!((0.06..0.14).contains(&share), "{share}");
     }
 
     #[test]
