@@ -261,7 +261,7 @@ pub struct DetectionArgs {
     /// How abnormal a drop must be, in robust standard deviations of the account's usual movement.
     #[arg(long, value_parser = parse_positive, default_value_t = Settings::default().sensitivity, value_name = "Z", help_heading = "Detection")]
     pub sensitivity: f64,
-    /// Share of the observed cohort that must fall together for a platform-wide event.
+    /// Floor on the estimated share of the observed cohort affected, for a platform-wide event.
     #[arg(long, value_parser = parse_fraction, default_value_t = Settings::default().min_breadth, value_name = "FRACTION", help_heading = "Detection")]
     pub min_breadth: f64,
     /// Fewest accounts observed around a drop for its scope to be judged.

@@ -198,7 +198,9 @@ fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
     if (first..n).all(|i| s.followers.get(i) > 0) {
         return (0, None);
     }
-    let to_the_end = s.followers.get(n - 1) == 0;
+    // Zero for good: at least its last two snapshots (one zero at the end is
+    // as likely a scraper's miss).
+    let to_the_end = n >= 2 && s.followers.get(n - 1) == 0 && s.followers.get(n - 2) == 0;
     let mut kept = first;
     for i in first..n {
         let v = s.followers.get(i);

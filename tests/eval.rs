@@ -24,6 +24,34 @@ struct Case {
     days: i64,
     interval: i64,
     seeds: std::ops::RangeInclusive<u64>,
+    /// How the counts are written: rounded, some hidden.
+    readout: Readout,
+}
+
+impl Case {
+    /// Counts shown to `figures` significant figures, as YouTube shows them.
+    fn rounded(self, figures: u32) -> Case {
+        Case {
+            readout: Readout {
+                significant_figures: Some(figures),
+                ..self.readout
+            },
+            ..self
+        }
+    }
+
+    /// A share of the counts hidden (and a fifth as many written as 0), and
+    /// two accounts suspended.
+    fn hidden(self, share: f64) -> Case {
+        Case {
+            readout: Readout {
+                hidden: share,
+                vanish: 2,
+                ..self.readout
+            },
+            ..self
+        }
+    }
 }
 
 fn case(
@@ -39,6 +67,7 @@ fn case(
         days,
         interval,
         seeds,
+        readout: Readout::default(),
     }
 }
 
@@ -54,7 +83,7 @@ fn run(c: &Case, seed: u64, dir: &std::path::Path) -> Score {
         inject: vec![],
         following: true,
         format: SimFormat::Csv,
-        readout: Readout::default(),
+        readout: c.readout.clone(),
     };
     let path = dir.join(format!("{:?}-{seed}.csv", c.scenario));
     let mut out = BufWriter::new(File::create(&path).expect("temp file"));
@@ -75,7 +104,15 @@ fn run(c: &Case, seed: u64, dir: &std::path::Path) -> Score {
 
 fn label(c: &Case) -> String {
     let interval = followdrop::time::format_duration(c.interval);
-    format!("{:?} {}×{}d/{interval}", c.scenario, c.accounts, c.days).to_lowercase()
+    let mut label =
+        format!("{:?} {}×{}d/{interval}", c.scenario, c.accounts, c.days).to_lowercase();
+    if let Some(figures) = c.readout.significant_figures {
+        label.push_str(&format!(", {figures} figures"));
+    }
+    if c.readout.hidden > 0.0 {
+        label.push_str(&format!(", {}% hidden", c.readout.hidden * 100.0));
+    }
+    label
 }
 
 /// Runs every case, prints the table and returns the overall score and the
@@ -168,6 +205,11 @@ fn accuracy_at_ci_size() {
         case(Scenario::Mixed, 150, 120, 6 * H, 1..=2),
         case(Scenario::Mixed, 200, 365, DAY, 1..=2),
         case(Scenario::Quiet, 500, 365, DAY, 1..=1),
+        case(Scenario::Slow, 150, 45, H, 1..=2),
+        case(Scenario::Outage, 150, 45, H, 1..=2),
+        case(Scenario::Recount, 128, 240, DAY, 1..=2),
+        case(Scenario::Mixed, 100, 45, H, 1..=2).hidden(0.05),
+        case(Scenario::Quiet, 250, 75, DAY, 1..=2).rounded(3),
     ];
     let (total, quiet) = evaluate(&cases);
     assert_bars(&total, quiet, &CI_BARS);
@@ -187,6 +229,12 @@ fn accuracy_full() {
         case(Scenario::Hard, 300, 180, 6 * H, 1..=5),
         case(Scenario::Mixed, 500, 365, DAY, 1..=5),
         case(Scenario::Quiet, 500, 365, DAY, 1..=5),
+        case(Scenario::Slow, 200, 45, H, 1..=5),
+        case(Scenario::Outage, 200, 45, H, 1..=5),
+        case(Scenario::Recount, 128, 240, DAY, 1..=5),
+        case(Scenario::Mixed, 200, 60, H, 1..=5).hidden(0.05),
+        case(Scenario::Mixed, 250, 75, DAY, 1..=5).rounded(3),
+        case(Scenario::Quiet, 250, 75, DAY, 1..=5).rounded(3),
     ];
     let (total, quiet) = evaluate(&cases);
     assert_bars(&total, quiet, &ISSUE_BARS);
