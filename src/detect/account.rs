@@ -39,9 +39,8 @@ pub fn fate(ctx: &Ctx, i: usize, m: &Measured, platforms: &[Platform]) -> Fate {
         p.finding.core.overlaps(from, to)
             || (start < p.finding.end && end > p.finding.start)
             || p.finding
-                .members
-                .iter()
-                .any(|x| x.account == i && x.loss.span.overlaps(&span))
+                .member(i)
+                .is_some_and(|x| x.loss.span.overlaps(&span))
     });
     claimed.map_or(Fate::Own, Fate::Platform)
 }

@@ -30,7 +30,7 @@
 
 use super::Settings;
 use super::losses::{Candidate, SCREEN};
-use super::model::{Fit, Model, Whole, widths};
+use super::model::{Fit, Model, Spread, Whole, widths};
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, ln_binomial_tail, mad, median, z_from_ln_tail};
 use rayon::prelude::*;
@@ -327,7 +327,7 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
             let mut candidates = Vec::with_capacity(tracks.len());
             for track in tracks {
                 let fit = Model::fit(track, bucket, &widths);
-                let walk = Walk::new(track, &fit, settings, SCREEN * settings.sensitivity);
+                let walk = Walk::new(track, &fit, bucket, settings, SCREEN * settings.sensitivity);
                 let mut found = walk.steps();
                 for (cells, &width) in cells.iter_mut().zip(&widths) {
                     walk.windows(Some(cells), width, &mut found);
@@ -394,6 +394,9 @@ struct Walk<'a> {
     whole: &'a Whole,
     /// Variance of each count's rounding, as a share of the count.
     rounding: Vec<f64>,
+    /// The series' spread over windows of each length in buckets up to a
+    /// few times the widest (computed once, asked for every window).
+    spreads: Vec<Spread>,
     /// Candidates are windows at least this many deviations down…
     screen: f64,
     /// …and strong falls this many.
@@ -401,16 +404,26 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(track: &'a Track, fit: &'a Fit, settings: &Settings, screen: f64) -> Walk<'a> {
+    fn new(
+        track: &'a Track,
+        fit: &'a Fit,
+        bucket: i64,
+        settings: &Settings,
+        screen: f64,
+    ) -> Walk<'a> {
         let noise = &fit.model.followers;
         let rounding = (0..track.len())
             .map(|k| noise.rounding(track.count(k)))
             .collect();
+        let longest = 4 * widths(bucket).last().copied().unwrap_or(1) + 1;
         Walk {
             track,
             model: &fit.model,
             whole: &fit.whole,
             rounding,
+            spreads: (0..longest)
+                .map(|g| noise.spread(g.max(1) as f64))
+                .collect(),
             screen,
             strong: settings.sensitivity,
         }
@@ -422,11 +435,14 @@ impl<'a> Walk<'a> {
     fn z(&self, a: usize, c: usize, before: Option<usize>, after: Option<usize>) -> f64 {
         let w = self.whole;
         let noise = &self.model.followers;
-        let buckets = (w.points[c] - w.points[a]).max(1) as f64;
-        let e = w.expected(noise, (a, c), (before, after));
-        let spread = noise.spread_over(buckets).powi(2);
-        let sd = (spread + self.rounding[a] + e.doubt).sqrt();
-        (w.levels[c] - w.levels[a] - buckets * e.rate) / sd
+        let gap = (w.points[c] - w.points[a]).max(1);
+        let spread = match self.spreads.get(gap as usize) {
+            Some(s) => *s,
+            None => noise.spread(gap as f64),
+        };
+        let e = w.expected(noise, (a, c), (before, after), &spread);
+        let sd = (spread.var + self.rounding[a] + e.doubt).sqrt();
+        (w.levels[c] - w.levels[a] - gap as f64 * e.rate) / sd
     }
 
     /// The neighbourhood points of the window from `a` to `c` (see
@@ -521,7 +537,7 @@ impl<'a> Walk<'a> {
 pub fn candidates(track: &Track, bucket: i64, settings: &Settings, screen: f64) -> Vec<Candidate> {
     let widths = widths(bucket);
     let fit = Model::fit(track, bucket, &widths);
-    let walk = Walk::new(track, &fit, settings, screen);
+    let walk = Walk::new(track, &fit, bucket, settings, screen);
     let mut found = walk.steps();
     for &width in &widths {
         walk.windows(None, width, &mut found);
@@ -766,9 +782,8 @@ pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) ->
         observed += 1;
         let dropped = f.track.count(a).saturating_sub(f.track.count(c)) as f64
             >= min_drop * f.track.count(a) as f64;
-        fell_count += u32::from(
-            f.track.count(c) < f.track.count(a) && dropped && f.noise.z(&f.track, a, c) <= -Z_FALL,
-        );
+        fell_count +=
+            u32::from(f.track.count(c) < f.track.count(a) && dropped && f.z(a, c) <= -Z_FALL);
     }
     (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
 }

@@ -181,7 +181,7 @@ pub fn explain(
     for (k, p) in detection.platforms.iter().enumerate() {
         let finding = detection.platform_findings[k];
         let window = p.window;
-        if let Some(member) = p.finding.members.iter().find(|m| m.account == i) {
+        if let Some(member) = p.finding.member(i) {
             let verdict = Verdict::Platform {
                 finding,
                 window,
@@ -199,7 +199,7 @@ pub fn explain(
         let core = p.finding.core;
         let part = bracket_outside(track, core.from, core.to).and_then(|b| {
             let noise = &model.followers;
-            let trend = noise.trend(track, b.a + 1, b.c);
+            let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
             let outside = noise.outside(track, span.before, span.after);
             losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)

@@ -67,7 +67,7 @@ impl Default for Settings {
         Settings {
             min_drop: 0.005,
             min_lost: 10,
-            sensitivity: 6.0,
+            sensitivity: 7.0,
             min_breadth: 0.15,
             min_cohort: 5,
             recovery_window: 3 * 86_400,
@@ -201,6 +201,13 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Account `i`'s part in it, if it has one (members are in order of
+    /// account index).
+    pub fn member(&self, i: usize) -> Option<&Member> {
+        let k = self.members.binary_search_by_key(&i, |m| m.account).ok()?;
+        Some(&self.members[k])
+    }
+
     pub fn class(&self) -> Class {
         Class {
             scope: self.scope,

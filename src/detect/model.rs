@@ -200,7 +200,7 @@ pub struct Spread {
     gap: f64,
     /// Robust variance of the change around what is expected of it (see
     /// [`Noise::expected`]).
-    var: f64,
+    pub var: f64,
     /// Robust variance of the difference, over the window, between the pace
     /// of one of its neighbourhoods and the pace of the weeks around it.
     shift: f64,
@@ -400,8 +400,8 @@ impl Noise {
         Noise::fit_whole(track, bucket, &widths(bucket)).0
     }
 
-    /// [`Noise::fit`], measuring the spread over windows of `widths`
-    /// buckets, with what it found of the whole series on the way.
+    /// [`Noise::fit`], measuring the spread over windows up to the widest of
+    /// `widths` buckets, with what it found of the whole series on the way.
     fn fit_whole(track: &Track, bucket: i64, widths: &[i64]) -> (Noise, Whole) {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
@@ -429,18 +429,37 @@ impl Noise {
             levels: lv,
             far,
         };
-        // The spreads over a day are measured too, for the model's fit.
+        // The variance over a step and over about a day, for the model's
+        // fit; the paces' spreads over a step and over the widest window,
+        // drawn in proportion between.
         let day = (DAY / bucket.max(1)).max(LAG_MIN_STEPS);
-        let mut lags = widths.to_vec();
-        if !lags.contains(&day) {
-            lags.push(day);
-            lags.sort_unstable();
+        let widest = widths.iter().copied().max().unwrap_or(1);
+        let mut lags: Vec<Lag> = vec![
+            Lag {
+                snapshots: 1,
+                var: true,
+                paces: true,
+            },
+            Lag {
+                snapshots: day,
+                var: true,
+                paces: true,
+            },
+        ];
+        if widest != day && widest > 1 {
+            lags.push(Lag {
+                snapshots: widest,
+                var: false,
+                paces: true,
+            });
         }
-        noise.spreads = whole.spreads(&noise, &lags);
-        let variance = |gap: f64| noise.spreads.iter().find(|s| s.gap >= gap);
+        lags.sort_by_key(|l| l.snapshots);
+        let (paces, vars) = whole.spreads(&noise, &lags);
+        noise.spreads = paces.into_boxed_slice();
+        let variance = |gap: f64| vars.iter().find(|s| s.gap >= gap);
         let grows = |gap: f64| gap + TREND_VAR_FACTOR * gap * gap / (4 * half) as f64;
         let floor = MIN_SIGMA * MIN_SIGMA;
-        (noise.walk, noise.level) = match (noise.spreads.first(), variance(day as f64)) {
+        (noise.walk, noise.level) = match (vars.first(), variance(day as f64)) {
             (Some(one), Some(long)) if long.gap > one.gap => {
                 let walk = ((long.var - one.var) / (grows(long.gap) - grows(one.gap))).max(0.0);
                 let level = (one.var - walk * grows(one.gap)).max(0.0);
@@ -482,7 +501,7 @@ impl Noise {
     /// The usual spread over windows of `buckets` buckets: between two
     /// measured lengths, in proportion; beyond the longest, growing with the
     /// length as a walk does.
-    fn spread(&self, buckets: f64) -> Spread {
+    pub fn spread(&self, buckets: f64) -> Spread {
         let s = &self.spreads;
         let var = self.level + self.walk * buckets + self.trend_var * buckets * buckets;
         let side = self.neighbours(buckets.round() as i64) as f64;
@@ -607,6 +626,14 @@ impl Noise {
         Trend::steady(a + 1, c, e.rate, e.doubt)
     }
 
+    /// The account's long-run pace as a trend of steps `a + 1..=c`: to
+    /// locate a loss in a short bracket around an event, which the local
+    /// trend barely moves, for every account and event (finding the local
+    /// trend there cost more than the rest of the event).
+    pub fn long_run_trend(&self, a: usize, c: usize) -> Trend {
+        Trend::steady(a + 1, c, self.long_run, 0.0)
+    }
+
     /// The usual log change per bucket of step `k`.
     pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
         self.trend(track, k, k).at(k)
@@ -711,6 +738,15 @@ fn block_rates(g: &[i64], lv: &[f64], block: usize) -> Vec<f64> {
         .collect()
 }
 
+/// A window length the spreads are measured over, in snapshots, and what
+/// is measured: the change's variance, the paces' spreads, or both.
+#[derive(Debug, Clone, Copy)]
+struct Lag {
+    snapshots: i64,
+    var: bool,
+    paces: bool,
+}
+
 /// A window's neighbourhood is this many times its length on either side
 /// (and at least a day).
 const NEIGHBOURS: i64 = 2;
@@ -769,29 +805,32 @@ impl Whole {
         }
     }
 
-    /// The spread of the series over windows of each of `widths` buckets
-    /// (as many snapshots), where it has enough of them: the robust
-    /// variances of each window's change around what is expected of it, of
-    /// its neighbourhood's departure from the weeks' trend, and of its
-    /// neighbourhoods' disagreement. Measured, not modelled: counts that
+    /// The spread of the series over windows of each of `lags` snapshots,
+    /// where it has enough of them: the robust variances of its
+    /// neighbourhood's departure from the weeks' trend and of its
+    /// neighbourhoods' disagreement (the paces' spreads, first), and of
+    /// each window's change around what is expected of it (second). Measured, not modelled: counts that
     /// wander more over a day than their hourly steps suggest, or less (a
     /// flickering count), are judged by what they do.
-    fn spreads(&self, noise: &Noise, widths: &[i64]) -> Box<[Spread]> {
+    fn spreads(&self, noise: &Noise, lags: &[Lag]) -> (Vec<Spread>, Vec<Spread>) {
         let g = &self.points;
         let n = g.len();
         let mut values = Vec::with_capacity(n);
-        let mut spreads: Vec<Spread> = Vec::with_capacity(widths.len());
-        for &width in widths {
-            let lag = usize::try_from(width).unwrap_or(usize::MAX);
+        values.extend((1..n).map(|k| (g[k] - g[k - 1]) as f64));
+        // Windows of `lag` snapshots are about `lag` usual steps long.
+        let step = median(&mut values).unwrap_or(1.0).max(1.0);
+        let (mut spreads, mut vars) = (Vec::with_capacity(lags.len()), Vec::new());
+        for &Lag {
+            snapshots,
+            var: want_var,
+            paces: want_paces,
+        } in lags
+        {
+            let lag = usize::try_from(snapshots).unwrap_or(usize::MAX);
             if n < lag.saturating_add(MIN_WINDOWS) {
                 break;
             }
-            values.clear();
-            values.extend((lag..n).map(|k| (g[k] - g[k - lag]) as f64));
-            let gap = median(&mut values).unwrap_or(1.0).max(1.0);
-            if spreads.last().is_some_and(|s| gap <= s.gap) {
-                continue;
-            }
+            let gap = lag as f64 * step;
             let reach = noise.neighbours(gap.round() as i64);
             // Both neighbourhood pointers only move forward as `k` does.
             let (mut before, mut after) = (0usize, 0usize);
@@ -815,64 +854,67 @@ impl Whole {
                 disagreement: 0.0,
                 wander: 0.0,
             };
-            values.clear();
-            values.extend(paces.iter().flat_map(|(buckets, p)| {
-                [p.before, p.after]
-                    .into_iter()
-                    .flatten()
-                    .filter_map(move |r| Some((r - p.far?) * buckets))
-            }));
-            spread.shift = robust_variance(&mut values);
-            values.clear();
-            values.extend(
-                paces
-                    .iter()
-                    .filter_map(|(buckets, p)| Some((p.before? - p.after?) / 2.0 * buckets)),
-            );
-            spread.disagreement = robust_variance(&mut values);
-            // A first spread, around the weeks' pace, to weigh the paces by.
+            if want_paces {
+                values.clear();
+                values.extend(paces.iter().flat_map(|(buckets, p)| {
+                    [p.before, p.after]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(move |r| Some((r - p.far?) * buckets))
+                }));
+                spread.shift = robust_variance(&mut values);
+                values.clear();
+                values.extend(
+                    paces
+                        .iter()
+                        .filter_map(|(buckets, p)| Some((p.before? - p.after?) / 2.0 * buckets)),
+                );
+                spread.disagreement = robust_variance(&mut values);
+            }
+            if want_paces {
+                spreads.push(spread);
+            }
+            if !want_var {
+                continue;
+            }
+            // Around the weeks' pace: the one nearly every window is judged
+            // against (and, where it is not, a wider spread than the
+            // neighbourhood's own, so a safe one).
             values.clear();
             values.extend(paces.iter().zip(lag..n).map(|((buckets, p), k)| {
                 let rate = p.far.or(p.near()).unwrap_or(noise.long_run);
                 self.levels[k] - self.levels[k - lag] - buckets * rate
             }));
             spread.var = robust_variance(&mut values).max(MIN_SIGMA * MIN_SIGMA * gap);
-            values.clear();
-            values.extend(paces.iter().zip(lag..n).map(|((buckets, p), k)| {
-                let change = self.levels[k] - self.levels[k - lag];
-                change - buckets * p.judge(change, *buckets, &spread, noise.long_run).rate
-            }));
-            spread.var = robust_variance(&mut values).max(MIN_SIGMA * MIN_SIGMA * gap);
-            spreads.push(spread);
+            vars.push(spread);
         }
-        spreads.into_boxed_slice()
+        (spreads, vars)
     }
 
     /// What the change from point `a` to `c` is judged against, given the
     /// points `before` and `after` a neighbourhood away (see
     /// [`Noise::expected`]).
+    /// `spread` is the series' spread over the window's length.
     pub fn expected(
         &self,
         noise: &Noise,
         (a, c): (usize, usize),
         neighbours: (Option<usize>, Option<usize>),
+        spread: &Spread,
     ) -> Expected {
         let buckets = (self.points[c] - self.points[a]).max(1) as f64;
         let change = self.levels[c] - self.levels[a];
-        self.paces(noise, (a, c), neighbours).judge(
-            change,
-            buckets,
-            &noise.spread(buckets),
-            noise.long_run,
-        )
+        self.paces(noise, (a, c), neighbours)
+            .judge(change, buckets, spread, noise.long_run)
     }
 }
 
-/// The square of the MAD-based standard deviation of `values` (reordered);
+/// The square of the MAD-based standard deviation of `values` (reordered)
+/// around 0: they are departures from what was expected, centred by
+/// construction (one median fewer, for every account and window length);
 /// 0 for none.
 fn robust_variance(values: &mut [f64]) -> f64 {
-    let center = median(values).unwrap_or(0.0);
-    values.iter_mut().for_each(|r| *r = (*r - center).abs());
+    values.iter_mut().for_each(|r| *r = r.abs());
     median(values).map_or(0.0, |m| (MAD_TO_SD * m).powi(2))
 }
 
@@ -889,11 +931,36 @@ pub struct Model {
 }
 
 /// The snapshots that have a following count (as a track of their own),
-/// and their noise.
+/// and how much it usually moves. Following counts only describe an event
+/// (in the 2019 glitch they fell too), so their yardstick is a simple one:
+/// the robust spread of their steps, growing as a walk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Following {
     pub track: Track,
-    pub noise: Noise,
+    /// Robust variance of the log change per bucket.
+    walk: f64,
+}
+
+impl Following {
+    fn fit(track: Track) -> Following {
+        let lv: Vec<f64> = track.followers.iter().map(level).collect();
+        let mut changes: Vec<f64> = (1..track.len())
+            .map(|k| (lv[k] - lv[k - 1]) / ((track.g(k) - track.g(k - 1)).max(1) as f64).sqrt())
+            .collect();
+        let walk = robust_variance(&mut changes).max(MIN_SIGMA * MIN_SIGMA);
+        Following { track, walk }
+    }
+
+    /// How abnormal the change of the following count from its snapshot `a`
+    /// to `c` is, in its own robust standard deviations (at least one
+    /// follow's worth: following counts sit still for days, then move by
+    /// one).
+    pub fn z(&self, a: usize, c: usize) -> f64 {
+        let t = &self.track;
+        let buckets = (t.g(c) - t.g(a)).max(1) as f64;
+        let one = 1.0 / (t.count(a) as f64 + 1.0);
+        (level(t.count(c)) - level(t.count(a))) / (self.walk * buckets + one * one).sqrt()
+    }
 }
 
 /// Each step from snapshot `a` to `c`: the snapshot `k` it ends at and its
@@ -936,12 +1003,7 @@ impl Model {
             .filter(|_| track.following.is_present())
             .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
         let following = Track::of(snapshots, bucket);
-        let following = (following.len() >= 2).then(|| {
-            Box::new(Following {
-                noise: Noise::fit_whole(&following, bucket, widths).0,
-                track: following,
-            })
-        });
+        let following = (following.len() >= 2).then(|| Box::new(Following::fit(following)));
         let mut gaps: Vec<f64> = (1..track.len())
             .map(|i| (track.g(i) - track.g(i - 1)) as f64)
             .collect();

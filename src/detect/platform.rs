@@ -123,7 +123,7 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
         .filter_map(|(track, model)| {
             let b = bracket(track, model, w.from, w.to)?;
             let noise = &model.followers;
-            let trend = noise.trend(track, b.a + 1, b.c);
+            let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
             let outside = noise.outside(track, span.before, span.after);
             let m = losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)?;
@@ -298,7 +298,7 @@ fn part(ctx: &Ctx, i: usize, core: Core, own: &[Measured]) -> Option<Part> {
     let width = core.to - core.from;
     let across = |span: Span| !model.observes(track.g(span.before), track.g(span.after), width);
     let measured = bracket_outside(track, core.from, core.to).and_then(|b| {
-        let trend = noise.trend(track, b.a + 1, b.c);
+        let trend = noise.long_run_trend(b.a, b.c);
         let within = losses::steepest_loss(track, noise, &trend, b.a, b.c);
         let span = losses::extend(track, noise, within);
         let outside = noise.outside(track, span.before, span.after);
