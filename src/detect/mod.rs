@@ -67,7 +67,7 @@ impl Default for Settings {
         Settings {
             min_drop: 0.005,
             min_lost: 10,
-            sensitivity: 7.0,
+            sensitivity: 6.0,
             min_breadth: 0.15,
             min_cohort: 5,
             recovery_window: 3 * 86_400,

@@ -751,8 +751,14 @@ struct Lag {
 /// (and at least a day).
 const NEIGHBOURS: i64 = 2;
 
-/// A spread is measured over at least this many windows.
+/// A spread is measured over at least this many windows, and over at least
+/// `WINDOWS_PER_LAG` times as many windows as each spans snapshots: a loss's
+/// step lies in as many windows as they span, and a robust spread stands
+/// only while most windows are clear of it (a two-day series measured over
+/// a day has every window hold its one drop, and takes the drop for its
+/// usual movement).
 const MIN_WINDOWS: usize = 3;
+const WINDOWS_PER_LAG: usize = 4;
 
 /// For every snapshot of a series, the local trend of the weeks before it
 /// (`before[k]`) and after it (`after[k]`): the trend of the step `reach`
@@ -827,7 +833,8 @@ impl Whole {
         } in lags
         {
             let lag = usize::try_from(snapshots).unwrap_or(usize::MAX);
-            if n < lag.saturating_add(MIN_WINDOWS) {
+            let windows = MIN_WINDOWS.max(lag.saturating_mul(WINDOWS_PER_LAG));
+            if n < lag.saturating_add(windows) {
                 break;
             }
             let gap = lag as f64 * step;

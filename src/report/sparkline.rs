@@ -91,6 +91,9 @@ pub struct Window {
     pub step: i64,
     /// Seconds between grid points.
     pub bucket: i64,
+    /// Marks that reach the data (all but those after its end, when the
+    /// data is shorter than the window): what the caption names.
+    pub marks: usize,
 }
 
 impl Window {
@@ -111,6 +114,7 @@ impl Window {
             first: start - BEFORE as i64 * step + 1,
             step,
             bucket,
+            marks: MARKS,
         };
         let (data_first, data_last) = (point(first), point(last));
         let overshoot = w.last() - data_last;
@@ -120,6 +124,8 @@ impl Window {
         if w.first < data_first {
             w.first += (data_first - w.first).min(start - w.first).max(0);
         }
+        let reached = (data_last - w.first).div_euclid(w.step) + 1;
+        w.marks = usize::try_from(reached).map_or(1, |m| m.clamp(1, MARKS));
         w
     }
 
@@ -161,8 +167,9 @@ impl Window {
     }
 
     /// Says what the window covers, from the first mark's start to the
-    /// last one's: `02-11 15:00 → 02-17 12:00 UTC, one mark per 3h` (dates
-    /// alone when a mark is a whole number of days).
+    /// start of the last one that reaches the data: `02-11 15:00 → 02-17
+    /// 12:00 UTC, one mark per 3h` (dates alone when a mark is a whole
+    /// number of days).
     pub fn caption(&self) -> String {
         let seconds = self.step * self.bucket;
         let format = if seconds % 86_400 == 0 {
@@ -171,7 +178,7 @@ impl Window {
             "%m-%d %H:%M"
         };
         let from = self.first * self.bucket;
-        let to = (self.first + (MARKS as i64 - 1) * self.step) * self.bucket;
+        let to = (self.first + (self.marks as i64 - 1) * self.step) * self.bucket;
         format!(
             "{} → {} UTC, one mark per {}",
             format_with(from, format),
@@ -281,6 +288,9 @@ mod tests {
         // Data shorter than the window on both sides: the start stays in.
         let w = Window::around(&event(3 * d, 4 * d), d, 3 * d, 0, 10 * d);
         assert!(w.first <= 3 && w.last() >= 3, "{w:?}");
+        // The caption ends at the data's last day, not the window's.
+        assert_eq!(w.marks, 11);
+        assert_eq!(w.caption(), "1970-01-01 → 1970-01-11 UTC, one mark per 1d");
     }
 
     #[test]
@@ -291,6 +301,7 @@ mod tests {
             first: 1,
             step: 2,
             bucket: H,
+            marks: MARKS,
         };
         let lows = w.lows(&ended);
         assert_eq!(lows.len(), MARKS);
