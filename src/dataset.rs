@@ -38,6 +38,10 @@ impl Warning {
     }
 }
 
+/// Fewest snapshots of an account whose snapshots stop for it to be said
+/// to have vanished.
+const MIN_SEEN: usize = 3;
+
 /// Accounts named one by one in `account_vanished` warnings; the rest are
 /// counted in one more.
 const MAX_VANISHED_NAMED: usize = 20;
@@ -223,7 +227,9 @@ fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
 /// good, or whose snapshots stop well before the others' (a suspended or
 /// deleted account must not just go silent). "Well before": more than a
 /// day, and three of its own usual steps, before the time by which nine
-/// accounts in ten have their last snapshot.
+/// accounts in ten have their last snapshot. An account seen fewer than
+/// [`MIN_SEEN`] times had no run of snapshots to stop (a stray row, a typo
+/// in a name): it is not said to have vanished.
 fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) -> Vec<Warning> {
     const DAY: i64 = 86_400;
     let mut ends: Vec<i64> = series.iter().filter_map(|s| s.times.last()).collect();
@@ -238,7 +244,7 @@ fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) 
             continue;
         };
         let step = (last - first) / (s.len().max(2) as i64 - 1);
-        let stopped = last < end - DAY.max(3 * step);
+        let stopped = s.len() >= MIN_SEEN && last < end - DAY.max(3 * step);
         match zero {
             Some(before) => gone.push((name.clone(), before, true)),
             None if stopped => {

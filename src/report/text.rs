@@ -342,15 +342,23 @@ fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
     });
     paragraph(out, INDENT, &format!("{lost}{cohort}."))?;
     let others = u64::from(e.cohort_size).saturating_sub(1);
+    // Breadth is a floor on a platform event, not its test: a cohort can
+    // be that broadly affected and still not have fallen beyond chance.
+    let why = if e.breadth < r.settings.min_breadth {
+        format!(
+            "; a platform event needs {}",
+            percent(r.settings.min_breadth, 0)
+        )
+    } else {
+        ", too few together to be more than chance".to_string()
+    };
     paragraph(
         out,
         INDENT,
         &format!(
-            "Of the {} observed, about {} were affected at the same time; a platform \
-             event needs {}.",
+            "Of the {} observed, about {} were affected at the same time{why}.",
             counted(others, "other account", "other accounts"),
             percent(e.breadth, 0),
-            percent(r.settings.min_breadth, 0)
         ),
     )
 }
