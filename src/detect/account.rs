@@ -66,13 +66,16 @@ pub fn events(ctx: &Ctx, own: &[Vec<Measured>], platforms: &[Platform]) -> Vec<F
         })
         .collect();
     ctx.movements.prepare(ctx.tracks, ctx.models, &windows);
+    let following = cohort::following_breadths(ctx.models, &windows, ctx.settings.min_drop);
     mine.into_par_iter()
-        .map(|(i, m)| finding(ctx, i, &m))
+        .zip(following)
+        .map(|((i, m), following_breadth)| finding(ctx, i, &m, following_breadth))
         .collect()
 }
 
-/// The event of account `i`'s own loss `m`.
-pub fn finding(ctx: &Ctx, i: usize, m: &Measured) -> Finding {
+/// The event of account `i`'s own loss `m`, given the following breadth
+/// across it (found for all account events at once).
+fn finding(ctx: &Ctx, i: usize, m: &Measured, following_breadth: Option<f64>) -> Finding {
     let track = &ctx.tracks[i];
     let span = m.loss.span;
     let (from, to) = (track.g(span.before), track.g(span.after));
@@ -88,7 +91,7 @@ pub fn finding(ctx: &Ctx, i: usize, m: &Measured) -> Finding {
         cohort_size: around.observed,
         breadth: around.breadth(ctx.baseline(to - from)),
         score: -m.loss.z,
-        following_breadth: cohort::following_breadth(ctx.models, from, to, ctx.settings.min_drop),
+        following_breadth,
         cohort_change: around.typical_change,
         members: vec![Member {
             account: i,

@@ -764,28 +764,56 @@ impl Around {
     }
 }
 
-/// Share of the accounts with a following count whose following fell
-/// abnormally across `from..to` — by [`Z_FALL`] of its own deviations and
-/// by at least `min_drop` of it, since following counts often sit still
-/// for days and then move by one; `None` when no account has one there.
-pub fn following_breadth(models: &[Model], from: i64, to: i64, min_drop: f64) -> Option<f64> {
-    let (mut observed, mut fell_count) = (0u32, 0u32);
-    for model in models {
-        let Some(f) = &model.following else { continue };
-        let Some(a) = f.track.partition_point(|x| x <= from).checked_sub(1) else {
-            continue;
-        };
-        let c = f.track.partition_point(|x| x < to);
-        if c >= f.track.len() || !model.observes(f.track.g(a), f.track.g(c), to - from) {
-            continue;
-        }
-        observed += 1;
-        let dropped = f.track.count(a).saturating_sub(f.track.count(c)) as f64
-            >= min_drop * f.track.count(a) as f64;
-        fell_count +=
-            u32::from(f.track.count(c) < f.track.count(a) && dropped && f.z(a, c) <= -Z_FALL);
-    }
-    (observed > 0).then(|| f64::from(fell_count) / f64::from(observed))
+/// For each window `(from, to)`, the share of the accounts with a
+/// following count whose following fell abnormally across it — by
+/// [`Z_FALL`] of its own deviations and by at least `min_drop` of it, since
+/// following counts often sit still for days and then move by one; `None`
+/// where no account has one. All windows in one pass over the accounts: each
+/// account's following track is visited once, not once per event.
+pub fn following_breadths(
+    models: &[Model],
+    windows: &[(i64, i64)],
+    min_drop: f64,
+) -> Vec<Option<f64>> {
+    let counts = models
+        .par_iter()
+        .fold(
+            || vec![(0u32, 0u32); windows.len()],
+            |mut counts, model| {
+                let Some(f) = &model.following else {
+                    return counts;
+                };
+                for (&(from, to), (observed, fell)) in windows.iter().zip(counts.iter_mut()) {
+                    let Some(a) = f.track.partition_point(|x| x <= from).checked_sub(1) else {
+                        continue;
+                    };
+                    let c = f.track.partition_point(|x| x < to);
+                    if c >= f.track.len() || !model.observes(f.track.g(a), f.track.g(c), to - from)
+                    {
+                        continue;
+                    }
+                    *observed += 1;
+                    let (before, after) = (f.track.count(a), f.track.count(c));
+                    let dropped = before.saturating_sub(after) as f64 >= min_drop * before as f64;
+                    *fell += u32::from(after < before && dropped && f.z(a, c) <= -Z_FALL);
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![(0u32, 0u32); windows.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.0 += y.0;
+                    x.1 += y.1;
+                }
+                a
+            },
+        );
+    counts
+        .into_iter()
+        .map(|(observed, fell)| (observed > 0).then(|| f64::from(fell) / f64::from(observed)))
+        .collect()
 }
 
 #[cfg(test)]

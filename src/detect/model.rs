@@ -386,6 +386,13 @@ impl Paces {
     }
 }
 
+thread_local! {
+    /// [`Noise::trend_at`]'s levels and rates, kept between calls.
+    static RATES: std::cell::RefCell<(Vec<f64>, Vec<f64>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
+}
+
 /// The rate from point `i` to `j` of a series with grid points `g` and
 /// levels `lv`.
 fn rate(g: &impl Fn(usize) -> i64, lv: &impl Fn(usize) -> f64, i: usize, j: usize) -> f64 {
@@ -634,9 +641,39 @@ impl Noise {
         Trend::steady(a + 1, c, self.long_run, 0.0)
     }
 
-    /// The usual log change per bucket of step `k`.
+    /// The usual log change per bucket of step `k`: [`Noise::trend`] of
+    /// that one step, found without building a trend. Every window judged
+    /// after the fit asks for two of these (the weeks' pace on either side),
+    /// for every account around every event: the rates go to a buffer kept
+    /// by the thread, and each count's log level is taken once.
     pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
-        self.trend(track, k, k).at(k)
+        let (half, block) = match self.pace {
+            Pace::Rolling { half, block } => (half, block),
+            #[cfg(test)]
+            Pace::Steady(drift) => return drift,
+        };
+        let n = track.len();
+        let k = k.max(1);
+        if k >= n {
+            return 0.0;
+        }
+        let end = n - 1;
+        let lo = track.partition_point(|g| g < track.g(k) - half).max(1);
+        let hi = track.partition_point(|g| g <= track.g(k) + half);
+        // The block rate of step `j` runs from `j - block` to `j + block - 1`
+        // (within the series): the levels from `first` to `last` serve all.
+        let first = lo.saturating_sub(block);
+        let last = (hi + block - 1).min(end);
+        RATES.with_borrow_mut(|(levels, rates)| {
+            levels.clear();
+            levels.extend((first..=last).map(|i| level(track.count(i))));
+            rates.clear();
+            rates.extend((lo..hi).map(|j| {
+                let (i, e) = (j.saturating_sub(block), (j + block - 1).min(end));
+                (levels[e - first] - levels[i - first]) / (track.g(e) - track.g(i)).max(1) as f64
+            }));
+            median(rates).unwrap_or(0.0)
+        })
     }
 
     /// The account's long-run pace: the median log change per bucket over

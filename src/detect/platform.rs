@@ -196,7 +196,7 @@ fn event(ctx: &Ctx, w: &CohortWindow, core: Core, own: &[Vec<Measured>]) -> Opti
         return None;
     }
     let outcomes: Vec<Outcome> = parts
-        .iter()
+        .par_iter()
         .map(|p| {
             let track = &ctx.tracks[p.account];
             let noise = &ctx.models[p.account].followers;
@@ -271,12 +271,11 @@ fn event(ctx: &Ctx, w: &CohortWindow, core: Core, own: &[Vec<Measured>]) -> Opti
         cohort_size: w.tally.observed,
         breadth: w.evidence.breadth,
         score: w.evidence.score,
-        following_breadth: cohort::following_breadth(
+        following_breadth: cohort::following_breadths(
             ctx.models,
-            core.from,
-            core.to,
+            &[(core.from, core.to)],
             ctx.settings.min_drop,
-        ),
+        )[0],
         cohort_change: around.typical_change,
         members,
     };
