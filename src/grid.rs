@@ -69,23 +69,6 @@ impl Track {
         }
     }
 
-    /// The track of another series of the same account's snapshots (say
-    /// its following counts): `(real time, count)` pairs in time order, at
-    /// most one a grid point, as [`Track::time`] gives them.
-    pub fn of(snapshots: impl Iterator<Item = (i64, u64)>, bucket: i64) -> Track {
-        let (mut times, mut followers) = (Packed::default(), Packed::default());
-        for (t, v) in snapshots {
-            times.push(t);
-            followers.push(v);
-        }
-        Track {
-            times,
-            grid: Rounding::new(bucket),
-            followers,
-            following: Following::default(),
-        }
-    }
-
     /// The number of snapshots whose grid point satisfies `pred`, the
     /// points being partitioned by it (as [`slice::partition_point`]).
     pub fn partition_point(&self, mut pred: impl FnMut(i64) -> bool) -> usize {

@@ -5,20 +5,52 @@
 /// normal distribution.
 pub const MAD_TO_SD: f64 = 1.4826;
 
-/// Median of `values` (reordered in place); `None` when empty. For an even
-/// count, the mean of the two middle values.
+/// Median of `values`; `None` when empty. For an even count, the mean of
+/// the two middle values. (`&mut` for the callers' convenience: the values
+/// are left as they are.)
+///
+/// The values are selected as integer keys of the same total order as
+/// [`f64::total_cmp`]: a median is taken a dozen times per account in the
+/// fit, and comparing keys costs a third of comparing floats that way.
 pub fn median(values: &mut [f64]) -> Option<f64> {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let n = values.len();
     if n == 0 {
         return None;
     }
-    let (lower, mid, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let mid = *mid;
-    if n % 2 == 1 {
-        return Some(mid);
+    KEYS.with_borrow_mut(|keys| {
+        keys.clear();
+        keys.extend(values.iter().map(|&v| order_key(v)));
+        let (lower, &mut mid, _) = keys.select_nth_unstable(n / 2);
+        let mid = from_order_key(mid);
+        if n % 2 == 1 {
+            return Some(mid);
+        }
+        let below = lower.iter().copied().max().map_or(mid, from_order_key);
+        Some((below + mid) / 2.0)
+    })
+}
+
+/// A key whose integer order is [`f64::total_cmp`]'s order of the floats:
+/// negative floats' bits reversed, positive floats' above them.
+fn order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
     }
-    let below = lower.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
-    Some((below + mid) / 2.0)
+}
+
+/// The float of an [`order_key`].
+fn from_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
 }
 
 /// Median absolute deviation from `center` (not scaled).
@@ -107,6 +139,27 @@ mod tests {
         assert_eq!(quantile(&mut [5, 1, 9, 3], 0.0), Some(1));
         assert_eq!(quantile(&mut [5, 1, 9, 3], 1.0), Some(9));
         assert_eq!(quantile(&mut [], 0.5), None);
+    }
+
+    #[test]
+    fn order_keys_keep_the_total_order() {
+        let v = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -1e-300,
+            -0.0,
+            0.0,
+            1e-300,
+            2.0,
+            f64::INFINITY,
+        ];
+        for x in v {
+            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
+            for y in v {
+                assert_eq!(order_key(x).cmp(&order_key(y)), x.total_cmp(&y), "{x} {y}");
+            }
+        }
+        assert_eq!(median(&mut [-2.0, -7.0, -1.0, 5.0]), Some(-1.5));
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn events(ctx: &Ctx, own: &[Vec<Measured>], platforms: &[Platform]) -> Vec<F
         })
         .collect();
     ctx.movements.prepare(ctx.tracks, ctx.models, &windows);
-    let following = cohort::following_breadths(ctx.models, &windows, ctx.settings.min_drop);
+    let following =
+        cohort::following_breadths(ctx.tracks, ctx.models, &windows, ctx.settings.min_drop);
     mine.into_par_iter()
         .zip(following)
         .map(|((i, m), following_breadth)| finding(ctx, i, &m, following_breadth))

@@ -771,31 +771,44 @@ impl Around {
 /// where no account has one. All windows in one pass over the accounts: each
 /// account's following track is visited once, not once per event.
 pub fn following_breadths(
+    tracks: &[Track],
     models: &[Model],
     windows: &[(i64, i64)],
     min_drop: f64,
 ) -> Vec<Option<f64>> {
-    let counts = models
+    let counts = tracks
         .par_iter()
+        .zip(models)
         .fold(
             || vec![(0u32, 0u32); windows.len()],
-            |mut counts, model| {
+            |mut counts, (track, model)| {
                 let Some(f) = &model.following else {
                     return counts;
                 };
+                let has = |k: &usize| track.following.get(*k).is_some();
                 for (&(from, to), (observed, fell)) in windows.iter().zip(counts.iter_mut()) {
-                    let Some(a) = f.track.partition_point(|x| x <= from).checked_sub(1) else {
+                    // The last snapshot with a following count at or before
+                    // the window, and the first at or after it.
+                    let until = track.partition_point(|x| x <= from);
+                    let Some(a) = (0..until).rev().find(has) else {
                         continue;
                     };
-                    let c = f.track.partition_point(|x| x < to);
-                    if c >= f.track.len() || !model.observes(f.track.g(a), f.track.g(c), to - from)
-                    {
+                    let Some(c) = (track.partition_point(|x| x < to)..track.len()).find(has) else {
+                        continue;
+                    };
+                    if !model.observes(track.g(a), track.g(c), to - from) {
                         continue;
                     }
+                    let (Some(before), Some(after), Some(z)) = (
+                        track.following.get(a),
+                        track.following.get(c),
+                        f.z(track, a, c),
+                    ) else {
+                        continue;
+                    };
                     *observed += 1;
-                    let (before, after) = (f.track.count(a), f.track.count(c));
                     let dropped = before.saturating_sub(after) as f64 >= min_drop * before as f64;
-                    *fell += u32::from(after < before && dropped && f.z(a, c) <= -Z_FALL);
+                    *fell += u32::from(after < before && dropped && z <= -Z_FALL);
                 }
                 counts
             },

@@ -431,7 +431,9 @@ impl Noise {
             lasting: (MAX_WINDOW / bucket.max(1)).max(2),
             resolution: Resolution::of(track.followers.iter()),
         };
+        let mut gaps: Vec<f64> = g.windows(2).map(|p| (p[1] - p[0]) as f64).collect();
         let whole = Whole {
+            step: median(&mut gaps),
             points: g,
             levels: lv,
             far,
@@ -859,9 +861,8 @@ impl Whole {
         let g = &self.points;
         let n = g.len();
         let mut values = Vec::with_capacity(n);
-        values.extend((1..n).map(|k| (g[k] - g[k - 1]) as f64));
         // Windows of `lag` snapshots are about `lag` usual steps long.
-        let step = median(&mut values).unwrap_or(1.0).max(1.0);
+        let step = self.step.unwrap_or(1.0).max(1.0);
         let (mut spreads, mut vars) = (Vec::with_capacity(lags.len()), Vec::new());
         for &Lag {
             snapshots,
@@ -967,43 +968,49 @@ fn robust_variance(values: &mut [f64]) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
-    /// Boxed: most inputs have no following column, and a model is kept
-    /// for every account.
-    pub following: Option<Box<Following>>,
+    pub following: Option<Following>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
 }
 
-/// The snapshots that have a following count (as a track of their own),
-/// and how much it usually moves. Following counts only describe an event
-/// (in the 2019 glitch they fell too), so their yardstick is a simple one:
-/// the robust spread of their steps, growing as a walk.
-#[derive(Debug, Clone, PartialEq)]
+/// How much an account's following count usually moves. Following counts
+/// only describe an event (in the 2019 glitch they fell too), so their
+/// yardstick is a simple one: the robust spread of their steps, growing as
+/// a walk. The counts are the track's own (its snapshots that have one).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Following {
-    pub track: Track,
     /// Robust variance of the log change per bucket.
     walk: f64,
 }
 
 impl Following {
-    fn fit(track: Track) -> Following {
-        let lv: Vec<f64> = track.followers.iter().map(level).collect();
-        let mut changes: Vec<f64> = (1..track.len())
-            .map(|k| (lv[k] - lv[k - 1]) / ((track.g(k) - track.g(k - 1)).max(1) as f64).sqrt())
-            .collect();
+    /// The yardstick of `track`'s following counts; `None` with fewer than
+    /// two of them.
+    fn fit(track: &Track) -> Option<Following> {
+        let mut points =
+            (0..track.len()).filter_map(|k| Some((track.g(k), track.following.get(k)?)));
+        let (mut g0, mut v0) = points.next()?;
+        let mut changes: Vec<f64> = Vec::with_capacity(track.len());
+        for (g, v) in points {
+            changes.push((level(v) - level(v0)) / ((g - g0).max(1) as f64).sqrt());
+            (g0, v0) = (g, v);
+        }
+        if changes.is_empty() {
+            return None;
+        }
         let walk = robust_variance(&mut changes).max(MIN_SIGMA * MIN_SIGMA);
-        Following { track, walk }
+        Some(Following { walk })
     }
 
-    /// How abnormal the change of the following count from its snapshot `a`
-    /// to `c` is, in its own robust standard deviations (at least one
-    /// follow's worth: following counts sit still for days, then move by
-    /// one).
-    pub fn z(&self, a: usize, c: usize) -> f64 {
-        let t = &self.track;
-        let buckets = (t.g(c) - t.g(a)).max(1) as f64;
-        let one = 1.0 / (t.count(a) as f64 + 1.0);
-        (level(t.count(c)) - level(t.count(a))) / (self.walk * buckets + one * one).sqrt()
+    /// How abnormal the change of `track`'s following count from its
+    /// snapshot `a` to `c` (both with one) is, in its own robust standard
+    /// deviations (at least one follow's worth: following counts sit still
+    /// for days, then move by one).
+    pub fn z(&self, track: &Track, a: usize, c: usize) -> Option<f64> {
+        let (before, after) = (track.following.get(a)?, track.following.get(c)?);
+        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let one = 1.0 / (before as f64 + 1.0);
+        Some((level(after) - level(before)) / (self.walk * buckets + one * one).sqrt())
     }
 }
 
@@ -1034,6 +1041,8 @@ pub struct Whole {
     pub levels: Vec<f64>,
     /// The weeks' trend around every snapshot.
     far: Far,
+    /// The median spacing of the snapshots, in buckets (`None` for one).
+    step: Option<f64>,
 }
 
 impl Model {
@@ -1043,18 +1052,17 @@ impl Model {
     /// windows are counted in the same pass, and need it.
     pub fn fit(track: &Track, bucket: i64, widths: &[i64]) -> Fit {
         let (followers, whole) = Noise::fit_whole(track, bucket, widths);
-        let snapshots = (0..track.len())
-            .filter(|_| track.following.is_present())
-            .filter_map(|i| Some((track.time(i), track.following.get(i)?)));
-        let following = Track::of(snapshots, bucket);
-        let following = (following.len() >= 2).then(|| Box::new(Following::fit(following)));
-        let mut gaps: Vec<f64> = (1..track.len())
-            .map(|i| (track.g(i) - track.g(i - 1)) as f64)
-            .collect();
+        let following = track
+            .following
+            .is_present()
+            .then(|| Following::fit(track))
+            .flatten();
         // An account seen twice, years apart, must not count as observing
         // every window in between: its usual step is capped at a week.
         let most = (MAX_STEP / bucket.max(1)).max(1);
-        let step = median(&mut gaps).map_or(1, |m| (m.round().max(1.0) as i64).min(most));
+        let step = whole
+            .step
+            .map_or(1, |m| (m.round().max(1.0) as i64).min(most));
         Fit {
             model: Model {
                 followers,

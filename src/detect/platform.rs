@@ -272,6 +272,7 @@ fn event(ctx: &Ctx, w: &CohortWindow, core: Core, own: &[Vec<Measured>]) -> Opti
         breadth: w.evidence.breadth,
         score: w.evidence.score,
         following_breadth: cohort::following_breadths(
+            ctx.tracks,
             ctx.models,
             &[(core.from, core.to)],
             ctx.settings.min_drop,
