@@ -9,7 +9,7 @@ use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
 use crate::simulate::{Kind as SimKind, Readout, Scenario, SimFormat, SimOptions};
 use crate::state::State;
-use crate::time::{self, TimeForm, Zone};
+use crate::time::{self, TimeForm, TimeFormat, Zone};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal};
@@ -326,6 +326,11 @@ pub struct InputArgs {
     /// Time zone of times written without an offset (UTC, +02:00, Europe/Paris).
     #[arg(long, value_parser = Zone::parse, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
     pub tz: Zone,
+    /// How the time column is written, when not in a form read by default: a strftime pattern
+    /// such as '%d/%m/%Y %H:%M' (day-first and month-first dates are never guessed), or `excel`
+    /// for Excel serial dates (45292.25 = 2024-01-01 06:00).
+    #[arg(long, value_parser = TimeFormat::parse, value_name = "FORMAT", help_heading = "Input")]
+    pub time_format: Option<TimeFormat>,
 }
 
 impl InputArgs {
@@ -340,6 +345,7 @@ impl InputArgs {
                 following: self.following_col.clone(),
             },
             zone: self.tz,
+            time_format: self.time_format.clone(),
             on_error: self.on_error,
             wide: self.wide,
             references: self.references.clone(),

@@ -63,6 +63,15 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The count of the warning of code `code` (0 when there is none).
+    pub fn warning_count(&self, code: &str) -> u64 {
+        self.warnings
+            .iter()
+            .filter(|w| w.code == code)
+            .map(|w| w.count)
+            .sum()
+    }
+
     /// Groups rows by account and time. Rows may come in any order: the
     /// result does not depend on it. Of conflicting snapshots (same account
     /// and instant, different counts) the one with most followers is kept:

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod grid;
 pub mod input;
+mod misread;
 pub mod output;
 pub mod packed;
 pub mod plot;
@@ -101,14 +102,10 @@ fn load_timed(
     let collected = input::read_all(inputs, read)?.finish();
     // A missing count now and then is a scraper's miss; most of them is a
     // column misread, and a report of nothing would be a lie.
-    let (missing, read) = (collected.missing_counts, collected.rows as u64);
-    anyhow::ensure!(
-        missing == 0 || missing <= read,
-        "{missing} of {} records have no follower count (an empty cell or null): is the followers column right? (--followers-col)",
-        missing + read
-    );
+    misread::check_records(collected.missing_counts, collected.rows as u64)?;
     timing.lap("read");
     let (dataset, series) = Dataset::build(collected);
+    misread::check(&dataset)?;
     timing.lap("data set");
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&series));
     let grid = grid::build(series, bucket);

@@ -64,15 +64,31 @@ pub enum TimeError {
     OutOfRange,
     /// A local time skipped by a daylight-saving jump in `--tz`.
     Nonexistent,
+    /// A date written with the year last (`01/02/2024`, `01.02.2024`): day
+    /// first or month first is never guessed. Holds the separator.
+    DayMonthOrder(char),
 }
 
 impl fmt::Display for TimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TimeError::Format => "expected RFC 3339 (2019-02-13T14:00:00Z), YYYY-MM-DD HH:MM[:SS], YYYY-MM-DD, or Unix epoch seconds or milliseconds",
-            TimeError::OutOfRange => "no such date or time",
-            TimeError::Nonexistent => "this local time does not exist in the --tz zone (skipped by a daylight-saving change)",
-        })
+        match self {
+            TimeError::Format => f.write_str(
+                "expected RFC 3339 (2019-02-13T14:00:00Z), YYYY-MM-DD HH:MM[:SS] (or with slashes, \
+                 maybe followed by a zone such as EST), YYYY-MM-DD, RFC 2822, Twitter's form \
+                 (Mon Jan 01 00:01:38 +0000 2024), or Unix epoch seconds or milliseconds; \
+                 other forms: --time-format",
+            ),
+            TimeError::OutOfRange => f.write_str("no such date or time"),
+            TimeError::Nonexistent => f.write_str(
+                "this local time does not exist in the --tz zone (skipped by a daylight-saving change)",
+            ),
+            TimeError::DayMonthOrder(s) => write!(
+                f,
+                "day first or month first? followdrop does not guess: say --time-format '%d{s}%m{s}%Y' \
+                 for 31{s}01{s}2024 or --time-format '%m{s}%d{s}%Y' for 01{s}31{s}2024 \
+                 (add ' %H:%M' for a time of day)"
+            ),
+        }
     }
 }
 
@@ -121,10 +137,17 @@ impl TimeForm {
         if b.is_empty() {
             return Err(TimeError::Format);
         }
-        if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' {
-            return parse_epoch(b).map(TimeForm::Instant);
+        if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' && b[4] != b'/' {
+            let dots = b.iter().filter(|&&c| c == b'.').count();
+            if dots <= 1 && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+                return parse_epoch(b).map(TimeForm::Instant);
+            }
+            return parse_written(s.trim());
         }
-        parse_calendar(b)
+        match parse_calendar(b) {
+            Err(TimeError::Format) => parse_written(s.trim()),
+            other => other,
+        }
     }
 
     /// The instant this form names in `zone`; a bare date is midnight UTC.
@@ -224,11 +247,14 @@ impl Cursor<'_> {
 fn parse_calendar(b: &[u8]) -> Result<TimeForm, TimeError> {
     let mut c = Cursor { b, i: 0 };
     let year = c.digits(4)?;
-    if !c.eat(b'-') {
-        return Err(TimeError::Format);
-    }
+    // `2024-01-31` or `2024/01/31`, the same separator twice.
+    let sep = match c.b.get(c.i) {
+        Some(&s @ (b'-' | b'/')) => s,
+        _ => return Err(TimeError::Format),
+    };
+    c.i += 1;
     let month = c.digits(2)?;
-    if !c.eat(b'-') {
+    if !c.eat(sep) {
         return Err(TimeError::Format);
     }
     let day = c.digits(2)?;
@@ -271,13 +297,150 @@ fn parse_calendar(b: &[u8]) -> Result<TimeForm, TimeError> {
     {
         return Ok(TimeForm::Instant(naive.and_utc().timestamp()));
     }
-    let offset = parse_offset(rest).ok_or(TimeError::Format)?;
+    let offset = parse_offset(rest)
+        .or_else(|| zone_abbreviation(rest))
+        .ok_or(TimeError::Format)?;
     if offset.abs() >= 24 * 3600 {
         return Err(TimeError::OutOfRange);
     }
     Ok(TimeForm::Instant(
         naive.and_utc().timestamp() - i64::from(offset),
     ))
+}
+
+/// Zone abbreviations read after a time (`2024-01-01 10:00 EST`), as
+/// seconds east of UTC. Only unambiguous ones, and the US meaning of `CST`
+/// (as RFC 2822 has it); `IST` (India, Ireland, Israel) is not read.
+pub const ZONE_ABBREVIATIONS: &[(&str, i32)] = &[
+    ("UT", 0),
+    ("WET", 0),
+    ("WEST", 3600),
+    ("BST", 3600),
+    ("CET", 3600),
+    ("CEST", 2 * 3600),
+    ("EET", 2 * 3600),
+    ("EEST", 3 * 3600),
+    ("MSK", 3 * 3600),
+    ("JST", 9 * 3600),
+    ("KST", 9 * 3600),
+    ("AEST", 10 * 3600),
+    ("AEDT", 11 * 3600),
+    ("NZST", 12 * 3600),
+    ("NZDT", 13 * 3600),
+    ("EST", -5 * 3600),
+    ("EDT", -4 * 3600),
+    ("CST", -6 * 3600),
+    ("CDT", -5 * 3600),
+    ("MST", -7 * 3600),
+    ("MDT", -6 * 3600),
+    ("PST", -8 * 3600),
+    ("PDT", -7 * 3600),
+    ("AKST", -9 * 3600),
+    ("AKDT", -8 * 3600),
+    ("HST", -10 * 3600),
+];
+
+fn zone_abbreviation(b: &[u8]) -> Option<i32> {
+    ZONE_ABBREVIATIONS
+        .iter()
+        .find(|(name, _)| b.eq_ignore_ascii_case(name.as_bytes()))
+        .map(|&(_, offset)| offset)
+}
+
+/// The forms people and APIs write that are not ISO 8601: RFC 2822
+/// (`Mon, 01 Jan 2024 00:01:38 +0000`, e-mail and RSS), Twitter's v1.1
+/// `created_at` form (`Mon Jan 01 00:01:38 +0000 2024`); and dates with
+/// slashes and the year last, whose order is asked for, never guessed.
+fn parse_written(s: &str) -> Result<TimeForm, TimeError> {
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Ok(TimeForm::Instant(t.timestamp()));
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%a %b %d %H:%M:%S %z %Y") {
+        return Ok(TimeForm::Instant(t.timestamp()));
+    }
+    let date = s.split([' ', 'T']).next().unwrap_or(s);
+    let sep = if date.contains('.') { '.' } else { '/' };
+    let parts: Vec<&str> = date.split(sep).collect();
+    if let [d, m, y] = parts[..]
+        && [d, m].iter().all(|p| (1..=2).contains(&p.len()))
+        && y.len() == 4
+        && [d, m, y]
+            .iter()
+            .all(|p| p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Err(TimeError::DayMonthOrder(sep));
+    }
+    Err(TimeError::Format)
+}
+
+/// How the time column is written when it is none of the forms read by
+/// default (`--time-format`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Excel serial dates: days since 1899-12-30, the time of day as the
+    /// fraction (`45292.25` is 2024-01-01 06:00), a wall-clock time read in
+    /// the `--tz` zone.
+    Excel,
+    /// A strftime pattern (`%d/%m/%Y %H:%M`), read with chrono: with `%z` an
+    /// instant, without it a wall-clock time in the `--tz` zone, and without
+    /// a time of day midnight UTC (as a bare date always is).
+    Pattern(String),
+}
+
+impl TimeFormat {
+    /// Reads the value of `--time-format`: `excel` or a pattern that names
+    /// at least a year, month and day (`%Y`, `%m`, `%d`, or a composite such
+    /// as `%F`).
+    pub fn parse(s: &str) -> Result<TimeFormat, String> {
+        if s.eq_ignore_ascii_case("excel") {
+            return Ok(TimeFormat::Excel);
+        }
+        let composite = ["%F", "%D", "%x", "%c", "%+", "%s"];
+        let has = |parts: &[&str]| parts.iter().any(|p| s.contains(p));
+        let complete = has(&composite)
+            || (has(&["%Y", "%y", "%G"]) && has(&["%m", "%b", "%B", "%h"]) && has(&["%d", "%e"]));
+        if !complete {
+            return Err(format!(
+                "{s:?} does not name a year, month and day (such as %d/%m/%Y %H:%M), and is not `excel`"
+            ));
+        }
+        Ok(TimeFormat::Pattern(s.to_string()))
+    }
+
+    /// The instant `s` names in this format, wall-clock times in `zone`.
+    pub fn read(&self, s: &str, zone: Zone) -> Result<i64, TimeError> {
+        let s = s.trim();
+        let t = match self {
+            TimeFormat::Excel => {
+                let days: f64 = s.parse().map_err(|_| TimeError::Format)?;
+                if !(0.0..=2_958_465.999_999).contains(&days) {
+                    return Err(TimeError::OutOfRange);
+                }
+                let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)
+                    .ok_or(TimeError::OutOfRange)?
+                    .and_time(NaiveTime::MIN);
+                let secs = (days * 86_400.0).round() as i64;
+                zone.to_unix(epoch + chrono::Duration::seconds(secs))?
+            }
+            TimeFormat::Pattern(p) => {
+                if let Ok(t) = DateTime::parse_from_str(s, p) {
+                    t.timestamp()
+                } else if let Ok(naive) = NaiveDateTime::parse_from_str(s, p) {
+                    zone.to_unix(naive)?
+                } else {
+                    NaiveDate::parse_from_str(s, p)
+                        .map_err(|_| TimeError::Format)?
+                        .and_time(NaiveTime::MIN)
+                        .and_utc()
+                        .timestamp()
+                }
+            }
+        };
+        if !(EARLIEST..=LATEST).contains(&t) {
+            return Err(TimeError::OutOfRange);
+        }
+        Ok(t)
+    }
 }
 
 /// Reads `+HH:MM`, `+HHMM` or `+HH` (or `-`) as seconds east of UTC.
@@ -506,6 +669,47 @@ mod tests {
     }
 
     #[test]
+    fn forms_people_and_apis_write() {
+        let at = |s: &str| parse_time(s, Zone::Utc);
+        let noon = utc("2024-01-31T12:00:00Z");
+        assert_eq!(at("2024/01/31 12:00"), Ok(noon));
+        assert_eq!(at("2024-01-31 07:00 EST"), Ok(noon));
+        assert_eq!(at("2024-01-31 13:00:00 CET"), Ok(noon));
+        assert_eq!(at("Wed, 31 Jan 2024 12:00:00 +0000"), Ok(noon));
+        assert_eq!(at("Wed, 31 Jan 2024 12:00:00 GMT"), Ok(noon));
+        assert_eq!(at("Wed Jan 31 12:00:00 +0000 2024"), Ok(noon));
+        for s in ["31/01/2024", "01/31/2024 12:00", "31.01.2024"] {
+            assert!(matches!(at(s), Err(TimeError::DayMonthOrder(_))), "{s}");
+        }
+    }
+
+    #[test]
+    fn explicit_time_formats() {
+        let paris = Zone::parse("Europe/Paris").unwrap();
+        let day_first = TimeFormat::parse("%d/%m/%Y %H:%M").unwrap();
+        assert_eq!(
+            day_first.read("31/01/2024 13:00", paris),
+            Ok(utc("2024-01-31T12:00:00Z"))
+        );
+        let date = TimeFormat::parse("%m/%d/%Y").unwrap();
+        assert_eq!(
+            date.read("01/31/2024", paris),
+            Ok(utc("2024-01-31T00:00:00Z"))
+        );
+        let excel = TimeFormat::parse("excel").unwrap();
+        assert_eq!(
+            excel.read("45292.25", Zone::Utc),
+            Ok(utc("2024-01-01T06:00:00Z"))
+        );
+        assert_eq!(
+            excel.read("45292", Zone::Utc),
+            Ok(utc("2024-01-01T00:00:00Z"))
+        );
+        assert!(excel.read("yesterday", Zone::Utc).is_err());
+        assert!(TimeFormat::parse("%H:%M").is_err());
+    }
+
+    #[test]
     fn bad_times_are_rejected() {
         for s in [
             "",
@@ -514,7 +718,8 @@ mod tests {
             "2019-13-01",
             "2019-02-30",
             "2019-02-13T25:00",
-            "2019/02/13",
+            "2019/02-13",
+            "2019-02-13 10:00 XYZ",
             "2019-02-13T14:00:00+2500",
             "12.5.6",
             "-5",

@@ -26,6 +26,15 @@ impl Field {
                 "snapshot_time",
                 "captured_at",
                 "collected_at",
+                "fetched_at",
+                "scraped_at",
+                "retrieved_at",
+                "requested_at",
+                "checked_at",
+                "crawled_at",
+                "recorded_at",
+                "observed_at",
+                "snapshot_date",
             ],
             Field::Account => &[
                 "account",
@@ -39,6 +48,15 @@ impl Field {
                 "channel",
                 "id",
                 "name",
+                // The APIs' own names (Twitch, Reddit, Facebook pages), and a
+                // display name when nothing better is there.
+                "login",
+                "broadcaster_login",
+                "broadcaster_name",
+                "channel_name",
+                "page_name",
+                "channel_title",
+                "display_name",
             ],
             Field::Followers => &[
                 "followers",
@@ -54,6 +72,15 @@ impl Field {
                 "friends_count",
                 "follows_count",
             ],
+        }
+    }
+
+    /// Names that hold the followers only in a table that leaves no doubt
+    /// (see [`followers`]): `count`, `value` and `total` name many things.
+    fn fallbacks(self) -> &'static [&'static str] {
+        match self {
+            Field::Followers => &["count", "value", "total"],
+            _ => &[],
         }
     }
 
@@ -228,7 +255,7 @@ const NO_SUCH_COLUMN: &str = "no such column (columns found: ";
 pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved, MissingColumn> {
     let find = |field| find(names, overrides, field);
     let time = find(Field::Time)?.ok_or_else(|| missing(names, Field::Time))?;
-    let followers = find(Field::Followers)?.ok_or_else(|| missing(names, Field::Followers))?;
+    let followers = followers(names, overrides)?.ok_or_else(|| missing(names, Field::Followers))?;
     let account = find(Field::Account)?;
     let following = find(Field::Following)?;
     let resolved = Resolved {
@@ -261,6 +288,13 @@ fn find(
             }),
         };
     }
+    Ok(best_of(names, field.aliases()))
+}
+
+/// The column matching the earliest of `aliases` (by its whole name or, in
+/// JSON, by its path's last segment; the shallower path, then the earlier
+/// column, where several match).
+fn best_of(names: &[String], aliases: &[&str]) -> Option<usize> {
     let normalized: Vec<(String, String, usize)> = names
         .iter()
         .map(|n| {
@@ -268,18 +302,40 @@ fn find(
             (normalize(n), normalize(last), n.matches('.').count())
         })
         .collect();
-    for alias in field.aliases() {
+    aliases.iter().find_map(|alias| {
         let alias = normalize(alias);
-        let best = normalized
+        normalized
             .iter()
             .enumerate()
             .filter(|(_, (whole, last, _))| *whole == alias || *last == alias)
-            .min_by_key(|(i, (_, _, depth))| (*depth, *i));
-        if let Some((i, _)) = best {
-            return Ok(Some(i));
-        }
+            .min_by_key(|(i, (_, _, depth))| (*depth, *i))
+            .map(|(i, _)| i)
+    })
+}
+
+/// The followers column: by its aliases, or else by a name of
+/// [`Field::fallbacks`] where the table leaves no doubt that it is the
+/// followers: beside an account column (Twitch's `broadcaster_login` and
+/// `total`), or as the only column besides the time (and following) — a
+/// file of one account's `date,count`, as follower-history repositories
+/// keep them. Elsewhere (`date,total,nasa,cnn`) it is an account's column
+/// of a wide table.
+fn followers(
+    names: &[String],
+    overrides: &ColumnOverrides,
+) -> Result<Option<usize>, MissingColumn> {
+    if let Some(i) = find(names, overrides, Field::Followers)? {
+        return Ok(Some(i));
     }
-    Ok(None)
+    let Some(i) = best_of(names, Field::Followers.fallbacks()) else {
+        return Ok(None);
+    };
+    let known = [Field::Time, Field::Account, Field::Following]
+        .map(|f| find(names, overrides, f).ok().flatten());
+    let others = (0..names.len())
+        .filter(|&k| k != i && !known.contains(&Some(k)) && !names[k].trim().is_empty())
+        .count();
+    Ok((known[1].is_some() || others == 0).then_some(i))
 }
 
 fn missing(names: &[String], field: Field) -> MissingColumn {
@@ -309,17 +365,18 @@ pub fn wide(
     names: &[String],
     overrides: &ColumnOverrides,
     forced: bool,
-) -> Result<Option<Wide>, MissingColumn> {
+) -> Result<Option<Wide>, Layout> {
     let looks_wide = || {
         overrides.followers.is_none()
             && overrides.account.is_none()
-            && [Field::Followers, Field::Account, Field::Following]
+            && matches!(followers(names, overrides), Ok(None))
+            && [Field::Account, Field::Following]
                 .into_iter()
                 .all(|f| matches!(find(names, overrides, f), Ok(None)))
     };
     let Some(time) = find(names, overrides, Field::Time)? else {
         return match forced {
-            true => Err(missing(names, Field::Time)),
+            true => Err(missing(names, Field::Time).into()),
             false => Ok(None),
         };
     };
@@ -329,7 +386,46 @@ pub fn wide(
     if accounts.is_empty() || !(forced || looks_wide()) {
         return Ok(None);
     }
+    if let [only] = accounts[..]
+        && !forced
+    {
+        return Err(Layout::OneColumn(names[only].clone()));
+    }
     Ok(Some(Wide { time, accounts }))
+}
+
+/// Why a header cannot be read as a table of snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    Missing(MissingColumn),
+    /// A time and one other column, named like no field: either one
+    /// account's followers (the account named after the file) or a wide
+    /// table of one account. Taken as the latter, a folder of one file per
+    /// account merged into one account named after the column.
+    OneColumn(String),
+}
+
+impl From<MissingColumn> for Layout {
+    fn from(e: MissingColumn) -> Layout {
+        Layout::Missing(e)
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layout::Missing(e) => e.fmt(f),
+            Layout::OneColumn(name) => {
+                let name = shorten(name);
+                write!(
+                    f,
+                    "one column besides the time, {name:?}, and it is not a known name of the followers: \
+                     if it holds the follower counts of one account (named after the file), \
+                     say --followers-col {name:?}; if it is a wide table of one account named {name:?}, say --wide"
+                )
+            }
+        }
+    }
 }
 
 impl ColumnOverrides {

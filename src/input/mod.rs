@@ -19,7 +19,7 @@ pub use collect::{Collected, Collector, Following, Row, Series};
 pub use columns::{ColumnOverrides, Field, MissingColumn};
 
 use crate::progress::{Counted, Progress};
-use crate::time::Zone;
+use crate::time::{TimeFormat, Zone};
 use anyhow::{Context, Result, bail};
 use flate2::bufread::MultiGzDecoder;
 use std::fs::File;
@@ -46,6 +46,9 @@ pub struct ReadOptions {
     pub columns: ColumnOverrides,
     /// Zone of times written without an offset.
     pub zone: Zone,
+    /// How times are written, when not in a form read by default
+    /// (`--time-format`).
+    pub time_format: Option<TimeFormat>,
     /// What to do with an invalid record.
     pub on_error: OnError,
     /// Read CSV as a wide table (`--wide`); also detected from the header.

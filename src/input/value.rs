@@ -128,7 +128,12 @@ pub(crate) fn time_cell(
     column: &str,
     value: &str,
 ) -> anyhow::Result<i64> {
-    crate::time::parse_time(value, src.opts.zone).map_err(|e| {
+    let zone = src.opts.zone;
+    let parsed = match &src.opts.time_format {
+        Some(format) => format.read(value, zone),
+        None => crate::time::parse_time(value, zone),
+    };
+    parsed.map_err(|e| {
         let problem = time_problem(value, e).unwrap_or_else(|| e.to_string());
         field_error(src.name, pos, Field::Time, column, value, &problem)
     })

@@ -1,0 +1,139 @@
+//! Real exports as they come (issue 14), each from a file of
+//! `fixtures/shapes/` made to the documented format by
+//! `scripts/make_shape_fixtures.py`: every one holds the same panel of 12
+//! accounts with one account purge (`bob_builds`, 2024-02-09), so every one
+//! must report that purge and nothing else. And data that would be misread
+//! stops with status 2 and a message naming the option that reads it right.
+
+mod util;
+
+use serde_json::Value;
+use util::{Workdir, scan, scan_json};
+
+/// The one event of the shapes' panel, found from `report`.
+fn assert_the_purge(report: &Value, code: i32) {
+    assert_eq!(code, 1, "an event means status 1");
+    let events = report["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["kind"], "account_purge");
+    assert_eq!(util::affected(&events[0]), ["bob_builds"]);
+    assert!(
+        events[0]["start"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-02-09")
+    );
+    assert_eq!(report["input"]["accounts"], 12);
+}
+
+#[test]
+fn a_folder_of_date_count_files_is_one_account_a_file() {
+    let (report, run) = scan_json(&["fixtures/shapes/history"]);
+    assert_the_purge(&report, run.code);
+}
+
+#[test]
+fn twitch_broadcaster_login_and_total() {
+    let (report, run) = scan_json(&["fixtures/shapes/twitch-followers.ndjson"]);
+    assert_the_purge(&report, run.code);
+}
+
+#[test]
+fn reddit_display_name_and_subscribers() {
+    let (report, run) = scan_json(&["fixtures/shapes/reddit-subscribers.csv"]);
+    assert_the_purge(&report, run.code);
+}
+
+#[test]
+fn excel_serial_dates_are_never_read_as_1970() {
+    let run = scan(&["fixtures/shapes/excel-serial.csv"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--time-format excel"), "{}", run.stderr);
+    let (report, run) = scan_json(&["fixtures/shapes/excel-serial.csv", "--time-format", "excel"]);
+    assert_the_purge(&report, run.code);
+    assert_eq!(report["input"]["first"], "2024-01-01T06:00:00Z");
+}
+
+/// Forced to read each `date,count` file as a wide table, the twelve files
+/// are one account called `count` whose snapshots conflict: a misread, not
+/// a quiet report.
+#[test]
+fn most_snapshots_conflicting_is_a_misread() {
+    let run = scan(&["fixtures/shapes/history", "--wide"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--account-col"), "{}", run.stderr);
+}
+
+/// A time and one other column named like no field: one account's
+/// followers, or a wide table of one account? Asked, not guessed; either
+/// option then reads it.
+#[test]
+fn one_unknown_column_beside_the_time_is_asked_about() {
+    let w = Workdir::new("one-column");
+    let history =
+        std::fs::read_to_string(util::root().join("fixtures/shapes/history/bob_builds.csv"))
+            .unwrap();
+    w.create(
+        "bob.csv",
+        history.replacen("date,count", "date,bob_builds", 1),
+    );
+    let run = w.run(&["bob.csv"], None);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("--followers-col") && run.stderr.contains("--wide"),
+        "{}",
+        run.stderr
+    );
+    for (flag, account) in [
+        (&["--wide"][..], "bob_builds"),
+        (&["--followers-col", "bob_builds"][..], "bob"),
+    ] {
+        let mut args = vec!["bob.csv", "--format", "json"];
+        args.extend_from_slice(flag);
+        let run = w.run(&args, None);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(util::affected(&run.json()["events"][0]), [account]);
+    }
+}
+
+#[test]
+fn day_first_or_month_first_is_asked_never_guessed() {
+    let w = Workdir::new("day-month");
+    let mut text = String::from("date,account,followers\n");
+    let days = ["05/01/2024", "06/01/2024", "07/01/2024"];
+    for (d, v) in days.iter().zip([100, 101, 102]) {
+        text.push_str(&format!("{d},a,{v}\n"));
+    }
+    w.create("eu.csv", text);
+    let run = w.run(&["eu.csv"], None);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("--time-format '%d/%m/%Y'"),
+        "{}",
+        run.stderr
+    );
+    let run = w.run(
+        &["eu.csv", "--format", "json", "--time-format", "%d/%m/%Y"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["input"]["first"], "2024-01-05T00:00:00Z");
+}
+
+/// Every snapshot of an account at one instant, several of them: the time
+/// column is not the snapshots' time.
+#[test]
+fn every_snapshot_at_one_instant_is_a_misread() {
+    let w = Workdir::new("one-instant");
+    w.create(
+        "export.csv",
+        "exported_at,date,account,followers\n\
+         2024-03-01T00:00:00Z,2024-02-01,a,100\n\
+         2024-03-01T00:00:00Z,2024-02-02,a,100\n\
+         2024-03-01T00:00:00Z,2024-02-01,b,200\n\
+         2024-03-01T00:00:00Z,2024-02-02,b,200\n",
+    );
+    let run = w.run(&["export.csv", "--time-col", "exported_at"], None);
+    run.expect_code(2);
+    assert!(run.stderr.contains("same instant"), "{}", run.stderr);
+}
