@@ -86,6 +86,59 @@ def main():
         f"{iso(t)},{a},{v}\n" for d in range(DAYS) for a, rows in p.items() for t, v, _ in [rows[d]]
     )
     write("reddit-subscribers.csv", reddit)
+    days = [[(a, rows[d]) for a, rows in p.items()] for d in range(DAYS)]
+    # Twitter/X API v2 users lookup responses saved one a day, the time only
+    # in the file's name (read with --time-from-name).
+    os.makedirs(os.path.join(OUT, "twitter-v2"), exist_ok=True)
+    for day in days:
+        t = day[0][1][0]
+        users = [
+            {"id": str(1000 + i), "username": a, "name": a.replace("_", " ").title(),
+             "public_metrics": {"followers_count": v, "following_count": f, "tweet_count": 100 + i}}
+            for i, (a, (_, v, f)) in enumerate(day)
+        ]
+        doc = {"data": users, "meta": {"result_count": len(users)}}
+        write(os.path.join("twitter-v2", f"{t:%Y-%m-%dT%H%MZ}.json"), json.dumps(doc, indent=1) + "\n")
+    # YouTube Data API channels.list responses, wrapped by a collector that
+    # wrote when it fetched them; counts are strings, as the API gives them.
+    os.makedirs(os.path.join(OUT, "youtube"), exist_ok=True)
+    for d, day in enumerate(days):
+        t = day[0][1][0]
+        items = [
+            {"kind": "youtube#channel", "id": f"UC{i:022d}",
+             "snippet": {"title": a},
+             "statistics": {"subscriberCount": str(v), "hiddenSubscriberCount": False, "videoCount": "12"}}
+            for i, (a, (_, v, _)) in enumerate(day)
+        ]
+        doc = {"fetched_at": iso(t), "response": None, "kind": "youtube#channelListResponse",
+               "pageInfo": {"totalResults": len(items)}, "items": items}
+        write(os.path.join("youtube", f"day-{d + 1:02d}.json"), json.dumps(doc) + "\n")
+    # pandas DataFrame.to_json(orient="split").
+    split = {"columns": ["date", "account", "followers"], "index": [],
+             "data": [[iso(t), a, v] for day in days for a, (t, v, _) in day]}
+    split["index"] = list(range(len(split["data"])))
+    write("pandas-split.json", json.dumps(split) + "\n")
+    # A scraper's counts as the app shows them: 8.36K, 1.2M (3 significant
+    # figures; below 1,000 the exact count).
+    def shown(v):
+        for suffix, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+            if v >= scale:
+                x = v / scale
+                digits = 2 if x < 10 else 1 if x < 100 else 0
+                return f"{round(x, digits):.{digits}f}{suffix}"
+        return str(v)
+    tiktok = "scraped_at,username,followers\n" + "".join(
+        f"{iso(t)},{a},{shown(v)}\n" for day in days for a, (t, v, _) in day
+    )
+    write("tiktok-scraped.csv", tiktok)
+    # A European spreadsheet: semicolons, day-first dates, dots between
+    # thousands (read with --time-format '%d.%m.%Y %H:%M' --thousands .).
+    def dotted(v):
+        return f"{v:,}".replace(",", ".")
+    european = "Datum;Konto;Follower\n" + "".join(
+        f"{t:%d.%m.%Y %H:%M};{a};{dotted(v)}\n" for day in days for a, (t, v, _) in day
+    )
+    write("european.csv", european)
 
 
 if __name__ == "__main__":

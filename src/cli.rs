@@ -2,7 +2,7 @@
 //! text) and [`run`], which wires input → grid → detect → report.
 
 use crate::detect::{Scope, Settings, explain};
-use crate::input::{ColumnOverrides, Format, OnError, ReadOptions};
+use crate::input::{ColumnOverrides, Format, OnError, ReadOptions, Thousands};
 use crate::output;
 use crate::report::show::{ShowFormat, ShowReport, Shown};
 use crate::report::sparkline::Style as SparklineStyle;
@@ -331,6 +331,20 @@ pub struct InputArgs {
     /// for Excel serial dates (45292.25 = 2024-01-01 06:00).
     #[arg(long, value_parser = TimeFormat::parse, value_name = "FORMAT", help_heading = "Input")]
     pub time_format: Option<TimeFormat>,
+    /// The character that groups thousands in counts: `,` (1,234; read by default too), `.`
+    /// (1.234, whose decimal mark is then `,`) or `space` (1 234). 17.7K, 1.2M and 3B are read
+    /// whatever it is.
+    #[arg(long, value_enum, default_value_t = Thousands::Comma, value_name = "CHAR", help_heading = "Input")]
+    pub thousands: Thousands,
+    /// Where the records of a JSON document are, as a dotted path (`data`, `response.items`):
+    /// found by itself when there is one array of objects, or one under data, items, users,
+    /// profiles, results or records.
+    #[arg(long, value_name = "PATH", help_heading = "Input")]
+    pub records: Option<String>,
+    /// Take the snapshot time of each JSON file from a date in its name (2026-01-17T06:00Z.json,
+    /// 20260117.json), for API responses saved without one.
+    #[arg(long, help_heading = "Input")]
+    pub time_from_name: bool,
 }
 
 impl InputArgs {
@@ -346,6 +360,9 @@ impl InputArgs {
             },
             zone: self.tz,
             time_format: self.time_format.clone(),
+            thousands: self.thousands,
+            records: self.records.clone(),
+            time_from_name: self.time_from_name,
             on_error: self.on_error,
             wide: self.wide,
             references: self.references.clone(),

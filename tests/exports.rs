@@ -137,3 +137,79 @@ fn every_snapshot_at_one_instant_is_a_misread() {
     run.expect_code(2);
     assert!(run.stderr.contains("same instant"), "{}", run.stderr);
 }
+
+/// Twitter/X API v2 responses saved one a day with the time only in the
+/// file's name: asked for, then read with --time-from-name.
+#[test]
+fn api_responses_timed_by_their_names() {
+    let run = scan(&["fixtures/shapes/twitter-v2"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--time-from-name"), "{}", run.stderr);
+    let (report, run) = scan_json(&["fixtures/shapes/twitter-v2", "--time-from-name"]);
+    assert_the_purge(&report, run.code);
+}
+
+/// YouTube channels.list responses (records under `items`, counts as
+/// strings) with the collector's `fetched_at` beside them.
+#[test]
+fn api_responses_with_the_fetch_time_beside_the_records() {
+    let (report, run) = scan_json(&["fixtures/shapes/youtube"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let events = report["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["kind"], "account_purge");
+    assert_eq!(util::affected(&events[0]), ["UC0000000000000000000001"]);
+}
+
+#[test]
+fn pandas_split_orientation() {
+    let (report, run) = scan_json(&["fixtures/shapes/pandas-split.json"]);
+    assert_the_purge(&report, run.code);
+}
+
+/// Counts as apps show them (8.36K, 1.2M): read, and their rounding is the
+/// series' resolution, so that the flicker of a shown count is no event.
+#[test]
+fn counts_shortened_with_k_and_m() {
+    let (report, run) = scan_json(&["fixtures/shapes/tiktok-scraped.csv"]);
+    assert_the_purge(&report, run.code);
+    let bob = util::account(&report["events"][0], "bob_builds").unwrap();
+    assert_eq!(bob["count_step"], 10);
+}
+
+/// A European spreadsheet: semicolons, day-first dates, dots between
+/// thousands, headers in German. Each missing piece is asked for by name,
+/// and the options asked for read it.
+#[test]
+fn a_european_spreadsheet_with_the_options_it_asks_for() {
+    let file = "fixtures/shapes/european.csv";
+    let run = scan(&[file]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--time-col"), "{}", run.stderr);
+    let cols = [
+        file,
+        "--time-col",
+        "Datum",
+        "--account-col",
+        "Konto",
+        "--followers-col",
+        "Follower",
+    ];
+    let run = scan(&cols);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("--time-format '%d.%m.%Y'"),
+        "{}",
+        run.stderr
+    );
+    let mut timed = cols.to_vec();
+    timed.extend(["--time-format", "%d.%m.%Y %H:%M"]);
+    let run = scan(&timed);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--thousands ."), "{}", run.stderr);
+    timed.extend(["--thousands", "."]);
+    let mut args = vec!["--format", "json"];
+    args.extend(timed);
+    let run = scan(&args);
+    assert_the_purge(&run.json(), run.code);
+}

@@ -338,6 +338,12 @@ fn followers(
     Ok((known[1].is_some() || others == 0).then_some(i))
 }
 
+/// The column named like `field` by its aliases (no overrides, no
+/// fallbacks): for telling what a JSON document holds.
+pub fn find_field(names: &[String], field: Field) -> Option<usize> {
+    best_of(names, field.aliases())
+}
+
 fn missing(names: &[String], field: Field) -> MissingColumn {
     MissingColumn {
         field,

@@ -9,6 +9,7 @@
 //! read for those fields alone ([`super::json_pick`]).
 
 use super::columns::{self, Field, Resolved};
+use super::envelope;
 use super::json_pick::{Cell, Pick, Picked, Wanted};
 use super::parallel::{self, Feed};
 use super::value::{
@@ -280,7 +281,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Lists the dotted paths of an object's scalar fields, depth first.
-fn collect_paths(v: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
+pub(super) fn collect_paths(v: &Value, prefix: &str, depth: usize, out: &mut Vec<String>) {
     let Value::Object(map) = v else { return };
     for (key, child) in map {
         let path = if prefix.is_empty() {
@@ -499,8 +500,30 @@ fn read_error(src: &Source, line: u64, e: std::io::Error) -> anyhow::Error {
     }
 }
 
-/// Reads a JSON array of objects, element by element.
-pub(crate) fn read_array(reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
+/// Reads a JSON document: an array of objects element by element, or
+/// (parsed whole) an API response or other document that holds its
+/// records (see [`super::envelope`]).
+pub(crate) fn read_array(
+    mut reader: Reader,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<()> {
+    let first = loop {
+        let buf = reader
+            .fill_buf()
+            .with_context(|| format!("{}: cannot read", src.name))?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => break Some(buf[i]),
+            None if buf.is_empty() => break None,
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    };
+    if first != Some(b'[') || src.opts.time_from_name || src.opts.records.is_some() {
+        return read_document(reader, src, collector);
+    }
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut failure = None;
     let seed = ArraySeed {
@@ -519,6 +542,62 @@ pub(crate) fn read_array(reader: Reader, src: &Source, collector: &mut Collector
             anyhow!("{}: invalid JSON: {e}", src.name)
         }
     })
+}
+
+/// Reads a JSON document whole and its records one by one, each given the
+/// time written beside them (or in the file's name, `--time-from-name`)
+/// where it has none of its own.
+fn read_document(reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
+    let doc: Value = serde_json::from_reader(reader).map_err(|e| {
+        if e.is_io() {
+            anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
+        } else {
+            anyhow!("{}: invalid JSON: {e}", src.name)
+        }
+    })?;
+    let beside = envelope::time_beside(&doc);
+    let from_name = match src.opts.time_from_name {
+        true => Some(envelope::time_in_name(src.stem).ok_or_else(|| {
+            anyhow!(
+                "{}: --time-from-name: no date in the file's name (such as 2026-01-17T06:00Z or 20260117)",
+                src.name
+            )
+        })?),
+        false => None,
+    };
+    let records = envelope::records(doc, src.opts.records.as_deref())
+        .map_err(|e| anyhow!("{}: {e}", src.name))?;
+    let time = from_name
+        .map(|t| ("snapshot_time".to_string(), Value::from(t)))
+        .or(beside);
+    let mut paths: Option<Paths> = None;
+    for (n, mut item) in records.items.into_iter().enumerate() {
+        let pos = Position::Record(n as u64 + 1);
+        if let (Some((key, value)), Value::Object(fields)) = (&time, &mut item) {
+            fields.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+        let p = match &mut paths {
+            Some(p) => p,
+            None => paths.insert(Paths::from_first(&item, src, pos, collector).map_err(|e| {
+                if time.is_none() && e.to_string().contains("no time column") {
+                    anyhow!(
+                        "{e}; the records (at {}) have no time, and none is written beside them: \
+                         if the file's name holds it, say --time-from-name",
+                        records.found_at
+                    )
+                } else {
+                    e
+                }
+            })?),
+        };
+        let picked = p.picked_from(&item);
+        match p.row(&picked, src, pos, collector) {
+            Ok(Some(row)) => collector.push(row),
+            Ok(None) => {}
+            Err(e) => collector.invalid(src.opts.on_error, e)?,
+        }
+    }
+    Ok(())
 }
 
 /// Streams the elements of the top-level array into the collector. A

@@ -8,11 +8,14 @@
 mod collect;
 mod columns;
 mod csv;
+mod envelope;
 mod json;
 mod json_pick;
 mod names;
 mod parallel;
 mod value;
+
+pub use value::Thousands;
 
 pub(crate) use collect::{Chunk, Sink};
 pub use collect::{Collected, Collector, Following, Row, Series};
@@ -49,6 +52,14 @@ pub struct ReadOptions {
     /// How times are written, when not in a form read by default
     /// (`--time-format`).
     pub time_format: Option<TimeFormat>,
+    /// The character that groups thousands in counts (`--thousands`).
+    pub thousands: Thousands,
+    /// Where a JSON document's records are (`--records`, a dotted path);
+    /// found by itself when unambiguous.
+    pub records: Option<String>,
+    /// Take each file's snapshot time from a date in its name
+    /// (`--time-from-name`), for API responses saved without one.
+    pub time_from_name: bool,
     /// What to do with an invalid record.
     pub on_error: OnError,
     /// Read CSV as a wide table (`--wide`); also detected from the header.

@@ -61,17 +61,58 @@ pub(crate) enum CountError {
     Negative,
     Invalid,
     TooLarge,
+    /// `17.734` or `17 734`: thousands, or a fraction? Asked, not guessed.
+    Grouping(char),
 }
 
 impl fmt::Display for CountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CountError::Negative => "a count cannot be negative",
-            CountError::Invalid => {
-                "expected a whole number such as 1234 (also accepted: 1234.0 and 1,234)"
+        match self {
+            CountError::Negative => f.write_str("a count cannot be negative"),
+            CountError::Invalid => f.write_str(
+                "expected a whole number such as 1234 (also accepted: 1234.0, 1,234, and 17.7K, 1.2M, 3B)",
+            ),
+            CountError::TooLarge => f.write_str("count too large (more than 2^53)"),
+            CountError::Grouping(c) => {
+                let flag = if *c == ' ' { "space" } else { &c.to_string() };
+                write!(
+                    f,
+                    "are the {c:?} thousands separators? say --thousands {flag} (followdrop does not guess)"
+                )
             }
-            CountError::TooLarge => "count too large (more than 2^53)",
-        })
+        }
+    }
+}
+
+/// The character that groups thousands in counts (`--thousands`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Thousands {
+    /// `1,234,567` (read by default too); the decimal mark is `.`.
+    #[default]
+    #[value(name = ",")]
+    Comma,
+    /// `1.234.567`, as in most of Europe; the decimal mark is `,` (`1,2M`).
+    #[value(name = ".")]
+    Dot,
+    /// `1 234 567` (a space or a no-break space); the decimal mark is `.`.
+    #[value(name = "space")]
+    Space,
+}
+
+impl Thousands {
+    fn is_separator(self, c: char) -> bool {
+        match self {
+            Thousands::Comma => c == ',',
+            Thousands::Dot => c == '.',
+            Thousands::Space => matches!(c, ' ' | '\u{a0}' | '\u{202f}'),
+        }
+    }
+
+    fn decimal_mark(self) -> char {
+        match self {
+            Thousands::Dot => ',',
+            _ => '.',
+        }
     }
 }
 
@@ -79,33 +120,98 @@ impl fmt::Display for CountError {
 /// hold every integer, and no account has that many followers.
 pub(crate) const MAX_COUNT: u64 = 1 << 53;
 
-/// Parses a follower count: digits, optionally with `,` thousands separators
-/// (`1,234`, as spreadsheets export them) or a zero fraction (`1234.0`, as
-/// some JSON encoders write integers).
-pub(crate) fn parse_count(s: &str) -> Result<u64, CountError> {
+/// Parses a follower count as people and exports write it: digits, maybe
+/// grouped by thousands (`1,234` by default; `1.234` or `1 234` with
+/// `--thousands`), maybe with a zero fraction (`1234.0`, as some JSON
+/// encoders write integers), or shortened with a suffix as platforms show
+/// large counts (`17.7K`, `1.2M`, `3B`: thousand, million, billion).
+pub(crate) fn parse_count(s: &str, thousands: Thousands) -> Result<u64, CountError> {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('-') {
-        return if parse_count(rest).is_ok() {
+        return if parse_count(rest, thousands).is_ok() {
             Err(CountError::Negative)
         } else {
             Err(CountError::Invalid)
         };
     }
     let s = s.strip_prefix('+').unwrap_or(s);
-    let int = match s.split_once('.') {
-        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
-        Some(_) => return Err(CountError::Invalid),
-        None => s,
+    let (number, scale) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let exponent = match c.to_ascii_uppercase() {
+                'K' => 3,
+                'M' => 6,
+                'B' => 9,
+                _ => return Err(CountError::Invalid),
+            };
+            (s[..i].trim_end(), Some(exponent))
+        }
+        _ => (s, None),
     };
+    let mark = thousands.decimal_mark();
+    let (int, frac) = number.split_once(mark).unwrap_or((number, ""));
+    if number.ends_with(mark) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(CountError::Invalid);
+    }
+    let whole = grouped_digits(int, thousands)?;
+    let value = match scale {
+        // 17.7K: the digits shown, times the power of ten the suffix and
+        // the decimals leave.
+        Some(exponent) => {
+            let decimals = u32::try_from(frac.len()).map_err(|_| CountError::Invalid)?;
+            if decimals > exponent {
+                return Err(CountError::Invalid);
+            }
+            let shown = frac.bytes().try_fold(whole, |v, b| {
+                v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+            });
+            shown
+                .and_then(|v| v.checked_mul(10u64.pow(exponent - decimals)))
+                .ok_or(CountError::TooLarge)?
+        }
+        None if frac.bytes().all(|b| b == b'0') => whole,
+        // 17.734 by default: a fraction, or thousands grouped by dots?
+        None if thousands == Thousands::Comma
+            && frac.len() == 3
+            && (1..=3).contains(&int.len()) =>
+        {
+            return Err(CountError::Grouping(mark));
+        }
+        None => return Err(CountError::Invalid),
+    };
+    if value > MAX_COUNT {
+        return Err(CountError::TooLarge);
+    }
+    Ok(value)
+}
+
+/// The digits of `int`, grouped by threes with `thousands`' separator or
+/// not grouped at all.
+fn grouped_digits(int: &str, thousands: Thousands) -> Result<u64, CountError> {
     if int.is_empty() {
         return Err(CountError::Invalid);
     }
+    let groups: Vec<&str> = int.split(|c| thousands.is_separator(c)).collect();
+    let grouped = groups.len() > 1;
     let mut value: u64 = 0;
-    let grouped = int.contains(',');
-    for (i, group) in int.split(',').enumerate() {
+    for (i, group) in groups.iter().enumerate() {
         let ok_len =
             !grouped || (i == 0 && (1..=3).contains(&group.len())) || (i > 0 && group.len() == 3);
         if !ok_len || !group.bytes().all(|b| b.is_ascii_digit()) {
+            // 17 734 without --thousands space: asked, not guessed.
+            let spaced = int.split(' ').collect::<Vec<_>>();
+            if thousands != Thousands::Space
+                && spaced.len() > 1
+                && spaced.iter().enumerate().all(|(i, g)| {
+                    g.bytes().all(|b| b.is_ascii_digit())
+                        && if i == 0 {
+                            (1..=3).contains(&g.len())
+                        } else {
+                            g.len() == 3
+                        }
+                })
+            {
+                return Err(CountError::Grouping(' '));
+            }
             return Err(CountError::Invalid);
         }
         for b in group.bytes() {
@@ -114,9 +220,6 @@ pub(crate) fn parse_count(s: &str) -> Result<u64, CountError> {
                 .and_then(|v| v.checked_add(u64::from(b - b'0')))
                 .ok_or(CountError::TooLarge)?;
         }
-    }
-    if value > MAX_COUNT {
-        return Err(CountError::TooLarge);
     }
     Ok(value)
 }
@@ -249,7 +352,8 @@ pub(crate) fn count_cell(
     column: &str,
     value: &str,
 ) -> anyhow::Result<u64> {
-    parse_count(value).map_err(|e| field_error(src.name, pos, field, column, value, &e))
+    parse_count(value, src.opts.thousands)
+        .map_err(|e| field_error(src.name, pos, field, column, value, &e))
 }
 
 /// Checks an account cell: an empty name cannot identify an account.
@@ -317,23 +421,54 @@ mod tests {
 
     #[test]
     fn counts() {
-        assert_eq!(parse_count("1234"), Ok(1234));
-        assert_eq!(parse_count(" 1234 "), Ok(1234));
-        assert_eq!(parse_count("1,234"), Ok(1234));
-        assert_eq!(parse_count("145,012,331"), Ok(145_012_331));
-        assert_eq!(parse_count("1234.0"), Ok(1234));
-        assert_eq!(parse_count("0"), Ok(0));
-        assert_eq!(parse_count("-12"), Err(CountError::Negative));
+        let count = |s: &str| parse_count(s, Thousands::Comma);
+        assert_eq!(count("1234"), Ok(1234));
+        assert_eq!(count(" 1234 "), Ok(1234));
+        assert_eq!(count("1,234"), Ok(1234));
+        assert_eq!(count("145,012,331"), Ok(145_012_331));
+        assert_eq!(count("1234.0"), Ok(1234));
+        assert_eq!(count("0"), Ok(0));
+        assert_eq!(count("-12"), Err(CountError::Negative));
         for bad in [
-            "", "12a4", "1.5", "1,23", "12,3456", "1e6", ",123", "1234.", "-", "--1",
+            "", "12a4", "1.5", "1,23", "12,3456", "1e6", ",123", "1234.", "-", "--1", "1.2345K",
+            "K", "12X",
         ] {
-            assert_eq!(parse_count(bad), Err(CountError::Invalid), "{bad}");
+            assert_eq!(count(bad), Err(CountError::Invalid), "{bad}");
         }
+        assert_eq!(count("99999999999999999999999"), Err(CountError::TooLarge));
+        assert_eq!(count("9007199254740993"), Err(CountError::TooLarge));
+    }
+
+    #[test]
+    fn counts_as_platforms_show_them() {
+        let count = |s: &str| parse_count(s, Thousands::Comma);
+        assert_eq!(count("17.7K"), Ok(17_700));
+        assert_eq!(count("17.7k"), Ok(17_700));
+        assert_eq!(count("1.25M"), Ok(1_250_000));
+        assert_eq!(count("3B"), Ok(3_000_000_000));
+        assert_eq!(count("14.2 M"), Ok(14_200_000));
+        assert_eq!(count("1,234K"), Ok(1_234_000));
+        assert_eq!(parse_count("1,2M", Thousands::Dot), Ok(1_200_000));
+    }
+
+    #[test]
+    fn thousands_separators_are_named_not_guessed() {
         assert_eq!(
-            parse_count("99999999999999999999999"),
-            Err(CountError::TooLarge)
+            parse_count("17.734", Thousands::Comma),
+            Err(CountError::Grouping('.'))
         );
-        assert_eq!(parse_count("9007199254740993"), Err(CountError::TooLarge));
+        assert_eq!(
+            parse_count("17 734", Thousands::Comma),
+            Err(CountError::Grouping(' '))
+        );
+        assert_eq!(parse_count("17.734", Thousands::Dot), Ok(17_734));
+        assert_eq!(parse_count("1.234.567", Thousands::Dot), Ok(1_234_567));
+        assert_eq!(parse_count("17 734", Thousands::Space), Ok(17_734));
+        assert_eq!(parse_count("17\u{a0}734", Thousands::Space), Ok(17_734));
+        assert_eq!(
+            parse_count("1,234", Thousands::Dot),
+            Err(CountError::Invalid)
+        );
     }
 
     /// The same-day shortcut agrees with the general parser, and leaves
