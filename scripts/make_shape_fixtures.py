@@ -139,6 +139,127 @@ def main():
         f"{t:%d.%m.%Y %H:%M};{a};{dotted(v)}\n" for day in days for a, (t, v, _) in day
     )
     write("european.csv", european)
+    containers(days)
+
+
+def containers(days):
+    """The panel in the containers collectors write: compressed CSV, a zip
+    archive of one file per account, an Excel workbook, a SQLite database
+    and a Parquet file (the last needs pyarrow; the others the standard
+    library only)."""
+    import bz2
+    import lzma
+    import sqlite3
+    import zipfile
+
+    out = os.path.join(OUT, "containers")
+    os.makedirs(out, exist_ok=True)
+    long = "timestamp,account,followers\n" + "".join(
+        f"{iso(t)},{a},{v}\n" for day in days for a, (t, v, _) in day
+    )
+    with open(os.path.join(out, "snapshots.csv.xz"), "wb") as f:
+        f.write(lzma.compress(long.encode(), preset=6))
+    with open(os.path.join(out, "snapshots.csv.bz2"), "wb") as f:
+        f.write(bz2.compress(long.encode(), compresslevel=9))
+    # A zip archive of the history layout (date,count a file), with a
+    # README beside the data, as a download of such a repository has.
+    fixed = (2024, 3, 1, 0, 0, 0)
+    with zipfile.ZipFile(os.path.join(out, "history.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("history/README.md", fixed), "# follower history\n")
+        for a in ACCOUNTS:
+            rows = [(t, v) for day in days for b, (t, v, _) in day if b == a]
+            text = "date,count\n" + "".join(f"{t:%Y-%m-%d},{v}\n" for t, v in rows)
+            z.writestr(zipfile.ZipInfo(f"history/{a}.csv", fixed), text, zipfile.ZIP_DEFLATED)
+    write_xlsx(os.path.join(out, "analytics.xlsx"), days, fixed)
+    db = os.path.join(out, "collector.sqlite")
+    if os.path.exists(db):
+        os.remove(db)
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE accounts (handle TEXT PRIMARY KEY, category TEXT)")
+    con.executemany("INSERT INTO accounts VALUES (?, ?)", [(a, "creator") for a in ACCOUNTS])
+    con.execute("CREATE TABLE snapshots (captured_at TEXT, handle TEXT, followers_count INTEGER, following_count INTEGER)")
+    con.executemany(
+        "INSERT INTO snapshots VALUES (?, ?, ?, ?)",
+        [(iso(t), a, v, f) for day in days for a, (t, v, f) in day],
+    )
+    con.commit()
+    con.execute("VACUUM")
+    con.close()
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        print("pyarrow is not installed: containers/export.parquet left as it is")
+        return
+    table = pa.table({
+        "ts": pa.array([t for day in days for _, (t, _, _) in day], pa.timestamp("ms", tz="UTC")),
+        "username": [a for day in days for a, _ in day],
+        "followers": pa.array([v for day in days for _, (_, v, _) in day], pa.int64()),
+    })
+    pq.write_table(table, os.path.join(out, "export.parquet"), compression="snappy")
+
+
+def write_xlsx(path, days, fixed):
+    """A minimal Excel workbook, written by hand so that it is the same byte
+    for byte each run: a first sheet of notes, then the data with real date
+    cells (number format 22, m/d/yy h:mm) under `Date`, `Account`,
+    `Followers`."""
+    import zipfile
+
+    def cell(ref, value, style=None):
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        s = f' s="{style}"' if style else ""
+        return f'<c r="{ref}"{s} t="n"><v>{value}</v></c>'
+
+    def sheet(rows):
+        body = "".join(f'<row r="{i + 1}">' + "".join(rows[i]) + "</row>" for i in range(len(rows)))
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                f"<sheetData>{body}</sheetData></worksheet>")
+
+    epoch = datetime(1899, 12, 30, tzinfo=timezone.utc)
+    data = [[cell("A1", "Date"), cell("B1", "Account"), cell("C1", "Followers")]]
+    for day in days:
+        for a, (t, v, _) in day:
+            r = len(data) + 1
+            serial = (t - epoch).total_seconds() / 86400
+            data.append([cell(f"A{r}", round(serial, 6), 1), cell(f"B{r}", a), cell(f"C{r}", v)])
+    notes = [[cell("A1", "Exported from the analytics dashboard")]]
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            "</Types>",
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{ns}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{ns}">'
+            '<sheets><sheet name="Notes" sheetId="1" r:id="rId1"/><sheet name="Followers" sheetId="2" r:id="rId2"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{ns}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{ns}/worksheet" Target="worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rId3" Type="{ns}/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": sheet(notes),
+        "xl/worksheets/sheet2.xml": sheet(data),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            z.writestr(zipfile.ZipInfo(name, fixed), text, zipfile.ZIP_DEFLATED)
 
 
 if __name__ == "__main__":

@@ -345,6 +345,14 @@ pub struct InputArgs {
     /// 20260117.json), for API responses saved without one.
     #[arg(long, help_heading = "Input")]
     pub time_from_name: bool,
+    /// The sheet of an Excel workbook (.xlsx) to read; by default the first whose header names a
+    /// time and the followers.
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    pub sheet: Option<String>,
+    /// The table (or view) of a SQLite database to read; by default the only one whose columns
+    /// name a time and the followers.
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    pub table: Option<String>,
 }
 
 impl InputArgs {
@@ -363,6 +371,8 @@ impl InputArgs {
             thousands: self.thousands,
             records: self.records.clone(),
             time_from_name: self.time_from_name,
+            sheet: self.sheet.clone(),
+            table: self.table.clone(),
             on_error: self.on_error,
             wide: self.wide,
             references: self.references.clone(),

@@ -213,3 +213,68 @@ fn a_european_spreadsheet_with_the_options_it_asks_for() {
     let run = scan(&args);
     assert_the_purge(&run.json(), run.code);
 }
+
+/// Every container collectors write, told by its first bytes: each holds
+/// the same panel, and reports its one purge.
+#[test]
+fn compressed_files_archives_workbooks_databases_and_parquet() {
+    for file in [
+        "snapshots.csv.xz",
+        "snapshots.csv.bz2",
+        "history.zip",
+        "analytics.xlsx",
+        "collector.sqlite",
+        "export.parquet",
+    ] {
+        let path = format!("fixtures/shapes/containers/{file}");
+        let (report, run) = scan_json(&[&path]);
+        assert_eq!(run.code, 1, "{file}: {}", run.stderr);
+        assert_the_purge(&report, run.code);
+    }
+}
+
+/// zstd (no standard-library writer makes the fixture: compressed here),
+/// recognised by content under any name, and a damaged stream is an error.
+#[test]
+fn zstd_by_content_and_damage_is_an_error() {
+    let w = Workdir::new("zstd");
+    let csv = std::fs::read(util::root().join("fixtures/shapes/reddit-subscribers.csv")).unwrap();
+    let packed = ruzstd::encoding::compress_to_vec(
+        csv.as_slice(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    w.create("snapshots.csv.zst", &packed);
+    w.create("download.bin", &packed);
+    for name in ["snapshots.csv.zst", "download.bin"] {
+        let run = w.run(&[name, "--format", "json"], None);
+        assert_the_purge(&run.json(), run.code);
+    }
+    w.create("cut.csv.zst", &packed[..packed.len() / 2]);
+    let run = w.run(&["cut.csv.zst"], None);
+    run.expect_code(2);
+    assert!(run.stderr.contains("zstd"), "{}", run.stderr);
+}
+
+/// A workbook opens on a sheet of notes: the sheet with the snapshots is
+/// found; one named with --sheet is read, and a wrong name lists the sheets.
+#[test]
+fn workbook_sheets() {
+    let book = "fixtures/shapes/containers/analytics.xlsx";
+    let run = scan(&[book, "--sheet", "Notes"]);
+    run.expect_code(2);
+    let run = scan(&[book, "--sheet", "Nope"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("Notes, Followers"), "{}", run.stderr);
+    let (report, run) = scan_json(&[book, "--sheet", "Followers"]);
+    assert_the_purge(&report, run.code);
+}
+
+/// A file named .gz (or .xz…) that is not is an error naming it.
+#[test]
+fn a_compression_suffix_without_its_content_is_an_error() {
+    let w = Workdir::new("not-xz");
+    w.create("snapshots.csv.xz", "timestamp,account,followers\n");
+    let run = w.run(&["snapshots.csv.xz"], None);
+    run.expect_code(2);
+    assert!(run.stderr.contains("not xz data"), "{}", run.stderr);
+}

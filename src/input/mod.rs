@@ -7,6 +7,7 @@
 
 mod collect;
 mod columns;
+mod container;
 mod csv;
 mod envelope;
 mod json;
@@ -24,7 +25,7 @@ pub use columns::{ColumnOverrides, Field, MissingColumn};
 use crate::progress::{Counted, Progress};
 use crate::time::{TimeFormat, Zone};
 use anyhow::{Context, Result, bail};
-use flate2::bufread::MultiGzDecoder;
+use container::{Compression, Wrapping};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -60,6 +61,11 @@ pub struct ReadOptions {
     /// Take each file's snapshot time from a date in its name
     /// (`--time-from-name`), for API responses saved without one.
     pub time_from_name: bool,
+    /// The sheet of an Excel workbook to read (`--sheet`; the first).
+    pub sheet: Option<String>,
+    /// The table of a SQLite database to read (`--table`; the only one
+    /// with snapshot columns).
+    pub table: Option<String>,
     /// What to do with an invalid record.
     pub on_error: OnError,
     /// Read CSV as a wide table (`--wide`); also detected from the header.
@@ -144,8 +150,7 @@ fn expand_folders(inputs: &[String]) -> Result<Vec<String>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("{input}: cannot read the folder"))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let plain = name.strip_suffix(".gz").unwrap_or(&name);
-            if name.starts_with('.') || format_from_name(plain).is_none() {
+            if name.starts_with('.') || !is_snapshot_file(&name) {
                 continue;
             }
             if entry.path().is_file() {
@@ -154,7 +159,7 @@ fn expand_folders(inputs: &[String]) -> Result<Vec<String>> {
         }
         if files.is_empty() {
             bail!(
-                "{input}: no snapshot files in this folder (looked for .csv, .tsv, .txt, .json, .ndjson and .jsonl files, maybe .gz; subfolders are not read)"
+                "{input}: no snapshot files in this folder (looked for {SNAPSHOT_FILES}; subfolders are not read)"
             );
         }
         files.sort();
@@ -214,21 +219,35 @@ fn read_stream(
     let head = raw
         .fill_buf()
         .with_context(|| format!("{name}: cannot read"))?;
-    let gzipped = head.starts_with(&[0x1f, 0x8b]);
-    let plain_name = input.strip_suffix(".gz").unwrap_or(input);
-    if !gzipped && input.ends_with(".gz") {
+    let wrapping = container::sniff(head);
+    let named = Compression::of_name(input);
+    if let Some(c) = named
+        && wrapping != Wrapping::Compressed(c)
+    {
         bail!(
-            "{name}: not a gzip file (the name ends in .gz but the content does not start with the gzip signature)"
+            "{name}: not {} data (the name ends in {} but the content does not start with its signature)",
+            c.article_name(),
+            c.suffix()
         );
     }
-    let reader: Reader = if gzipped {
-        // Decompress on a thread of its own, so that it overlaps parsing.
-        let decoder = GzipErrors {
-            inner: MultiGzDecoder::new(raw),
-        };
-        Box::new(BufReader::with_capacity(1 << 16, Prefetch::spawn(decoder)))
-    } else {
-        Box::new(raw)
+    let plain_name = named.map_or(input, |c| &input[..input.len() - c.suffix().len()]);
+    let compressed = wrapping != Wrapping::Plain;
+    let reader: Reader = match wrapping {
+        Wrapping::Plain => Box::new(raw),
+        // Decompressed on a thread of its own, so that it overlaps parsing.
+        Wrapping::Compressed(c) => Box::new(BufReader::with_capacity(
+            1 << 16,
+            Prefetch::spawn(
+                container::decompress(c, raw).with_context(|| format!("{name}: cannot read"))?,
+            ),
+        )),
+        Wrapping::Whole(kind) => {
+            for member in container::open(kind, name, Box::new(raw), opts)? {
+                let bytes = Box::new(io::Cursor::new(member.bytes));
+                read_stream(&member.name, bytes, opts, progress, collector)?;
+            }
+            return Ok(());
+        }
     };
     let mut reader = skip_bom(reader).with_context(|| format!("{name}: cannot read"))?;
     let format = match opts.format.or_else(|| format_from_name(plain_name)) {
@@ -250,10 +269,11 @@ fn read_stream(
         stem: &stem,
         opts,
         progress,
-        gzipped,
+        compressed,
     };
     // A large file on disk is read by byte ranges on all threads.
-    if !gzipped && input != "-" && Path::new(input).is_file() && parallel::worth_splitting(input) {
+    if !compressed && input != "-" && Path::new(input).is_file() && parallel::worth_splitting(input)
+    {
         let read = match format {
             Format::Csv => csv::read_file_parallel(input, &source, collector)?,
             Format::Ndjson => json::read_file_parallel(input, &source, collector)?,
@@ -282,8 +302,8 @@ pub(crate) struct Source<'a> {
     pub opts: &'a ReadOptions,
     /// Counts the bytes read, for the progress bar.
     pub progress: &'a Arc<Progress>,
-    /// Whether it is read through gzip.
-    pub gzipped: bool,
+    /// Whether it is read through a decompressor (gzip, xz, zstd, bzip2).
+    pub compressed: bool,
 }
 
 /// Where a record's account comes from.
@@ -377,27 +397,6 @@ impl Read for Prefetch {
     }
 }
 
-/// Turns flate2's terse errors into ones that say the file is damaged.
-struct GzipErrors<R> {
-    inner: R,
-}
-
-impl<R: Read> Read for GzipErrors<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => io::Error::new(
-                io::ErrorKind::InvalidData,
-                "corrupt or truncated gzip data (unexpected end of stream)",
-            ),
-            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("corrupt gzip data ({e})"),
-            ),
-            _ => e,
-        })
-    }
-}
-
 fn skip_bom(mut reader: Reader) -> io::Result<Reader> {
     let bom = bom_len(reader.fill_buf()?);
     reader.consume(bom);
@@ -410,6 +409,24 @@ pub(crate) const BOM: &[u8] = b"\xef\xbb\xbf";
 /// The length of the byte-order mark `head` starts with (0 without one).
 pub(crate) fn bom_len(head: &[u8]) -> usize {
     if head.starts_with(BOM) { BOM.len() } else { 0 }
+}
+
+/// The files a folder or a zip archive is read for, by their names.
+const SNAPSHOT_FILES: &str = ".csv, .tsv, .txt, .json, .ndjson and .jsonl files (maybe .gz, .xz, .zst or .bz2), \
+     .xlsx workbooks, .sqlite/.db databases, .parquet files and .zip archives";
+
+/// Whether a file's name says it holds snapshots (see [`SNAPSHOT_FILES`]).
+pub(crate) fn is_snapshot_file(name: &str) -> bool {
+    let plain = Compression::of_name(name).map_or(name, |c| &name[..name.len() - c.suffix().len()]);
+    let ext = Path::new(plain)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    format_from_name(plain).is_some()
+        || matches!(
+            ext.as_deref(),
+            Some("xlsx" | "sqlite" | "sqlite3" | "db" | "parquet" | "zip")
+        )
 }
 
 fn format_from_name(name: &str) -> Option<Format> {
