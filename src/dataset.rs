@@ -88,6 +88,7 @@ impl Dataset {
             skipped_examples,
             replaced_names,
             missing_counts,
+            unread_files,
             first_reference,
         } = input;
         let (exact, conflicting) = series
@@ -154,6 +155,21 @@ impl Dataset {
                     )
                 ),
                 exact,
+            ));
+        }
+        if !unread_files.is_empty() {
+            const SHOWN: usize = 5;
+            let mut shown = unread_files[..unread_files.len().min(SHOWN)].join(", ");
+            if unread_files.len() > SHOWN {
+                shown.push_str(&format!(" and {} more", unread_files.len() - SHOWN));
+            }
+            warnings.push(Warning::new(
+                "unread_file",
+                format!(
+                    "{} in the folders read left out, not snapshot files by their names: {shown}",
+                    counted(unread_files.len() as u64, "file", "files")
+                ),
+                unread_files.len() as u64,
             ));
         }
         if missing > 0 {

@@ -191,6 +191,9 @@ pub struct Collected {
     pub replaced_names: u64,
     /// Records without a follower count (see [`Sink::missing_count`]).
     pub missing_counts: u64,
+    /// Files in the folders read that were left out: not snapshot files
+    /// by their names.
+    pub unread_files: Vec<String>,
     /// Accounts from this id on were seen only in reference inputs
     /// (`--reference`): in the cohort, never reported. `None` until the
     /// references are read; [`Collector::finish`] makes it the number of

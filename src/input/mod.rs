@@ -93,10 +93,13 @@ pub enum OnError {
 /// seen in a reference input get the ids from [`Collected::first_reference`]
 /// on.
 pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
-    let main = expand_folders(inputs)?;
-    let references = expand_folders(&opts.references)?;
+    let mut unread = Vec::new();
+    let main = expand_folders(inputs, &mut unread)?;
+    let references = expand_folders(&opts.references, &mut unread)?;
     let all: Vec<&String> = main.iter().chain(&references).collect();
     let mut collector = Collector::default();
+    unread.sort();
+    collector.collected.unread_files = unread;
     let sizes: Vec<Option<u64>> = all.iter().map(|i| input_size(i)).collect();
     let total = sizes.iter().flatten().sum();
     // The share of the inputs read is known only when every one has a size.
@@ -137,7 +140,10 @@ fn input_size(input: &str) -> Option<u64> {
 /// `.gz`), in name order. Not recursive; hidden files (a name starting with
 /// `.`, like the temporary file of a report being written there) are left
 /// out. A folder with no snapshot file is an error.
-fn expand_folders(inputs: &[String]) -> Result<Vec<String>> {
+/// Other files are added to `unread`, to be named in a warning: a folder of
+/// exports that gained a format followdrop does not read must not be
+/// half-read without a word.
+fn expand_folders(inputs: &[String], unread: &mut Vec<String>) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         if input == "-" || !Path::new(input).is_dir() {
@@ -150,7 +156,13 @@ fn expand_folders(inputs: &[String]) -> Result<Vec<String>> {
         for entry in entries {
             let entry = entry.with_context(|| format!("{input}: cannot read the folder"))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || !is_snapshot_file(&name) {
+            if name.starts_with('.') {
+                continue;
+            }
+            if !is_snapshot_file(&name) {
+                if entry.path().is_file() {
+                    unread.push(entry.path().to_string_lossy().into_owned());
+                }
                 continue;
             }
             if entry.path().is_file() {
