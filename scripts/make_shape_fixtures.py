@@ -140,6 +140,45 @@ def main():
     )
     write("european.csv", european)
     containers(days)
+    platforms()
+
+
+def platforms():
+    """Three platforms in one export: Instagram (10 accounts), YouTube and
+    X (15 each), some handles on all three. Instagram's glitch of 2024-02-10
+    06:00 takes 2-3 % from each of its accounts and gives it back the next
+    day; the other platforms carry on. Written as one file with a
+    `platform` column, and as one file per platform (for --cohort-by file)."""
+    rng = random.Random(6)
+    shared = ["alice_art", "bob_builds", "carol_cooks"]
+    handles = {
+        "instagram": shared + [f"insta_{i:02d}" for i in range(7)],
+        "youtube": shared + [f"tube_{i:02d}" for i in range(12)],
+        "x": shared + [f"post_{i:02d}" for i in range(12)],
+    }
+    rows = {}
+    for platform, names in handles.items():
+        for a in names:
+            count = 10 ** rng.uniform(3.5, 6.5)
+            trend = rng.uniform(0.0, 0.003)
+            glitch = rng.uniform(0.02, 0.03)
+            series = []
+            for d in range(DAYS):
+                if d > 0:
+                    count += count * trend + rng.gauss(0, max(0.5, 0.02 * count ** 0.75))
+                shown = count * (1 - glitch) if platform == "instagram" and d == 40 else count
+                series.append((START + timedelta(days=d), max(0, round(shown))))
+            rows[(platform, a)] = series
+    text = "platform,handle,date,followers\n" + "".join(
+        f"{p},{a},{iso(t)},{v}\n" for d in range(DAYS) for (p, a), s in rows.items() for t, v in [s[d]]
+    )
+    write("platforms.csv", text)
+    os.makedirs(os.path.join(OUT, "platforms"), exist_ok=True)
+    for platform in handles:
+        text = "handle,date,followers\n" + "".join(
+            f"{a},{iso(t)},{v}\n" for d in range(DAYS) for (p, a), s in rows.items() if p == platform for t, v in [s[d]]
+        )
+        write(os.path.join("platforms", platform + ".csv"), text)
 
 
 def containers(days):

@@ -311,6 +311,13 @@ pub struct InputArgs {
     /// Column holding the following count.
     #[arg(long, value_name = "NAME", help_heading = "Input")]
     pub following_col: Option<String>,
+    /// Split the cohort: accounts are judged against the others of their own cohort, named by
+    /// this column (found by itself as `platform`, `network`, `site` or `source`), or by each
+    /// input file with `file` (one export per platform). A platform's glitch is not diluted by
+    /// the accounts of the others, and the same handle on two platforms is two accounts. `none`
+    /// keeps one cohort (a `source` column that names the collector, not the platform).
+    #[arg(long, value_name = "COLUMN|file|none", help_heading = "Input")]
+    pub cohort_by: Option<String>,
     /// Wide CSV: a time column, then one column of follower counts per account, named after it
     /// [default: when the header has a time column but no followers or account column].
     #[arg(long, help_heading = "Input")]
@@ -365,12 +372,18 @@ impl InputArgs {
                 account: self.account_col.clone(),
                 followers: self.followers_col.clone(),
                 following: self.following_col.clone(),
+                cohort: self
+                    .cohort_by
+                    .clone()
+                    .filter(|c| c != "file" && c != "none"),
+                whole_cohort: self.cohort_by.as_deref() == Some("none"),
             },
             zone: self.tz,
             time_format: self.time_format.clone(),
             thousands: self.thousands,
             records: self.records.clone(),
             time_from_name: self.time_from_name,
+            cohort_by_file: self.cohort_by.as_deref() == Some("file"),
             sheet: self.sheet.clone(),
             table: self.table.clone(),
             on_error: self.on_error,
@@ -650,8 +663,17 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
             loaded.dataset.names.len()
         );
     };
-    let names = &loaded.dataset.names;
-    let detection = crate::detect::run(&loaded.grid, &settings);
+    let cohort = loaded.dataset.cohorts.of.get(i).copied();
+    let (loaded, i) = loaded.cohort_of(i);
+    let names = crate::report::event::Names {
+        accounts: &loaded.dataset.names,
+        cohorts: &loaded.dataset.cohorts.names,
+    };
+    let mut detection = crate::detect::run(&loaded.grid, &settings);
+    detection
+        .findings
+        .iter_mut()
+        .for_each(|f| f.cohort = cohort);
     let explanation = explain::explain(&detection, &loaded.grid, &settings, i, args.falls);
     let shown = Shown::new(&explanation, &loaded.grid, names, &detection.findings);
     let all = crate::report::event::events(&detection.findings, &loaded.grid, names);

@@ -60,6 +60,78 @@ pub struct Dataset {
     /// Accounts from this id on come only from reference inputs
     /// (`--reference`): they join the cohort but are never reported.
     pub first_reference: usize,
+    /// How the cohort is split (a `platform` column, `--cohort-by`).
+    pub cohorts: Cohorts,
+}
+
+/// The cohorts accounts are judged in: one, or one per platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cohorts {
+    /// The cohorts' names, sorted; empty when the cohort is whole.
+    pub names: Vec<String>,
+    /// Each account's cohort, an index into `names`; empty when whole.
+    pub of: Vec<u32>,
+}
+
+impl Cohorts {
+    /// Takes apart the names accounts of split cohorts were interned by
+    /// (`account`, the separator, `cohort`: see [`crate::input::COHORT_SEPARATOR`])
+    /// and names each account plainly — as `account@cohort` where the same
+    /// handle is in several cohorts (two accounts).
+    fn split(names: &mut [String]) -> Cohorts {
+        let sep = crate::input::COHORT_SEPARATOR;
+        if !names.iter().any(|n| n.contains(sep)) {
+            return Cohorts::default();
+        }
+        let parts: Vec<(String, String)> = names
+            .iter()
+            .map(|n| match n.split_once(sep) {
+                Some((a, c)) => (a.to_string(), c.to_string()),
+                None => (n.clone(), String::new()),
+            })
+            .collect();
+        let mut cohort_names: Vec<String> = parts.iter().map(|p| p.1.clone()).collect();
+        cohort_names.sort();
+        cohort_names.dedup();
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (a, _) in &parts {
+            *seen.entry(a.as_str()).or_default() += 1;
+        }
+        let of = parts
+            .iter()
+            .map(|(_, c)| cohort_names.binary_search(c).unwrap_or(0) as u32)
+            .collect();
+        for (name, (a, c)) in names.iter_mut().zip(&parts) {
+            *name = if seen[a.as_str()] > 1 {
+                format!("{a}@{c}")
+            } else {
+                a.clone()
+            };
+        }
+        Cohorts {
+            names: cohort_names,
+            of,
+        }
+    }
+
+    /// The accounts of each cohort, in order; one group of all `n` accounts
+    /// when the cohort is whole.
+    pub fn groups(&self, n: usize) -> Vec<Vec<usize>> {
+        if self.names.is_empty() {
+            return vec![(0..n).collect()];
+        }
+        let mut groups = vec![Vec::new(); self.names.len()];
+        for (i, &c) in self.of.iter().enumerate() {
+            groups[c as usize].push(i);
+        }
+        groups
+    }
+
+    /// The name of account `i`'s cohort, when the cohort is split.
+    pub fn name_of(&self, i: usize) -> Option<&str> {
+        let c = *self.of.get(i)?;
+        self.names.get(c as usize).map(String::as_str)
+    }
 }
 
 impl Dataset {
@@ -197,8 +269,11 @@ impl Dataset {
                 conflicting,
             ));
         }
+        let mut names = names;
+        let cohorts = Cohorts::split(&mut names);
         let dataset = Dataset {
             first_reference: first_reference.unwrap_or(names.len()),
+            cohorts,
             names,
             files,
             rows,
@@ -461,6 +536,7 @@ mod tests {
             last: 0,
             warnings: Vec::new(),
             first_reference: names.len(),
+            cohorts: Cohorts::default(),
         };
         assert_eq!(ds.account("KimK"), Some(3));
         assert_eq!(ds.account("kimk"), None);

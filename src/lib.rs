@@ -59,10 +59,15 @@ pub fn analyze(
     let Loaded {
         dataset,
         bucket,
-        grid,
+        mut grid,
     } = load_timed(inputs, read, bucket, &mut timing)?;
-    let findings = detect::detect(&grid, settings);
-    let events = report::event::events(&findings, &grid, &dataset.names);
+    let groups = dataset.cohorts.groups(grid.tracks.len());
+    let findings = detect::detect_in_groups(&mut grid, &groups, settings);
+    let names = report::event::Names {
+        accounts: &dataset.names,
+        cohorts: &dataset.cohorts.names,
+    };
+    let events = report::event::events(&findings, &grid, names);
     timing.lap("detect");
     Ok(Analysis {
         dataset,
@@ -78,6 +83,35 @@ pub struct Loaded {
     pub dataset: Dataset,
     pub bucket: i64,
     pub grid: grid::Grid,
+}
+
+impl Loaded {
+    /// The accounts of account `i`'s cohort alone (all of them when the
+    /// cohort is whole), and `i`'s index among them: `show` judges an
+    /// account in its own cohort, as `scan` does.
+    pub fn cohort_of(mut self, i: usize) -> (Loaded, usize) {
+        let Some(&c) = self.dataset.cohorts.of.get(i) else {
+            return (self, i);
+        };
+        let of = std::mem::take(&mut self.dataset.cohorts.of);
+        let members: Vec<usize> = (0..of.len()).filter(|&k| of[k] == c).collect();
+        self.grid.tracks = take_members(&mut self.grid.tracks, &members);
+        self.dataset.names = take_members(&mut self.dataset.names, &members);
+        // References come last, and stay last among the members.
+        self.dataset.first_reference =
+            members.partition_point(|&k| k < self.dataset.first_reference);
+        self.dataset.cohorts.of = vec![c; members.len()];
+        let at = members.partition_point(|&k| k < i);
+        (self, at)
+    }
+}
+
+/// The items of `all` at the indices `members`, taken out.
+fn take_members<T: Default>(all: &mut [T], members: &[usize]) -> Vec<T> {
+    members
+        .iter()
+        .map(|&k| std::mem::take(&mut all[k]))
+        .collect()
 }
 
 /// Reads the inputs and puts them on the grid (`bucket`, or the automatic

@@ -278,3 +278,49 @@ fn a_compression_suffix_without_its_content_is_an_error() {
     run.expect_code(2);
     assert!(run.stderr.contains("not xz data"), "{}", run.stderr);
 }
+
+/// Three platforms in one export: Instagram's glitch is judged against
+/// Instagram's accounts alone, names its cohort, and the same handle on
+/// another platform is another account, untouched.
+#[test]
+fn several_platforms_are_judged_apart() {
+    let check = |report: &Value| {
+        let events = report["events"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{events:#?}");
+        let e = &events[0];
+        assert_eq!(e["kind"], "platform_glitch");
+        assert_eq!(e["cohort"], "instagram");
+        assert_eq!(e["cohort_size"], 10);
+        let mut affected = util::affected(e);
+        affected.sort();
+        assert_eq!(affected.len(), 10);
+        assert!(
+            affected.contains(&"alice_art@instagram".to_string()),
+            "{affected:?}"
+        );
+        assert!(
+            affected
+                .iter()
+                .all(|a| a.starts_with("insta_") || a.ends_with("@instagram"))
+        );
+        assert_eq!(report["input"]["accounts"], 40);
+        e["id"].as_str().unwrap().to_string()
+    };
+    let (column, run) = scan_json(&["fixtures/shapes/platforms.csv"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (files, run) = scan_json(&["fixtures/shapes/platforms", "--cohort-by", "file"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let id = check(&column);
+    assert_eq!(id, check(&files));
+    assert!(id.starts_with("p-instagram-"), "{id}");
+    // `show` judges an account in its own cohort, as the scan did.
+    let mut cmd = util::followdrop(&util::root());
+    cmd.args([
+        "show",
+        "alice_art@instagram",
+        "fixtures/shapes/platforms.csv",
+    ]);
+    let run = util::run(cmd, None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains(&id), "{}", run.stdout);
+}

@@ -56,7 +56,12 @@ fn a_folder_is_read_as_its_snapshot_files() {
     let warnings = folder["warnings"].as_array().unwrap().clone();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0]["code"], "unread_file");
-    assert!(warnings[0]["message"].as_str().unwrap().ends_with("notes.md"));
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("notes.md")
+    );
     folder["warnings"] = files["warnings"].clone();
     assert_eq!(folder["events"], files["events"]);
     assert_eq!(folder["summary"], files["summary"]);

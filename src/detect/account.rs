@@ -94,6 +94,7 @@ fn finding(ctx: &Ctx, i: usize, m: &Measured, following_breadth: Option<f64>) ->
         score: -m.loss.z,
         following_breadth,
         cohort_change: around.typical_change,
+        cohort: None,
         members: vec![Member {
             account: i,
             loss: m.loss,

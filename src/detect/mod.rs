@@ -196,6 +196,9 @@ pub struct Finding {
     pub following_breadth: Option<f64>,
     /// Typical relative change of the other observed accounts across it.
     pub cohort_change: Option<f64>,
+    /// The cohort it was judged in, when the cohort is split (an index
+    /// into the data set's cohorts).
+    pub cohort: Option<u32>,
     /// In order of account index.
     pub members: Vec<Member>,
 }
@@ -266,6 +269,45 @@ impl Detection {
 /// Finds every event in the grid.
 pub fn detect(grid: &Grid, settings: &Settings) -> Vec<Finding> {
     run(grid, settings).findings
+}
+
+/// Detection in each cohort of `groups` (accounts by index) on its own, as
+/// if each were scanned alone: a platform's glitch is judged against that
+/// platform's accounts, not diluted by the others'. One group is the
+/// whole grid. Each group's tracks are lent to a grid of their own and
+/// given back; findings are named by their group (when there are several)
+/// and their accounts by their index in `grid`.
+pub fn detect_in_groups(
+    grid: &mut Grid,
+    groups: &[Vec<usize>],
+    settings: &Settings,
+) -> Vec<Finding> {
+    if let [_] = groups {
+        return detect(grid, settings);
+    }
+    let mut all = Vec::new();
+    for (c, members) in groups.iter().enumerate() {
+        let mut part = Grid {
+            bucket: grid.bucket,
+            tracks: members
+                .iter()
+                .map(|&i| std::mem::take(&mut grid.tracks[i]))
+                .collect(),
+        };
+        let found = detect(&part, settings);
+        for (&i, track) in members.iter().zip(part.tracks.drain(..)) {
+            grid.tracks[i] = track;
+        }
+        all.extend(found.into_iter().map(|mut f| {
+            f.cohort = Some(c as u32);
+            f.members
+                .iter_mut()
+                .for_each(|m| m.account = members[m.account]);
+            f
+        }));
+    }
+    all.sort_by_key(|f| (f.start, f.scope, f.members.first().map(|m| m.account)));
+    all
 }
 
 /// Finds every event in the grid, keeping what they were judged with.

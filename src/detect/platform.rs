@@ -278,6 +278,7 @@ fn event(ctx: &Ctx, w: &CohortWindow, core: Core, own: &[Vec<Measured>]) -> Opti
             ctx.settings.min_drop,
         )[0],
         cohort_change: around.typical_change,
+        cohort: None,
         members,
     };
     Some(Platform {

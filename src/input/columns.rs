@@ -11,6 +11,9 @@ pub enum Field {
     Account,
     Followers,
     Following,
+    /// Which cohort an account belongs to (its platform): accounts of
+    /// different cohorts are judged apart.
+    Cohort,
 }
 
 impl Field {
@@ -72,6 +75,7 @@ impl Field {
                 "friends_count",
                 "follows_count",
             ],
+            Field::Cohort => &["platform", "network", "site", "source"],
         }
     }
 
@@ -91,6 +95,7 @@ impl Field {
             Field::Account => "--account-col",
             Field::Followers => "--followers-col",
             Field::Following => "--following-col",
+            Field::Cohort => "--cohort-by",
         }
     }
 
@@ -101,6 +106,7 @@ impl Field {
             Field::Account => "account",
             Field::Followers => "followers",
             Field::Following => "following",
+            Field::Cohort => "cohort",
         }
     }
 }
@@ -118,6 +124,11 @@ pub struct ColumnOverrides {
     pub account: Option<String>,
     pub followers: Option<String>,
     pub following: Option<String>,
+    /// The column that names each account's cohort (`--cohort-by COLUMN`).
+    pub cohort: Option<String>,
+    /// No column names a cohort, whatever its name (`--cohort-by none`: a
+    /// `source` column that names the collector, not the platform).
+    pub whole_cohort: bool,
 }
 
 impl ColumnOverrides {
@@ -127,6 +138,7 @@ impl ColumnOverrides {
             Field::Account => self.account.as_deref(),
             Field::Followers => self.followers.as_deref(),
             Field::Following => self.following.as_deref(),
+            Field::Cohort => self.cohort.as_deref(),
         }
     }
 }
@@ -155,6 +167,8 @@ pub struct Resolved {
     pub account: Option<usize>,
     pub followers: usize,
     pub following: Option<usize>,
+    /// The column naming each account's cohort (its platform), if any.
+    pub cohort: Option<usize>,
 }
 
 /// A required column that is not there; carries what is needed for a helpful
@@ -258,11 +272,16 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
     let followers = followers(names, overrides)?.ok_or_else(|| missing(names, Field::Followers))?;
     let account = find(Field::Account)?;
     let following = find(Field::Following)?;
+    let cohort = match overrides.whole_cohort {
+        true => None,
+        false => find(Field::Cohort)?,
+    };
     let resolved = Resolved {
         time,
         account,
         followers,
         following,
+        cohort,
     };
     Ok(resolved)
 }
@@ -330,7 +349,7 @@ fn followers(
     let Some(i) = best_of(names, Field::Followers.fallbacks()) else {
         return Ok(None);
     };
-    let known = [Field::Time, Field::Account, Field::Following]
+    let known = [Field::Time, Field::Account, Field::Following, Field::Cohort]
         .map(|f| find(names, overrides, f).ok().flatten());
     let others = (0..names.len())
         .filter(|&k| k != i && !known.contains(&Some(k)) && !names[k].trim().is_empty())
@@ -376,7 +395,7 @@ pub fn wide(
         overrides.followers.is_none()
             && overrides.account.is_none()
             && matches!(followers(names, overrides), Ok(None))
-            && [Field::Account, Field::Following]
+            && [Field::Account, Field::Following, Field::Cohort]
                 .into_iter()
                 .all(|f| matches!(find(names, overrides, f), Ok(None)))
     };
@@ -493,7 +512,8 @@ mod tests {
                 time: 0,
                 account: Some(2),
                 followers: 3,
-                following: None
+                following: None,
+                cohort: None
             }
         );
         let r = resolve(
@@ -520,7 +540,8 @@ mod tests {
                 time: 0,
                 account: Some(2),
                 followers: 3,
-                following: Some(4)
+                following: Some(4),
+                cohort: None
             }
         );
     }
@@ -533,6 +554,8 @@ mod tests {
             account: Some("who".into()),
             followers: Some("n".into()),
             following: None,
+            cohort: None,
+            whole_cohort: false,
         };
         assert_eq!(
             resolve(&names, &o).unwrap(),
@@ -540,7 +563,8 @@ mod tests {
                 time: 0,
                 account: Some(1),
                 followers: 2,
-                following: None
+                following: None,
+                cohort: None
             }
         );
         let o = ColumnOverrides {

@@ -10,7 +10,7 @@
 use super::columns::{self, Field, Resolved, Wide};
 use super::parallel::{self, Feed, read_full};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
-use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
+use super::{AccountSource, Chunk, CohortCell, Collector, Reader, Row, Sink, Source, in_cohort};
 use anyhow::{Context, Result, anyhow};
 use std::collections::VecDeque;
 use std::fs::File;
@@ -637,7 +637,7 @@ impl<'a, 'b> Records<'a, 'b> {
         delimiter: u8,
         sink: &mut impl Sink,
     ) -> Self {
-        let accounts = AccountSource::new(cols.account, src, sink);
+        let accounts = AccountSource::new(&cols, src, sink);
         Records {
             src,
             layout: Layout::Long { cols, accounts },
@@ -758,6 +758,17 @@ impl<'a, 'b> Records<'a, 'b> {
                     }
                 };
                 sink.intern(account_cell(src, pos, &header[i], &name)?)
+            }
+            AccountSource::InCohort { account, cohort } => {
+                let account = match account {
+                    Some(i) => account_cell(src, pos, &header[i], text(i, Field::Account)?)?,
+                    None => src.stem,
+                };
+                let cohort = match cohort {
+                    CohortCell::Column(j) => text(j, Field::Cohort)?.trim(),
+                    CohortCell::File => src.stem,
+                };
+                sink.intern(&in_cohort(account, cohort))
             }
         };
         sink.push(Row {

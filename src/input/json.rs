@@ -15,7 +15,7 @@ use super::parallel::{self, Feed};
 use super::value::{
     CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
 };
-use super::{AccountSource, Chunk, Collector, Reader, Row, Sink, Source};
+use super::{AccountSource, Chunk, CohortCell, Collector, Reader, Row, Sink, Source, in_cohort};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
@@ -31,6 +31,7 @@ const TIME: usize = 0;
 const FOLLOWERS: usize = 1;
 const ACCOUNT: usize = 2;
 const FOLLOWING: usize = 3;
+const COHORT: usize = 4;
 
 /// The fields of a JSON input, found from its first object.
 #[derive(Clone)]
@@ -59,7 +60,7 @@ impl Paths {
         collect_paths(object, "", 0, &mut names);
         let cols = columns::resolve(&names, &src.opts.columns)
             .map_err(|e| anyhow!("{}: {e}", src.name))?;
-        let account = AccountSource::new(cols.account, src, collector);
+        let account = AccountSource::new(&cols, src, collector);
         Ok(Paths {
             names,
             cols,
@@ -76,6 +77,7 @@ impl Paths {
         wanted[FOLLOWERS] = path(self.cols.followers);
         wanted[ACCOUNT] = self.cols.account.and_then(path);
         wanted[FOLLOWING] = self.cols.following.and_then(path);
+        wanted[COHORT] = self.cols.cohort.and_then(path);
         wanted
     }
 
@@ -90,7 +92,7 @@ impl Paths {
     /// The fast path for a piece of NDJSON, into `chunk`.
     fn fast_path<'s, 'b>(&self, src: &'s Source<'b>, mut chunk: Chunk) -> LineFeed<'s, 'b> {
         let paths = Paths {
-            account: AccountSource::new(self.cols.account, src, &mut chunk),
+            account: AccountSource::new(&self.cols, src, &mut chunk),
             last_time: LastTime::default(),
             ..self.clone()
         };
@@ -167,21 +169,28 @@ impl Paths {
             },
             None => None,
         };
+        // A name field (the account or the cohort) as text.
+        let named = |slot: usize, i: usize, field: Field| -> Result<String> {
+            match required(slot, i, field)? {
+                Cell::Str(s) => Ok(account_cell(src, pos, name(i), s)?.to_string()),
+                Cell::Num(n) => Ok(n.to_string()),
+                other => Err(wrong_type(src, pos, field, name(i), &other.value())),
+            }
+        };
         let account = match self.account {
             AccountSource::Fixed(id) => id,
-            AccountSource::Column(i) => match required(ACCOUNT, i, Field::Account)? {
-                Cell::Str(s) => sink.intern(account_cell(src, pos, name(i), s)?),
-                Cell::Num(n) => sink.intern(&n.to_string()),
-                other => {
-                    return Err(wrong_type(
-                        src,
-                        pos,
-                        Field::Account,
-                        name(i),
-                        &other.value(),
-                    ));
-                }
-            },
+            AccountSource::Column(i) => sink.intern(&named(ACCOUNT, i, Field::Account)?),
+            AccountSource::InCohort { account, cohort } => {
+                let account = match account {
+                    Some(i) => named(ACCOUNT, i, Field::Account)?,
+                    None => src.stem.to_string(),
+                };
+                let cohort = match cohort {
+                    CohortCell::Column(j) => named(COHORT, j, Field::Cohort)?,
+                    CohortCell::File => src.stem.to_string(),
+                };
+                sink.intern(&in_cohort(&account, &cohort))
+            }
         };
         Ok(Some(Row {
             account,

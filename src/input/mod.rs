@@ -20,6 +20,7 @@ pub use value::Thousands;
 
 pub(crate) use collect::{Chunk, Sink};
 pub use collect::{Collected, Collector, Following, Row, Series};
+use columns::Resolved;
 pub use columns::{ColumnOverrides, Field, MissingColumn};
 
 use crate::progress::{Counted, Progress};
@@ -61,6 +62,8 @@ pub struct ReadOptions {
     /// Take each file's snapshot time from a date in its name
     /// (`--time-from-name`), for API responses saved without one.
     pub time_from_name: bool,
+    /// Each input file is a cohort of its own (`--cohort-by file`).
+    pub cohort_by_file: bool,
     /// The sheet of an Excel workbook to read (`--sheet`; the first).
     pub sheet: Option<String>,
     /// The table of a SQLite database to read (`--table`; the only one
@@ -325,15 +328,46 @@ pub(crate) enum AccountSource {
     Column(usize),
     /// The input's stem: the whole input is one account.
     Fixed(u32),
+    /// An account (a column, or the input's stem) of a cohort: the pair is
+    /// the account (the same handle on two platforms is two accounts),
+    /// interned as [`in_cohort`] names it.
+    InCohort {
+        account: Option<usize>,
+        cohort: CohortCell,
+    },
+}
+
+/// Where a record's cohort comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CohortCell {
+    /// A column (`platform`, or `--cohort-by COLUMN`).
+    Column(usize),
+    /// The input's stem (`--cohort-by file`).
+    File,
 }
 
 impl AccountSource {
-    pub(crate) fn new(column: Option<usize>, src: &Source, sink: &mut impl Sink) -> AccountSource {
-        match column {
-            Some(i) => AccountSource::Column(i),
-            None => AccountSource::Fixed(sink.intern(src.stem)),
+    pub(crate) fn new(cols: &Resolved, src: &Source, sink: &mut impl Sink) -> AccountSource {
+        let cohort = match cols.cohort {
+            Some(j) => Some(CohortCell::Column(j)),
+            None => src.opts.cohort_by_file.then_some(CohortCell::File),
+        };
+        match (cols.account, cohort) {
+            (account, Some(cohort)) => AccountSource::InCohort { account, cohort },
+            (Some(i), None) => AccountSource::Column(i),
+            (None, None) => AccountSource::Fixed(sink.intern(src.stem)),
         }
     }
+}
+
+/// Between an account's name and its cohort's in the name an account of a
+/// split cohort is interned by (the unit separator: no name holds it);
+/// [`crate::dataset::Dataset::build`] takes them apart.
+pub const COHORT_SEPARATOR: char = '\u{1f}';
+
+/// The name an account of a cohort is interned by.
+pub(crate) fn in_cohort(account: &str, cohort: &str) -> String {
+    format!("{account}{COHORT_SEPARATOR}{cohort}")
 }
 
 /// Reads its source on a thread of its own, a few blocks ahead.

@@ -56,6 +56,10 @@ pub struct Event {
     /// Typical relative change of the other observed accounts across the
     /// same window (null when none was observed).
     pub cohort_change: Option<f64>,
+    /// The cohort the event was judged in, when the cohort is split (by a
+    /// platform column or `--cohort-by`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<String>,
     pub accounts: Vec<Affected>,
     /// With `scan --state`: the kind the event was last reported as, when
     /// it has changed since (an `account_drop` now known to be an
@@ -64,17 +68,34 @@ pub struct Event {
     pub previous_kind: Option<String>,
 }
 
-/// The events of `findings`, sorted by start, then id. `names` are the
-/// accounts' names, indexed as the grid's tracks.
-pub fn events(findings: &[Finding], grid: &Grid, names: &[String]) -> Vec<Event> {
+/// What findings' indices name: the accounts (indexed as the grid's
+/// tracks) and the cohorts (empty when the cohort is whole).
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    pub accounts: &'a [String],
+    pub cohorts: &'a [String],
+}
+
+impl Names<'_> {
+    fn cohort(&self, f: &Finding) -> Option<&str> {
+        self.cohorts.get(f.cohort? as usize).map(String::as_str)
+    }
+}
+
+/// The events of `findings`, sorted by start, then id.
+pub fn events(findings: &[Finding], grid: &Grid, names: Names) -> Vec<Event> {
     let mut events: Vec<Event> = findings.iter().map(|f| event(f, grid, names)).collect();
     events.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     events
 }
 
 /// One finding as an event.
-fn event(f: &Finding, grid: &Grid, names: &[String]) -> Event {
-    let mut accounts: Vec<Affected> = f.members.iter().map(|m| affected(m, grid, names)).collect();
+fn event(f: &Finding, grid: &Grid, names: Names) -> Event {
+    let mut accounts: Vec<Affected> = f
+        .members
+        .iter()
+        .map(|m| affected(m, grid, names.accounts))
+        .collect();
     accounts.sort_by(|a, b| b.lost.cmp(&a.lost).then_with(|| a.account.cmp(&b.account)));
     let mut relative: Vec<f64> = f.members.iter().map(|m| m.loss.relative).collect();
     Event {
@@ -91,6 +112,7 @@ fn event(f: &Finding, grid: &Grid, names: &[String]) -> Event {
         score: round(f.score, 1),
         following_breadth: f.following_breadth.map(|b| round(b, 4)),
         cohort_change: f.cohort_change.map(|c| round(c, 5)),
+        cohort: names.cohort(f).map(str::to_string),
         accounts,
         previous_kind: None,
     }
@@ -102,10 +124,14 @@ fn event(f: &Finding, grid: &Grid, names: &[String]) -> Event {
 /// change as later snapshots sharpen their models; an account's own event
 /// by its start and account (`a-…-name`, or `u-…-name` when its scope is
 /// unknown).
-pub(crate) fn id(f: &Finding, bucket: i64, names: &[String]) -> String {
-    let name = |m: &Member| names.get(m.account).map_or("", String::as_str);
+pub(crate) fn id(f: &Finding, bucket: i64, names: Names) -> String {
+    let name = |m: &Member| names.accounts.get(m.account).map_or("", String::as_str);
     match (f.scope, f.members.first()) {
-        (Scope::Platform, _) | (_, None) => format!("p-{}", format_compact(f.core.from * bucket)),
+        // Two platforms' events may share a start: the cohort tells them apart.
+        (Scope::Platform, _) | (_, None) => match names.cohort(f) {
+            Some(c) => format!("p-{c}-{}", format_compact(f.core.from * bucket)),
+            None => format!("p-{}", format_compact(f.core.from * bucket)),
+        },
         (scope, Some(m)) => {
             let prefix = if scope == Scope::Account { "a" } else { "u" };
             format!("{prefix}-{}-{}", format_compact(f.start), name(m))

@@ -233,7 +233,12 @@ pub enum ShownMark {
 impl Shown {
     /// The explanation `x` of an account of `grid`, its events named as
     /// `findings` are.
-    pub fn new(x: &Explanation, grid: &Grid, names: &[String], findings: &[Finding]) -> Shown {
+    pub fn new(
+        x: &Explanation,
+        grid: &Grid,
+        names: super::event::Names,
+        findings: &[Finding],
+    ) -> Shown {
         let bucket = grid.bucket;
         let track = &grid.tracks[x.account];
         let event = |k: usize| id(&findings[k], bucket, names);
@@ -302,7 +307,7 @@ impl Shown {
         let n = track.len();
         let usual = &x.usual;
         Shown {
-            account: names[x.account].clone(),
+            account: names.accounts[x.account].clone(),
             snapshots: n,
             first: Timestamp(if n == 0 { 0 } else { track.time(0) }),
             last: Timestamp(if n == 0 { 0 } else { track.time(n - 1) }),

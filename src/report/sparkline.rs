@@ -237,6 +237,7 @@ mod tests {
             score: 0.0,
             following_breadth: None,
             cohort_change: None,
+            cohort: None,
             accounts: Vec::new(),
             previous_kind: None,
         }

@@ -97,10 +97,14 @@ fn event(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     event_heading(out, style, e)?;
+    let cohort = match &e.cohort {
+        Some(c) => format!(" · cohort {c}"),
+        None => String::new(),
+    };
     paragraph(
         out,
         INDENT,
-        &format!("{} · score {:.1}", outcome(e, &r.settings), e.score),
+        &format!("{} · score {:.1}{cohort}", outcome(e, &r.settings), e.score),
     )?;
     if let Some(previous) = &e.previous_kind {
         let was = previous.replace('_', " ");
@@ -128,7 +132,6 @@ fn event(
     }
 }
 
-/// The colour of an event's title, by scope.
 /// An event's first line: its kind as a title, in its scope's colour, and
 /// its span.
 pub(super) fn event_heading(out: &mut dyn Write, style: &Style, e: &Event) -> io::Result<()> {
@@ -160,6 +163,7 @@ pub(super) fn title_line(
     )
 }
 
+/// The colour of an event's title, by scope.
 pub(super) fn scope_color(scope: Scope) -> &'static str {
     match scope {
         Scope::Platform => "1;35",
