@@ -668,6 +668,7 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     let names = crate::report::event::Names {
         accounts: &loaded.dataset.names,
         cohorts: &loaded.dataset.cohorts.names,
+        labels: &loaded.dataset.labels,
     };
     let mut detection = crate::detect::run(&loaded.grid, &settings);
     detection

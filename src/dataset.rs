@@ -3,7 +3,7 @@
 //! resolved, counts of zero where the account had followers taken as
 //! missing, and accounts that vanished named (all counted as warnings).
 
-use crate::input::{Collected, Following, Series};
+use crate::input::{Collected, Following, Labels, Series};
 use crate::time::{Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -62,6 +62,9 @@ pub struct Dataset {
     pub first_reference: usize,
     /// How the cohort is split (a `platform` column, `--cohort-by`).
     pub cohorts: Cohorts,
+    /// Display names read beside the accounts' names (a channel's title
+    /// beside its id), by account.
+    pub labels: Labels,
 }
 
 /// The cohorts accounts are judged in: one, or one per platform.
@@ -161,6 +164,7 @@ impl Dataset {
             replaced_names,
             missing_counts,
             unread_files,
+            labels,
             first_reference,
         } = input;
         let (exact, conflicting) = series
@@ -274,6 +278,7 @@ impl Dataset {
         let dataset = Dataset {
             first_reference: first_reference.unwrap_or(names.len()),
             cohorts,
+            labels,
             names,
             files,
             rows,
@@ -537,6 +542,7 @@ mod tests {
             warnings: Vec::new(),
             first_reference: names.len(),
             cohorts: Cohorts::default(),
+            labels: Labels::default(),
         };
         assert_eq!(ds.account("KimK"), Some(3));
         assert_eq!(ds.account("kimk"), None);

@@ -66,6 +66,7 @@ pub fn analyze(
     let names = report::event::Names {
         accounts: &dataset.names,
         cohorts: &dataset.cohorts.names,
+        labels: &dataset.labels,
     };
     let events = report::event::events(&findings, &grid, names);
     timing.lap("detect");
@@ -97,6 +98,7 @@ impl Loaded {
         let members: Vec<usize> = (0..of.len()).filter(|&k| of[k] == c).collect();
         self.grid.tracks = take_members(&mut self.grid.tracks, &members);
         self.dataset.names = take_members(&mut self.dataset.names, &members);
+        self.dataset.labels = self.dataset.labels.select(&members);
         // References come last, and stay last among the members.
         self.dataset.first_reference =
             members.partition_point(|&k| k < self.dataset.first_reference);

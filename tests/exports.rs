@@ -159,6 +159,15 @@ fn api_responses_with_the_fetch_time_beside_the_records() {
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0]["kind"], "account_purge");
     assert_eq!(util::affected(&events[0]), ["UC0000000000000000000001"]);
+    // The channel's title is shown beside its opaque id, never instead.
+    assert_eq!(events[0]["accounts"][0]["display_name"], "bob_builds");
+    let run = scan(&["fixtures/shapes/youtube"]);
+    assert!(
+        run.stdout
+            .contains("UC0000000000000000000001 (bob_builds) lost"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -25,6 +25,36 @@ pub(crate) trait Sink {
     /// Counts a record whose follower count is missing or hidden (an empty
     /// cell, a JSON `null` or absent field): a missing snapshot, skipped.
     fn missing_count(&mut self);
+    /// Gives an account its display name (the latest one read wins).
+    fn label(&mut self, account: u32, label: &str);
+}
+
+/// Display names by account id, kept only where one was read; set only
+/// when it changes, so that a name repeated on every row costs a
+/// comparison, not an allocation.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Labels(Vec<Option<Box<str>>>);
+
+impl Labels {
+    fn set(&mut self, account: u32, label: &str) {
+        let i = account as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, None);
+        }
+        if self.0[i].as_deref() != Some(label) {
+            self.0[i] = Some(label.into());
+        }
+    }
+
+    /// The display name of account `i`, if one was read.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.0.get(i)?.as_deref()
+    }
+
+    /// The display names of the accounts `ids`, in that order.
+    pub fn select(&self, ids: &[usize]) -> Labels {
+        Labels(ids.iter().map(|&i| self.get(i).map(Into::into)).collect())
+    }
 }
 
 /// One snapshot: an account's follower (and following) count at an instant.
@@ -194,6 +224,8 @@ pub struct Collected {
     /// Files in the folders read that were left out: not snapshot files
     /// by their names.
     pub unread_files: Vec<String>,
+    /// Display names read beside the accounts' names.
+    pub labels: Labels,
     /// Accounts from this id on were seen only in reference inputs
     /// (`--reference`): in the cohort, never reported. `None` until the
     /// references are read; [`Collector::finish`] makes it the number of
@@ -233,6 +265,10 @@ impl Sink for Collector {
     fn missing_count(&mut self) {
         self.collected.missing_counts += 1;
     }
+
+    fn label(&mut self, account: u32, label: &str) {
+        self.collected.labels.set(account, label);
+    }
 }
 
 impl Collector {
@@ -256,6 +292,9 @@ impl Collector {
             } else {
                 self.intern(grouped.names.get(k as u32)) as usize
             };
+            if let Some(label) = grouped.labels.get(k) {
+                self.collected.labels.set(id as u32, label);
+            }
             let s = &mut self.collected.series[id];
             s.make_room(rows.len(), share);
             s.following.extend(
@@ -327,6 +366,8 @@ pub(crate) struct Chunk {
     repeated_headers: u64,
     replaced_names: u64,
     missing_counts: u64,
+    /// Display names, by the chunk's ids.
+    labels: Labels,
 }
 
 impl Sink for Chunk {
@@ -355,6 +396,10 @@ impl Sink for Chunk {
 
     fn missing_count(&mut self) {
         self.missing_counts += 1;
+    }
+
+    fn label(&mut self, account: u32, label: &str) {
+        self.labels.set(account, label);
     }
 }
 

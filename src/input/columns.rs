@@ -14,6 +14,9 @@ pub enum Field {
     /// Which cohort an account belongs to (its platform): accounts of
     /// different cohorts are judged apart.
     Cohort,
+    /// A name for people beside an account's handle or id (a channel's
+    /// title beside its opaque id): shown, never an account's identity.
+    Label,
 }
 
 impl Field {
@@ -76,6 +79,14 @@ impl Field {
                 "follows_count",
             ],
             Field::Cohort => &["platform", "network", "site", "source"],
+            Field::Label => &[
+                "display_name",
+                "channel_title",
+                "page_name",
+                "full_name",
+                "title",
+                "name",
+            ],
         }
     }
 
@@ -96,6 +107,7 @@ impl Field {
             Field::Followers => "--followers-col",
             Field::Following => "--following-col",
             Field::Cohort => "--cohort-by",
+            Field::Label => "--label-col",
         }
     }
 
@@ -107,6 +119,7 @@ impl Field {
             Field::Followers => "followers",
             Field::Following => "following",
             Field::Cohort => "cohort",
+            Field::Label => "display name",
         }
     }
 }
@@ -139,6 +152,7 @@ impl ColumnOverrides {
             Field::Followers => self.followers.as_deref(),
             Field::Following => self.following.as_deref(),
             Field::Cohort => self.cohort.as_deref(),
+            Field::Label => None,
         }
     }
 }
@@ -169,6 +183,8 @@ pub struct Resolved {
     pub following: Option<usize>,
     /// The column naming each account's cohort (its platform), if any.
     pub cohort: Option<usize>,
+    /// A column of display names beside the account column, if any.
+    pub label: Option<usize>,
 }
 
 /// A required column that is not there; carries what is needed for a helpful
@@ -276,12 +292,20 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
         true => None,
         false => find(Field::Cohort)?,
     };
+    // A display name only beside an account column, and never the column
+    // that names the account itself.
+    let label = account.and_then(|a| {
+        let mut names = names.to_vec();
+        names[a] = String::new();
+        best_of(&names, Field::Label.aliases())
+    });
     let resolved = Resolved {
         time,
         account,
         followers,
         following,
         cohort,
+        label,
     };
     Ok(resolved)
 }
@@ -513,7 +537,8 @@ mod tests {
                 account: Some(2),
                 followers: 3,
                 following: None,
-                cohort: None
+                cohort: None,
+                label: None
             }
         );
         let r = resolve(
@@ -541,7 +566,8 @@ mod tests {
                 account: Some(2),
                 followers: 3,
                 following: Some(4),
-                cohort: None
+                cohort: None,
+                label: None
             }
         );
     }
@@ -564,7 +590,8 @@ mod tests {
                 account: Some(1),
                 followers: 2,
                 following: None,
-                cohort: None
+                cohort: None,
+                label: None
             }
         );
         let o = ColumnOverrides {

@@ -771,6 +771,12 @@ impl<'a, 'b> Records<'a, 'b> {
                 sink.intern(&in_cohort(account, cohort))
             }
         };
+        // A display name that is not text is no name to show: left out.
+        if let Some(Ok(label)) = cols.label.map(|l| std::str::from_utf8(cells.get(l)))
+            && !label.trim().is_empty()
+        {
+            sink.label(account, label.trim());
+        }
         sink.push(Row {
             account,
             time,

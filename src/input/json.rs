@@ -32,6 +32,7 @@ const FOLLOWERS: usize = 1;
 const ACCOUNT: usize = 2;
 const FOLLOWING: usize = 3;
 const COHORT: usize = 4;
+const LABEL: usize = 5;
 
 /// The fields of a JSON input, found from its first object.
 #[derive(Clone)]
@@ -78,6 +79,7 @@ impl Paths {
         wanted[ACCOUNT] = self.cols.account.and_then(path);
         wanted[FOLLOWING] = self.cols.following.and_then(path);
         wanted[COHORT] = self.cols.cohort.and_then(path);
+        wanted[LABEL] = self.cols.label.and_then(path);
         wanted
     }
 
@@ -192,6 +194,11 @@ impl Paths {
                 sink.intern(&in_cohort(&account, &cohort))
             }
         };
+        if let Some(Cell::Str(label)) = &picked.cells[LABEL]
+            && !label.trim().is_empty()
+        {
+            sink.label(account, label.trim());
+        }
         Ok(Some(Row {
             account,
             time,

@@ -17,8 +17,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// How many fields a record is read for (time, followers, account,
-/// following, cohort).
-pub(crate) const SLOTS: usize = 5;
+/// following, cohort, display name).
+pub(crate) const SLOTS: usize = 6;
 
 /// One field's value, as far as a scan cares.
 #[derive(Debug, Clone, PartialEq)]
@@ -298,8 +298,8 @@ mod tests {
             r#"{"n":{"f":1,"f.g":2,"f":{"g":3}}}"#,
         ];
         let paths: [&Wanted; 2] = [
-            &[Some("t"), Some("n.f"), Some("a"), None, None],
-            &[Some("t"), Some("n.f"), Some("n"), Some("n.f.g"), None],
+            &[Some("t"), Some("n.f"), Some("a"), None, None, None],
+            &[Some("t"), Some("n.f"), Some("n"), Some("n.f.g"), None, None],
         ];
         for text in records {
             let value: Value = serde_json::from_str(text).unwrap();
@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_record_that_is_no_object_says_what_it_is() {
-        let paths = [Some("t"), None, None, None, None];
+        let paths = [Some("t"), None, None, None, None, None];
         for (text, kind) in [
             ("[1,{}]", "an array"),
             ("\"s\"", "a string"),

@@ -5,6 +5,7 @@
 
 use crate::detect::{Class, Finding, Member, Scope};
 use crate::grid::Grid;
+use crate::input::Labels;
 use crate::stats::{median, round};
 use crate::time::{Timestamp, format_compact};
 use serde::Serialize;
@@ -13,6 +14,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Affected {
     pub account: String,
+    /// A name for people read beside the account's (a channel's title
+    /// beside its id); absent when none was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     pub before: u64,
     pub after: u64,
     pub lost: u64,
@@ -28,6 +33,17 @@ pub struct Affected {
     /// The step between two of its counts as shown (a rounded count: 10
     /// for YouTube's 1,930); null when its counts are exact.
     pub count_step: Option<u64>,
+}
+
+impl Affected {
+    /// The account as people read it: its name, and its display name
+    /// beside it when one was read (`UCo2fY… (Daddy Famtech)`).
+    pub fn shown_name(&self) -> String {
+        match &self.display_name {
+            Some(label) => format!("{} ({label})", self.account),
+            None => self.account.clone(),
+        }
+    }
 }
 
 /// A collection gap of one account.
@@ -74,6 +90,7 @@ pub struct Event {
 pub struct Names<'a> {
     pub accounts: &'a [String],
     pub cohorts: &'a [String],
+    pub labels: &'a Labels,
 }
 
 impl Names<'_> {
@@ -91,11 +108,7 @@ pub fn events(findings: &[Finding], grid: &Grid, names: Names) -> Vec<Event> {
 
 /// One finding as an event.
 fn event(f: &Finding, grid: &Grid, names: Names) -> Event {
-    let mut accounts: Vec<Affected> = f
-        .members
-        .iter()
-        .map(|m| affected(m, grid, names.accounts))
-        .collect();
+    let mut accounts: Vec<Affected> = f.members.iter().map(|m| affected(m, grid, names)).collect();
     accounts.sort_by(|a, b| b.lost.cmp(&a.lost).then_with(|| a.account.cmp(&b.account)));
     let mut relative: Vec<f64> = f.members.iter().map(|m| m.loss.relative).collect();
     Event {
@@ -140,13 +153,14 @@ pub(crate) fn id(f: &Finding, bucket: i64, names: Names) -> String {
 }
 
 /// One member as an affected account.
-fn affected(m: &Member, grid: &Grid, names: &[String]) -> Affected {
+fn affected(m: &Member, grid: &Grid, names: Names) -> Affected {
     let t = &grid.tracks[m.account];
     let span = m.loss.span;
     let before = t.count(span.before);
     let step = m.count_step;
     Affected {
-        account: names[m.account].clone(),
+        account: names.accounts[m.account].clone(),
+        display_name: names.labels.get(m.account).map(str::to_string),
         before,
         after: t.count(span.after),
         lost: m.loss.lost,

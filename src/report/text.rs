@@ -282,7 +282,7 @@ fn platform(
         writeln!(
             out,
             "{INDENT}{:<NAME_WIDTH$} {:>13} {:>13} {:>12} {:>6}{mark} {recovered}",
-            fit(&a.account),
+            fit(&a.shown_name()),
             thousands(a.before),
             thousands(a.after),
             format!("-{}", thousands(a.lost)),
@@ -324,7 +324,7 @@ fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
     };
     let lost = format!(
         "{} lost {} ({})",
-        sanitize(&a.account),
+        sanitize(&a.shown_name()),
         counted(a.lost, "follower", "followers"),
         percent(a.relative_loss, 1)
     );
