@@ -1912,6 +1912,43 @@ fn closed_pipe_before_any_output_is_quiet() {
     }
 }
 
+/// A report bigger than the write buffers (`scan --format csv | head -1` on
+/// a platform glitch over 400 accounts; the text report lists fewer
+/// accounts) meets the closed pipe in the middle of its rows: every format
+/// then ends as it would have into an open pipe: the same exit status (1,
+/// events found) and no error on stderr.
+#[test]
+fn closed_pipe_in_the_middle_of_a_big_report_is_quiet_in_every_format() {
+    let w = Workdir::new("closed-pipe-big");
+    let mut sim = util::followdrop(w.path());
+    sim.args(["simulate", "--scenario", "glitch", "--accounts", "400"])
+        .args(["--days", "20", "--seed", "1", "-o", "glitch.csv"]);
+    sim.assert().success();
+    for format in ["text", "json", "ndjson", "csv"] {
+        let open = w.run(&["-q", "--format", format, "glitch.csv"], None);
+        open.expect_code(1);
+        if format != "text" {
+            assert!(
+                open.stdout.len() > 32 << 10,
+                "{format}: the report must outgrow the 8 KB write buffers ({} bytes)",
+                open.stdout.len()
+            );
+        }
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let closed = Command::new(binary())
+            .current_dir(w.path())
+            .args(["scan", "-q", "--format", format, "glitch.csv"])
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&closed.stderr);
+        assert_eq!(stderr, "", "{format}: a closed pipe ends quietly");
+        assert_eq!(closed.status.code(), Some(1), "{format}: {stderr}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Golden files: `tests/golden/<fixture>.<format>`; UPDATE_GOLDEN=1 rewrites
 // ---------------------------------------------------------------------------
