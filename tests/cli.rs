@@ -3575,6 +3575,36 @@ fn a_stray_far_future_snapshot_changes_nothing() {
 // Limits: huge cells, many accounts, extreme counts and times (issue #5)
 // ---------------------------------------------------------------------------
 
+/// `simulate` keeps its accounts as big as real ones: hundreds of millions
+/// of followers at the top, never a billion, over a year of weekly
+/// snapshots of 20,000 accounts (growth compounds fastest when the weekly
+/// rhythm is sampled at one phase) or ten years of them every four weeks.
+#[test]
+fn simulated_accounts_stay_below_a_billion_followers() {
+    for args in [
+        ["--accounts", "20000", "--days", "365", "--interval", "1w"],
+        ["--accounts", "5000", "--days", "3650", "--interval", "4w"],
+    ] {
+        let mut sim = util::followdrop(&root());
+        sim.arg("simulate")
+            .args(args)
+            .args(["--scenario", "quiet", "--no-following"]);
+        let run = util::run(sim, None);
+        run.expect_code(0);
+        let most = run
+            .stdout
+            .lines()
+            .skip(1)
+            .map(|row| row.split(',').nth(2).unwrap().parse::<u64>().unwrap())
+            .max()
+            .unwrap();
+        assert!(
+            (500_000_000..1_000_000_000).contains(&most),
+            "{args:?}: the largest account has {most} followers"
+        );
+    }
+}
+
 /// Runs `followdrop <args>` in `dir` under GNU time (`/usr/bin/time -f %M`)
 /// and returns what it did with its peak resident memory in KiB; the memory
 /// is `None` where GNU time is not installed (the run itself still happens,
