@@ -42,6 +42,10 @@ pub struct Cli {
     /// Print no warnings, progress or notices on stderr (errors still are).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour in the text of scan and show: auto colours only on a terminal, and not when NO_COLOR
+    /// is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 // Parsed once per run: the size of the largest variant does not matter.
@@ -99,9 +103,6 @@ pub struct ShowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Text, help_heading = "Output")]
     pub format: ShowFormat,
-    /// Colour in the text.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
-    pub color: ColorChoice,
     /// How many of its unreported falls to show, the most abnormal first (its reported drops and
     /// its falls during platform events are always shown).
     #[arg(long, default_value_t = 3, value_name = "N", help_heading = "Output")]
@@ -212,9 +213,6 @@ pub struct ScanArgs {
     /// (created if missing; locked while in use; see README, "Cron mode").
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub state: Option<String>,
-    /// Colour in the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
-    pub color: ColorChoice,
     /// Sparklines of each listed account's followers around its event in the text report: auto
     /// draws Unicode blocks, or ASCII on a terminal whose locale is not UTF-8.
     #[arg(long, value_enum, default_value_t = SparklineStyle::Auto, value_name = "STYLE", help_heading = "Output")]
@@ -449,8 +447,8 @@ pub enum Verdict {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
-        Command::Scan(args) => scan(args, cli.quiet),
-        Command::Show(args) => show(args, cli.quiet),
+        Command::Scan(args) => scan(args, cli.quiet, cli.color),
+        Command::Show(args) => show(args, cli.quiet, cli.color),
         Command::Plot(args) => plot(args, cli.quiet).map(|()| Verdict::Quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
         Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
@@ -533,7 +531,7 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
+fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
     // Opened (and locked) first: a damaged state file fails before the
@@ -579,7 +577,7 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     } else {
         Verdict::Events
     };
-    let color = wants_color(args.color, args.output.as_deref());
+    let color = wants_color(color, args.output.as_deref());
     let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
     // Remembered only once reported: a report lost to a closed pipe or a
     // failed write is reported again by the next run.
@@ -589,7 +587,7 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     Ok(verdict)
 }
 
-fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
+fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
     let settings = args.detection.settings();
     let loaded = read_inputs(
         "show",
@@ -635,7 +633,7 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     } else {
         Verdict::Quiet
     };
-    let color = wants_color(args.color, None);
+    let color = wants_color(color, None);
     output::write_to(None, false, |out| {
         report::show::write(&report, args.format, color, out)
     })?;

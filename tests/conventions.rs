@@ -90,6 +90,47 @@ fn quiet_silences_warnings_not_errors() {
     assert!(failed.stderr.contains("missing.csv"), "{}", failed.stderr);
 }
 
+/// `--color` and `-q`, like `--quiet`, are taken before the command, after
+/// it or after its inputs, by `scan` and `show` alike.
+#[test]
+fn color_and_quiet_anywhere_on_the_line() {
+    let w = Workdir::new("anywhere");
+    // The influencer's purge with a duplicate row: a warning for `-q`.
+    let text = std::fs::read_to_string(root().join("fixtures/influencer-purge.csv")).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    w.create("dup.csv", format!("{text}{row}\n"));
+    let run = |command: &[&str], before: &[&str], after: &[&str], at_end: &[&str]| {
+        let mut cmd = util::followdrop(w.path());
+        cmd.args(before)
+            .args(command)
+            .args(after)
+            .arg("dup.csv")
+            .args(at_end);
+        util::run(cmd, None)
+    };
+    for command in [&["scan"][..], &["show", "someinfluencer"][..]] {
+        let plain = run(command, &[], &[], &[]);
+        plain.expect_code(1);
+        assert!(plain.stderr.contains("warning"), "{}", plain.stderr);
+        let coloured = run(command, &[], &["--color", "always", "-q"], &[]);
+        assert!(coloured.stdout.contains("\x1b["), "{:?}", coloured.stdout);
+        assert_eq!(coloured.stderr, "");
+        for (before, at_end) in [
+            (&["--color", "always", "-q"][..], &[][..]),
+            (&[][..], &["--color=always", "-q"][..]),
+            (&["-q"][..], &["--color", "always"][..]),
+        ] {
+            let moved = run(command, before, &[], at_end);
+            moved.expect_code(1);
+            let what = format!("{command:?} {before:?} {at_end:?}");
+            assert_eq!(moved.stdout, coloured.stdout, "{what}");
+            assert_eq!(moved.stderr, "", "{what}");
+        }
+        let never = run(command, &["--color", "never"], &[], &[]);
+        assert_eq!(never.stdout, plain.stdout, "{command:?}");
+    }
+}
+
 /// `--version` and every command's help, which ends with examples.
 #[test]
 fn version_and_help_with_examples() {
