@@ -116,6 +116,8 @@ pub struct ShowArgs {
 }
 
 const COMPLETIONS_HELP: &str = "\
+Exit status: 0 the script was written, 2 error.
+
 Examples:
   followdrop completions bash > ~/.local/share/bash-completion/completions/followdrop
   followdrop completions zsh > ~/.zfunc/_followdrop      # with fpath+=(~/.zfunc)
@@ -123,11 +125,15 @@ Examples:
   followdrop completions powershell >> $PROFILE";
 
 const MAN_HELP: &str = "\
+Exit status: 0 the page was written, 2 error.
+
 Examples:
   followdrop man > ~/.local/share/man/man1/followdrop.1 && man followdrop
   followdrop man scan > ~/.local/share/man/man1/followdrop-scan.1";
 
 const SIMULATE_HELP: &str = "\
+Exit status: 0 the data (and its truth) was written, 2 error.
+
 Examples:
   followdrop simulate --scenario mixed --seed 7 | followdrop scan -
   followdrop simulate --accounts 500 --days 365 --interval 1d --truth truth.json -o data.csv.gz
@@ -479,10 +485,15 @@ fn man(name: Option<&str>) -> Result<()> {
                 anyhow::bail!("no command {name:?} (commands: {})", names.join(", "));
             };
             let full = format!("followdrop-{name}");
-            sub.clone().name(full.clone()).bin_name(full)
+            // The version too: the page's title and VERSION show it.
+            let version = cli.get_version().unwrap_or_default().to_string();
+            sub.clone()
+                .name(full.clone())
+                .bin_name(full)
+                .version(version)
         }
     };
-    output::write_to(None, false, |out| clap_mangen::Man::new(page).render(out))?;
+    output::write_to(None, false, |out| crate::manpage::write(&page, out))?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod grid;
 pub mod input;
+mod manpage;
 pub mod output;
 pub mod packed;
 pub mod plot;
