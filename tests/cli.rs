@@ -1949,6 +1949,27 @@ fn closed_pipe_in_the_middle_of_a_big_report_is_quiet_in_every_format() {
     }
 }
 
+/// `scan -` on a terminal: `script` (util-linux) gives the binary one,
+/// types the lines it is given, then Ctrl-D. One Ctrl-D ends the input, as
+/// for `cat` (the readers ask again after the end, and a terminal would
+/// wait for a second).
+#[test]
+fn one_ctrl_d_ends_snapshots_typed_on_a_terminal() {
+    let mut cmd = assert_cmd::Command::new("script");
+    cmd.args(["-qec", &format!("'{}' scan -", binary().display())])
+        .arg("/dev/null")
+        .current_dir(root())
+        .timeout(std::time::Duration::from_secs(10))
+        .write_stdin("timestamp,account,followers\n2024-01-01,a,10\n2024-01-02,a,11\n");
+    let run = util::Run::from_output(cmd.output().expect("script (util-linux) runs"));
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("No sudden follower loss found."),
+        "{}",
+        run.stdout
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Golden files: `tests/golden/<fixture>.<format>`; UPDATE_GOLDEN=1 rewrites
 // ---------------------------------------------------------------------------

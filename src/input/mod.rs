@@ -162,11 +162,34 @@ fn read_one(
 ) -> Result<()> {
     let name = display_name(input);
     let raw: Box<dyn Read + Send> = if input == "-" {
-        Box::new(io::stdin())
+        Box::new(Fused {
+            inner: io::stdin(),
+            ended: false,
+        })
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
     };
     read_stream(input, raw, opts, progress, collector)
+}
+
+/// A reader that stays at its end once it has reached it. A terminal ends
+/// what is typed once per Ctrl-D, and a later read waits for more: the
+/// readers, which may ask again after the end, would need a second Ctrl-D.
+struct Fused<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        // Nothing read into no room is not the end.
+        self.ended = n == 0 && !buf.is_empty();
+        Ok(n)
+    }
 }
 
 /// Reads snapshots from bytes in memory (any format, gzip included), as if
