@@ -1950,24 +1950,47 @@ fn closed_pipe_in_the_middle_of_a_big_report_is_quiet_in_every_format() {
 }
 
 /// `scan -` on a terminal: `script` (util-linux) gives the binary one,
-/// types the lines it is given, then Ctrl-D. One Ctrl-D ends the input, as
-/// for `cat` (the readers ask again after the end, and a terminal would
-/// wait for a second).
+/// types the lines it is given, then Ctrl-D. The scan says once, on
+/// stderr, that it reads standard input and how to end it, unless `-q`;
+/// one Ctrl-D ends the input, as for `cat` (the readers ask again after
+/// the end, and a terminal would wait for a second).
 #[test]
-fn one_ctrl_d_ends_snapshots_typed_on_a_terminal() {
-    let mut cmd = assert_cmd::Command::new("script");
-    cmd.args(["-qec", &format!("'{}' scan -", binary().display())])
-        .arg("/dev/null")
-        .current_dir(root())
-        .timeout(std::time::Duration::from_secs(10))
-        .write_stdin("timestamp,account,followers\n2024-01-01,a,10\n2024-01-02,a,11\n");
-    let run = util::Run::from_output(cmd.output().expect("script (util-linux) runs"));
-    run.expect_code(0);
-    assert!(
-        run.stdout.contains("No sudden follower loss found."),
-        "{}",
-        run.stdout
-    );
+fn snapshots_typed_on_a_terminal() {
+    const NOTICE: &str = "followdrop: reading snapshots from standard input (end with Ctrl-D)";
+    const TYPED: &str = "timestamp,account,followers\n2024-01-01,a,10\n2024-01-02,a,11\n";
+    for args in ["scan -", "-q scan -"] {
+        let mut cmd = assert_cmd::Command::new("script");
+        cmd.args(["-qec", &format!("'{}' {args}", binary().display())])
+            .arg("/dev/null")
+            .current_dir(root())
+            .timeout(std::time::Duration::from_secs(10))
+            .write_stdin(TYPED);
+        let run = util::Run::from_output(cmd.output().expect("script (util-linux) runs"));
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("No sudden follower loss found."),
+            "{}",
+            run.stdout
+        );
+        let notices = run.stdout.matches(NOTICE).count();
+        assert_eq!(
+            notices,
+            usize::from(args == "scan -"),
+            "{args}: {}",
+            run.stdout
+        );
+    }
+    // From a pipe or a file, not a word.
+    let w = Workdir::new("stdin-not-terminal");
+    let piped = w.run(&["-"], Some(TYPED.as_bytes()));
+    piped.expect_code(0);
+    assert_eq!(piped.stderr, "");
+    w.create("typed.csv", TYPED);
+    let mut cmd = w.scan();
+    cmd.arg("-").pipe_stdin(w.path().join("typed.csv")).unwrap();
+    let from_file = util::run(cmd, None);
+    from_file.expect_code(0);
+    assert_eq!(from_file.stderr, "");
 }
 
 // ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ use crate::time::Zone;
 use anyhow::{Context, Result, bail};
 use flate2::bufread::MultiGzDecoder;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -53,7 +53,9 @@ pub struct ReadOptions {
     /// Inputs of reference accounts (`--reference`): in the cohort, never
     /// reported.
     pub references: Vec<String>,
-    /// Show a progress bar on stderr for long reads (when it is a terminal).
+    /// Say on stderr how the read goes (off with `--quiet`): a progress bar
+    /// for a long read when stderr is a terminal and, when stdin is one, a
+    /// word that it is being read.
     pub progress: bool,
 }
 
@@ -162,8 +164,16 @@ fn read_one(
 ) -> Result<()> {
     let name = display_name(input);
     let raw: Box<dyn Read + Send> = if input == "-" {
+        let stdin = io::stdin();
+        // Without a word, a scan waiting for snapshots to be typed (or for a
+        // forgotten `< file`) looks hung.
+        if opts.progress && stdin.is_terminal() {
+            eprintln!(
+                "followdrop: reading snapshots from standard input (end with {END_OF_INPUT})"
+            );
+        }
         Box::new(Fused {
-            inner: io::stdin(),
+            inner: stdin,
             ended: false,
         })
     } else {
@@ -171,6 +181,12 @@ fn read_one(
     };
     read_stream(input, raw, opts, progress, collector)
 }
+
+/// The keys that end what is typed on a terminal.
+#[cfg(not(windows))]
+const END_OF_INPUT: &str = "Ctrl-D";
+#[cfg(windows)]
+const END_OF_INPUT: &str = "Ctrl-Z then Enter";
 
 /// A reader that stays at its end once it has reached it. A terminal ends
 /// what is typed once per Ctrl-D, and a later read waits for more: the
