@@ -209,10 +209,12 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text, help_heading = "Output")]
-    pub format: OutputFormat,
-    /// Write the report to FILE instead of stdout (replaced only when the scan succeeds).
+    /// Report format [default: text, or as the extension of -o FILE says].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<OutputFormat>,
+    /// Write the report to FILE instead of stdout (replaced only when the scan succeeds). Without
+    /// --format, FILE's extension gives the format: -o report.json writes JSON, .ndjson or .jsonl
+    /// NDJSON, .csv CSV, any other text.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
     /// Cron mode: report only events new or changed since the last run with this state FILE
@@ -575,8 +577,12 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
         state: args.state.clone(),
         ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
     };
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_name))
+        .unwrap_or(OutputFormat::Text);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    if args.format == OutputFormat::Text
+    if format == OutputFormat::Text
         && let Some(charset) = args
             .sparkline
             .charset(to_terminal, |v| std::env::var(v).ok())
@@ -589,7 +595,7 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
         Verdict::Events
     };
     let color = wants_color(color, args.output.as_deref());
-    let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
+    let delivered = report::emit(&report, format, color, args.output.as_deref())?;
     // Remembered only once reported: a report lost to a closed pipe or a
     // failed write is reported again by the next run.
     if let (Some(state), true) = (state, delivered) {

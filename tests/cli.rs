@@ -1678,6 +1678,37 @@ fn output_file_is_written_and_stdout_stays_empty() {
     assert_eq!(names, ["report.json"]);
 }
 
+/// `-o FILE` without `--format` writes the format FILE's extension names
+/// (any other name gets text), as `--help` says; `--format` still wins.
+#[test]
+fn output_format_follows_the_file_extension() {
+    let wd = Workdir::new("output-extension");
+    let fixture = root().join("fixtures/influencer-purge.csv");
+    let fixture = fixture.to_str().unwrap();
+    for (name, format) in [
+        ("report.json", "json"),
+        ("report.ndjson", "ndjson"),
+        ("report.JSONL", "ndjson"),
+        ("report.csv", "csv"),
+        ("report.txt", "text"),
+        ("report", "text"),
+    ] {
+        wd.run(&["-o", name, fixture], None).expect_code(1);
+        let expected = wd.run(&["--format", format, fixture], None);
+        assert_eq!(wd.read(name), expected.stdout, "{name}");
+    }
+    wd.run(&["--format", "text", "-o", "report.json", fixture], None)
+        .expect_code(1);
+    let text = wd.run(&[fixture], None);
+    assert_eq!(wd.read("report.json"), text.stdout);
+    let help = wd.run(&["--help"], None);
+    let help = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("Without --format, FILE's extension gives the format: -o report.json"),
+        "{help}"
+    );
+}
+
 #[test]
 fn output_file_survives_a_failed_run() {
     let wd = Workdir::new("output-kept");
