@@ -42,6 +42,10 @@ pub struct Cli {
     /// Print no warnings, progress or notices on stderr (errors still are).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour in the text of scan and show: auto colours only on a terminal, and not when NO_COLOR
+    /// is set.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 // Parsed once per run: the size of the largest variant does not matter.
@@ -99,9 +103,6 @@ pub struct ShowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ShowFormat::Text, help_heading = "Output")]
     pub format: ShowFormat,
-    /// Colour in the text.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
-    pub color: ColorChoice,
     /// How many of its unreported falls to show, the most abnormal first (its reported drops and
     /// its falls during platform events are always shown).
     #[arg(long, default_value_t = 3, value_name = "N", help_heading = "Output")]
@@ -115,6 +116,8 @@ pub struct ShowArgs {
 }
 
 const COMPLETIONS_HELP: &str = "\
+Exit status: 0 the script was written, 2 error.
+
 Examples:
   followdrop completions bash > ~/.local/share/bash-completion/completions/followdrop
   followdrop completions zsh > ~/.zfunc/_followdrop      # with fpath+=(~/.zfunc)
@@ -122,11 +125,15 @@ Examples:
   followdrop completions powershell >> $PROFILE";
 
 const MAN_HELP: &str = "\
+Exit status: 0 the page was written, 2 error.
+
 Examples:
   followdrop man > ~/.local/share/man/man1/followdrop.1 && man followdrop
   followdrop man scan > ~/.local/share/man/man1/followdrop-scan.1";
 
 const SIMULATE_HELP: &str = "\
+Exit status: 0 the data (and its truth) was written, 2 error.
+
 Examples:
   followdrop simulate --scenario mixed --seed 7 | followdrop scan -
   followdrop simulate --accounts 500 --days 365 --interval 1d --truth truth.json -o data.csv.gz
@@ -202,19 +209,18 @@ pub struct ScanArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text, help_heading = "Output")]
-    pub format: OutputFormat,
-    /// Write the report to FILE instead of stdout (replaced only when the scan succeeds).
+    /// Report format [default: text, or as the extension of -o FILE says].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<OutputFormat>,
+    /// Write the report to FILE instead of stdout (replaced only when the scan succeeds). Without
+    /// --format, FILE's extension gives the format: -o report.json writes JSON, .ndjson or .jsonl
+    /// NDJSON, .csv CSV, any other text.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
     /// Cron mode: report only events new or changed since the last run with this state FILE
     /// (created if missing; locked while in use; see README, "Cron mode").
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub state: Option<String>,
-    /// Colour in the text report.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Output")]
-    pub color: ColorChoice,
     /// Sparklines of each listed account's followers around its event in the text report: auto
     /// draws Unicode blocks, or ASCII on a terminal whose locale is not UTF-8.
     #[arg(long, value_enum, default_value_t = SparklineStyle::Auto, value_name = "STYLE", help_heading = "Output")]
@@ -495,8 +501,8 @@ pub enum Verdict {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Verdict> {
     match cli.command {
-        Command::Scan(args) => scan(args, cli.quiet),
-        Command::Show(args) => show(args, cli.quiet),
+        Command::Scan(args) => scan(args, cli.quiet, cli.color),
+        Command::Show(args) => show(args, cli.quiet, cli.color),
         Command::Plot(args) => plot(args, cli.quiet).map(|()| Verdict::Quiet),
         Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
         Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
@@ -527,10 +533,15 @@ fn man(name: Option<&str>) -> Result<()> {
                 anyhow::bail!("no command {name:?} (commands: {})", names.join(", "));
             };
             let full = format!("followdrop-{name}");
-            sub.clone().name(full.clone()).bin_name(full)
+            // The version too: the page's title and VERSION show it.
+            let version = cli.get_version().unwrap_or_default().to_string();
+            sub.clone()
+                .name(full.clone())
+                .bin_name(full)
+                .version(version)
         }
     };
-    output::write_to(None, false, |out| clap_mangen::Man::new(page).render(out))?;
+    output::write_to(None, false, |out| crate::manpage::write(&page, out))?;
     Ok(())
 }
 
@@ -579,7 +590,7 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
+fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
     // Opened (and locked) first: a damaged state file fails before the
@@ -612,8 +623,12 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
         state: args.state.clone(),
         ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
     };
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_name))
+        .unwrap_or(OutputFormat::Text);
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    if args.format == OutputFormat::Text
+    if format == OutputFormat::Text
         && let Some(charset) = args
             .sparkline
             .charset(to_terminal, |v| std::env::var(v).ok())
@@ -625,8 +640,8 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     } else {
         Verdict::Events
     };
-    let color = wants_color(args.color, args.output.as_deref());
-    let delivered = report::emit(&report, args.format, color, args.output.as_deref())?;
+    let color = wants_color(color, args.output.as_deref());
+    let delivered = report::emit(&report, format, color, args.output.as_deref())?;
     // Remembered only once reported: a report lost to a closed pipe or a
     // failed write is reported again by the next run.
     if let (Some(state), true) = (state, delivered) {
@@ -635,7 +650,7 @@ fn scan(args: ScanArgs, quiet: bool) -> Result<Verdict> {
     Ok(verdict)
 }
 
-fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
+fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
     let settings = args.detection.settings();
     let loaded = read_inputs(
         "show",
@@ -691,7 +706,7 @@ fn show(args: ShowArgs, quiet: bool) -> Result<Verdict> {
     } else {
         Verdict::Quiet
     };
-    let color = wants_color(args.color, None);
+    let color = wants_color(color, None);
     output::write_to(None, false, |out| {
         report::show::write(&report, args.format, color, out)
     })?;

@@ -16,6 +16,7 @@ pub mod detect;
 pub mod evaluate;
 pub mod grid;
 pub mod input;
+mod manpage;
 mod misread;
 pub mod output;
 pub mod packed;

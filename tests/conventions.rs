@@ -62,6 +62,86 @@ fn manual_pages() {
     );
 }
 
+/// The body of section `name` of a roff page (empty when it has none).
+fn section<'a>(page: &'a str, name: &str) -> &'a str {
+    let heading = if name.contains(' ') {
+        format!(".SH \"{name}\"\n")
+    } else {
+        format!(".SH {name}\n")
+    };
+    let Some(start) = page.find(&heading).map(|i| i + heading.len()) else {
+        return "";
+    };
+    let end = page[start..]
+        .find("\n.SH ")
+        .map_or(page.len(), |i| start + i);
+    &page[start..end]
+}
+
+/// Every page has what a man page reader looks for, as ripgrep's has:
+/// a synopsis naming each option's value, EXIT STATUS, ENVIRONMENT where
+/// the command reads any, and EXAMPLES — the same as `--help` ends with.
+#[test]
+fn manual_pages_have_exit_status_environment_and_examples() {
+    let scan = followdrop(&["man", "scan"]).stdout;
+    let synopsis = section(&scan, "SYNOPSIS");
+    for words in [
+        "[\\fB\\-\\-format\\fR\\~\\fIFORMAT\\fR]",
+        "[\\fB\\-o\\fR|\\fB\\-\\-output\\fR\\~\\fIFILE\\fR]",
+        "[\\fB\\-\\-account\\fR\\~\\fINAME\\fR]...",
+        "[\\fB\\-\\-wide\\fR]",
+        "[\\fB\\-\\-color\\fR\\~\\fIWHEN\\fR]",
+        "\\fIINPUT\\fR...",
+    ] {
+        assert!(synopsis.contains(words), "no {words} in {synopsis}");
+    }
+    assert_eq!(
+        section(&scan, "EXIT STATUS"),
+        "0 no event reported, 1 at least one event reported, 2 error."
+    );
+    assert!(!scan.contains(".SH EXTRA"), "{scan}");
+    for page in ["", "scan", "show", "plot", "simulate", "completions", "man"] {
+        // followdrop's own page and help, or a command's.
+        let with = |args: &[&'static str]| {
+            let args: Vec<&str> = args.iter().copied().filter(|a| !a.is_empty()).collect();
+            followdrop(&args)
+        };
+        let man = with(&["man", page]);
+        man.expect_code(0);
+        let environment = section(&man.stdout, "ENVIRONMENT");
+        let expected: &[&str] = match page {
+            "" | "scan" => &[
+                "NO_COLOR",
+                "FOLLOWDROP_TIMING",
+                "RAYON_NUM_THREADS",
+                "LC_ALL",
+            ],
+            "show" => &["NO_COLOR", "FOLLOWDROP_TIMING", "RAYON_NUM_THREADS"],
+            "plot" => &["FOLLOWDROP_TIMING", "RAYON_NUM_THREADS"],
+            _ => &[],
+        };
+        for variable in expected {
+            assert!(environment.contains(variable), "{page}: no {variable}");
+        }
+        assert_eq!(environment.is_empty(), expected.is_empty(), "{page}");
+        assert!(
+            section(&man.stdout, "EXIT STATUS").contains("2 error"),
+            "{page}: {}",
+            man.stdout
+        );
+        let examples = section(&man.stdout, "EXAMPLES");
+        let help = with(&[page, "--help"]);
+        let (_, help_examples) = help.stdout.split_once("Examples:\n").unwrap();
+        for example in help_examples.lines().filter(|l| !l.trim().is_empty()) {
+            let roff = example.trim().replace('-', "\\-");
+            assert!(
+                examples.contains(&roff),
+                "{page}: no {roff:?} in {examples}"
+            );
+        }
+    }
+}
+
 /// `--quiet` (anywhere on the line) silences warnings, never errors.
 #[test]
 fn quiet_silences_warnings_not_errors() {
@@ -88,6 +168,47 @@ fn quiet_silences_warnings_not_errors() {
     let failed = util::run(cmd, None);
     failed.expect_code(2);
     assert!(failed.stderr.contains("missing.csv"), "{}", failed.stderr);
+}
+
+/// `--color` and `-q`, like `--quiet`, are taken before the command, after
+/// it or after its inputs, by `scan` and `show` alike.
+#[test]
+fn color_and_quiet_anywhere_on_the_line() {
+    let w = Workdir::new("anywhere");
+    // The influencer's purge with a duplicate row: a warning for `-q`.
+    let text = std::fs::read_to_string(root().join("fixtures/influencer-purge.csv")).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    w.create("dup.csv", format!("{text}{row}\n"));
+    let run = |command: &[&str], before: &[&str], after: &[&str], at_end: &[&str]| {
+        let mut cmd = util::followdrop(w.path());
+        cmd.args(before)
+            .args(command)
+            .args(after)
+            .arg("dup.csv")
+            .args(at_end);
+        util::run(cmd, None)
+    };
+    for command in [&["scan"][..], &["show", "someinfluencer"][..]] {
+        let plain = run(command, &[], &[], &[]);
+        plain.expect_code(1);
+        assert!(plain.stderr.contains("warning"), "{}", plain.stderr);
+        let coloured = run(command, &[], &["--color", "always", "-q"], &[]);
+        assert!(coloured.stdout.contains("\x1b["), "{:?}", coloured.stdout);
+        assert_eq!(coloured.stderr, "");
+        for (before, at_end) in [
+            (&["--color", "always", "-q"][..], &[][..]),
+            (&[][..], &["--color=always", "-q"][..]),
+            (&["-q"][..], &["--color", "always"][..]),
+        ] {
+            let moved = run(command, before, &[], at_end);
+            moved.expect_code(1);
+            let what = format!("{command:?} {before:?} {at_end:?}");
+            assert_eq!(moved.stdout, coloured.stdout, "{what}");
+            assert_eq!(moved.stderr, "", "{what}");
+        }
+        let never = run(command, &["--color", "never"], &[], &[]);
+        assert_eq!(never.stdout, plain.stdout, "{command:?}");
+    }
 }
 
 /// `--version` and every command's help, which ends with examples.

@@ -28,7 +28,7 @@ use crate::time::{TimeFormat, Zone};
 use anyhow::{Context, Result, bail};
 use container::{Compression, Wrapping};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
@@ -76,7 +76,9 @@ pub struct ReadOptions {
     /// Inputs of reference accounts (`--reference`): in the cohort, never
     /// reported.
     pub references: Vec<String>,
-    /// Show a progress bar on stderr for long reads (when it is a terminal).
+    /// Say on stderr how the read goes (off with `--quiet`): a progress bar
+    /// for a long read when stderr is a terminal and, when stdin is one, a
+    /// word that it is being read.
     pub progress: bool,
 }
 
@@ -196,11 +198,48 @@ fn read_one(
 ) -> Result<()> {
     let name = display_name(input);
     let raw: Box<dyn Read + Send> = if input == "-" {
-        Box::new(io::stdin())
+        let stdin = io::stdin();
+        // Without a word, a scan waiting for snapshots to be typed (or for a
+        // forgotten `< file`) looks hung.
+        if opts.progress && stdin.is_terminal() {
+            eprintln!(
+                "followdrop: reading snapshots from standard input (end with {END_OF_INPUT})"
+            );
+        }
+        Box::new(Fused {
+            inner: stdin,
+            ended: false,
+        })
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
     };
     read_stream(input, raw, opts, progress, collector)
+}
+
+/// The keys that end what is typed on a terminal.
+#[cfg(not(windows))]
+const END_OF_INPUT: &str = "Ctrl-D";
+#[cfg(windows)]
+const END_OF_INPUT: &str = "Ctrl-Z then Enter";
+
+/// A reader that stays at its end once it has reached it. A terminal ends
+/// what is typed once per Ctrl-D, and a later read waits for more: the
+/// readers, which may ask again after the end, would need a second Ctrl-D.
+struct Fused<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        // Nothing read into no room is not the end.
+        self.ended = n == 0 && !buf.is_empty();
+        Ok(n)
+    }
 }
 
 /// Reads snapshots from bytes in memory (any format, gzip included), as if

@@ -25,6 +25,10 @@ const HEADER: [&str; 13] = [
 /// Writes the rows. `recovered_at` is the row's account's own (in a platform
 /// event accounts come back at different times; the event's is when most had).
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    rows(report, out).map_err(io_error)
+}
+
+fn rows(report: &Report, out: &mut dyn Write) -> ::csv::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
     let recovered = |t: Option<Timestamp>| t.map(|t| format_rfc3339(t.0)).unwrap_or_default();
@@ -47,7 +51,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ])?;
         }
     }
-    w.flush()
+    Ok(w.flush()?)
+}
+
+/// The writer's own I/O error, as it came. The csv crate's conversion to
+/// `io::Error` wraps every error as `Other`, so a closed pipe (`| head`)
+/// would no longer be seen as one and would end the run with an error
+/// instead of quietly, as the other formats do.
+fn io_error(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        // Not met with records of one fixed length written to a writer.
+        other => io::Error::other(format!("CSV report: {other:?}")),
+    }
 }
 
 /// Neutralises a cell a spreadsheet would read as a formula.

@@ -40,6 +40,22 @@ pub enum OutputFormat {
     Csv,
 }
 
+impl OutputFormat {
+    /// The format a report file's name asks for, for `-o` without
+    /// `--format`: `.json`, `.ndjson` or `.jsonl`, `.csv`; `None` (text)
+    /// for any other name. A `report.json` holding a text report would
+    /// surprise whoever opens it.
+    pub fn from_name(name: &str) -> Option<OutputFormat> {
+        let ext = std::path::Path::new(name).extension()?.to_str()?;
+        match ext.to_ascii_lowercase().as_str() {
+            "json" => Some(OutputFormat::Json),
+            "ndjson" | "jsonl" => Some(OutputFormat::Ndjson),
+            "csv" => Some(OutputFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
 /// Which events to report (`--since`, `--until`, `--account`, `--scope`).
 #[derive(Debug, Clone, Default)]
 pub struct Filters {

@@ -7,6 +7,19 @@ use super::rng::Rng;
 
 const DAY: f64 = 86_400.0;
 
+/// No simulated account reaches this many followers: the largest real
+/// accounts have some hundreds of millions.
+const MOST_FOLLOWERS: f64 = 1e9;
+
+/// The most an account's growth and viral jump may take it to, a tenth
+/// below [`MOST_FOLLOWERS`]: many times the reach of the noise at that size
+/// (at most about 0.02 % of the count in a day).
+const CEILING: f64 = MOST_FOLLOWERS / 1.1;
+
+/// The share of its ceiling from which an account's growth slows (see
+/// [`Account::crowding`]); below it, it grows as drawn.
+const CROWDING_ONSET: f64 = 0.5;
+
 /// A viral moment: followers jump by `gain` over `duration`, then a small
 /// share of the newcomers drift away over two weeks.
 #[derive(Debug, Clone)]
@@ -26,6 +39,9 @@ pub struct Account {
     pub growth: f64,
     /// Saturation level for logistic growth.
     pub cap: Option<f64>,
+    /// The level its growth cannot pass: [`CEILING`], divided by its viral
+    /// jump if it has one.
+    pub ceiling: f64,
     /// Weekly rhythm of the growth rate: amplitude and phase (days).
     pub rhythm: (f64, f64),
     /// Noise scale: a day's random change is about `noise × size^0.75` followers.
@@ -108,15 +124,19 @@ impl Account {
         });
         let viral = rng.chance(0.06).then(|| Viral {
             at: at(rng, 0.1, 0.9),
-            gain: rng.log_range(0.1, 3.0),
+            // A jump that would take the account past the ceiling at once
+            // is smaller (bounded once drawn: the draws stay the same).
+            gain: rng.log_range(0.1, 3.0).min(CEILING / size - 1.0),
             duration: DAY * rng.range(0.25, 3.0),
             fade: rng.range(0.02, 0.1),
         });
+        let ceiling = CEILING / viral.as_ref().map_or(1.0, |v| 1.0 + v.gain);
         Account {
             name,
             size,
             growth,
             cap,
+            ceiling,
             rhythm: (rng.range(0.0, 0.6), rng.range(0.0, 7.0)),
             noise: rng.range(0.01, 0.03),
             begin,
@@ -142,12 +162,38 @@ impl Account {
         let weekly =
             1.0 + self.rhythm.0 * (std::f64::consts::TAU * (day + self.rhythm.1) / 7.0).sin();
         let saturation = self.cap.map_or(1.0, |cap| (1.0 - level / cap).max(-0.5));
-        let rate = self.growth * weekly * saturation;
+        let rate = match self.growth * weekly * saturation {
+            growing if growing > 0.0 => growing * self.crowding(level),
+            rate => rate,
+        };
         // Now and then a day moves twice as much as usual: mildly heavy tails.
         let heavy = if rng.chance(0.003) { 2.0 } else { 1.0 };
-        let next =
-            level * (rate * dt / DAY).exp() + heavy * self.noise_sd(level, dt) * rng.normal();
+        let mut grown = level * (rate * dt / DAY).exp();
+        if rate > 0.0 {
+            // A step longer than about two weeks could leap past the
+            // ceiling before the crowding slows it.
+            grown = grown.min(self.ceiling.max(level));
+        }
+        let next = grown + heavy * self.noise_sd(level, dt) * rng.normal();
         next.max(0.0)
+    }
+
+    /// How much of its growth an account keeps at `level`: all of it below
+    /// [`CROWDING_ONSET`] of its ceiling, less and less above (a parabola,
+    /// smooth at the onset), none at the ceiling, and a pull back beyond it.
+    /// Compounded, 1 % a day is 38 times in a year (345 times with
+    /// snapshots a week apart, where the weekly rhythm never averages out)
+    /// and 7 × 10^15 times in ten: without it, a 300-million account would
+    /// reach billions. It acts on the level reached, noise and all, so it
+    /// holds however long the run; an account that stays below the onset
+    /// grows exactly as it would without it.
+    fn crowding(&self, level: f64) -> f64 {
+        let onset = CROWDING_ONSET * self.ceiling;
+        if level <= onset {
+            return 1.0;
+        }
+        let x = (level - onset) / (self.ceiling - onset);
+        (1.0 - x * x).max(-0.5)
     }
 
     /// The multiplier of a viral moment at `t` (1 outside one).
