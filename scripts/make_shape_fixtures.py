@@ -28,6 +28,11 @@ START = datetime(2024, 1, 1, 6, tzinfo=timezone.utc)
 DAYS = 60
 
 
+def grown(count, trend, rng):
+    """The next day's count of a random walk with drift `trend` a day."""
+    return count + (count * trend + rng.gauss(0, max(0.5, 0.02 * count ** 0.75)))
+
+
 def panel():
     """{account: [(time, followers, following)]}: the same every run."""
     rng = random.Random(14)
@@ -39,7 +44,7 @@ def panel():
         rows = []
         for d in range(DAYS):
             if d > 0:
-                count += count * trend + rng.gauss(0, max(0.5, 0.02 * count ** 0.75))
+                count = grown(count, trend, rng)
                 if rng.random() < 0.2:
                     following += rng.choice((-1, 1))
             if a == PURGED and d == PURGE_DAY:
@@ -165,7 +170,7 @@ def platforms():
             series = []
             for d in range(DAYS):
                 if d > 0:
-                    count += count * trend + rng.gauss(0, max(0.5, 0.02 * count ** 0.75))
+                    count = grown(count, trend, rng)
                 shown = count * (1 - glitch) if platform == "instagram" and d == 40 else count
                 series.append((START + timedelta(days=d), max(0, round(shown))))
             rows[(platform, a)] = series

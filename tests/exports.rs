@@ -333,3 +333,21 @@ fn several_platforms_are_judged_apart() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains(&id), "{}", run.stdout);
 }
+
+/// JSON Lines named `.json` (as collectors often name them) are read as
+/// such, and a pretty-printed API response on stdin as a document.
+#[test]
+fn json_lines_and_documents_by_their_content() {
+    let w = Workdir::new("json-lines");
+    let lines = std::fs::read_to_string(util::root().join("fixtures/shapes/twitch-followers.ndjson")).unwrap();
+    w.create("twitch.json", &lines);
+    let run = w.run(&["twitch.json", "--format", "json"], None);
+    assert_the_purge(&run.json(), run.code);
+    let doc = r#"{
+  "fetched_at": "2024-01-01T06:00:00Z",
+  "data": [{"username": "a", "followers_count": 5}]
+}"#;
+    let run = w.run(&["-", "--format", "json"], Some(doc.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["input"]["rows"], 1);
+}

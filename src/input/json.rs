@@ -537,6 +537,12 @@ pub(crate) fn read_array(
             }
         }
     };
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("{}: cannot read", src.name))?;
+    if first == Some(b'{') && !src.opts.time_from_name && super::lines_of_objects(head) {
+        return read_lines(reader, src, collector);
+    }
     if first != Some(b'[') || src.opts.time_from_name || src.opts.records.is_some() {
         return read_document(reader, src, collector);
     }

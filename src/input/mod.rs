@@ -524,13 +524,34 @@ fn format_from_name(name: &str) -> Option<Format> {
     }
 }
 
-/// Guesses the format from the first bytes: `[` opens a JSON array, `{` an
-/// NDJSON line; anything else is read as CSV.
+/// Guesses the format from the first bytes: `[` opens a JSON array; `{`
+/// opens NDJSON when the first lines are objects of their own, else a JSON
+/// document (an API response, pretty-printed or one record); anything
+/// else is read as CSV.
 fn sniff_format(head: &[u8]) -> Format {
     match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => Format::Json,
-        Some(b'{') => Format::Ndjson,
+        Some(b'{') if lines_of_objects(head) => Format::Ndjson,
+        Some(b'{') => Format::Json,
         _ => Format::Csv,
+    }
+}
+
+/// Whether `head` starts with two lines that open objects, the first one
+/// whole: NDJSON, whatever the file's name says (collectors often name
+/// their JSON Lines `.json`).
+pub(crate) fn lines_of_objects(head: &[u8]) -> bool {
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .filter(|l| !l.is_empty());
+    match (lines.next(), lines.next()) {
+        (Some(first), Some(second)) => {
+            first.starts_with(b"{")
+                && second.starts_with(b"{")
+                && serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+        }
+        _ => false,
     }
 }
 
