@@ -351,3 +351,19 @@ fn json_lines_and_documents_by_their_content() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["input"]["rows"], 1);
 }
+
+/// Two accounts in a file without an account column: half of the
+/// snapshots of the one account they are read as conflict — a misread.
+#[test]
+fn two_accounts_read_as_one_is_a_misread() {
+    let w = Workdir::new("two-as-one");
+    let mut text = String::from("date,followers,following\n");
+    for d in 1..=20 {
+        text.push_str(&format!("2024-01-{d:02},{},10\n", 1000 + d));
+        text.push_str(&format!("2024-01-{d:02},{},20\n", 5000 + d));
+    }
+    w.create("export.csv", text);
+    let run = w.run(&["export.csv"], None);
+    run.expect_code(2);
+    assert!(run.stderr.contains("--account-col"), "{}", run.stderr);
+}
