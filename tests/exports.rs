@@ -339,7 +339,9 @@ fn several_platforms_are_judged_apart() {
 #[test]
 fn json_lines_and_documents_by_their_content() {
     let w = Workdir::new("json-lines");
-    let lines = std::fs::read_to_string(util::root().join("fixtures/shapes/twitch-followers.ndjson")).unwrap();
+    let lines =
+        std::fs::read_to_string(util::root().join("fixtures/shapes/twitch-followers.ndjson"))
+            .unwrap();
     w.create("twitch.json", &lines);
     let run = w.run(&["twitch.json", "--format", "json"], None);
     assert_the_purge(&run.json(), run.code);
