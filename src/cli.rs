@@ -324,6 +324,10 @@ pub struct InputArgs {
     /// keeps one cohort (a `source` column that names the collector, not the platform).
     #[arg(long, value_name = "COLUMN|file|none", help_heading = "Input")]
     pub cohort_by: Option<String>,
+    /// Column of display names shown beside the accounts (found by itself as display_name,
+    /// channel_title, page_name, full_name, title or name, beside an account column).
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    pub label_col: Option<String>,
     /// Wide CSV: a time column, then one column of follower counts per account, named after it
     /// [default: when the header has a time column but no followers or account column].
     #[arg(long, help_heading = "Input")]
@@ -383,6 +387,7 @@ impl InputArgs {
                     .clone()
                     .filter(|c| c != "file" && c != "none"),
                 whole_cohort: self.cohort_by.as_deref() == Some("none"),
+                label: self.label_col.clone(),
             },
             zone: self.tz,
             time_format: self.time_format.clone(),

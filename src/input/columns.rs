@@ -139,6 +139,8 @@ pub struct ColumnOverrides {
     pub following: Option<String>,
     /// The column that names each account's cohort (`--cohort-by COLUMN`).
     pub cohort: Option<String>,
+    /// The column of display names (`--label-col`).
+    pub label: Option<String>,
     /// No column names a cohort, whatever its name (`--cohort-by none`: a
     /// `source` column that names the collector, not the platform).
     pub whole_cohort: bool,
@@ -152,7 +154,7 @@ impl ColumnOverrides {
             Field::Followers => self.followers.as_deref(),
             Field::Following => self.following.as_deref(),
             Field::Cohort => self.cohort.as_deref(),
-            Field::Label => None,
+            Field::Label => self.label.as_deref(),
         }
     }
 }
@@ -294,11 +296,14 @@ pub fn resolve(names: &[String], overrides: &ColumnOverrides) -> Result<Resolved
     };
     // A display name only beside an account column, and never the column
     // that names the account itself.
-    let label = account.and_then(|a| {
-        let mut names = names.to_vec();
-        names[a] = String::new();
-        best_of(&names, Field::Label.aliases())
-    });
+    let label = match overrides.label {
+        Some(_) => find(Field::Label)?,
+        None => account.and_then(|a| {
+            let mut names = names.to_vec();
+            names[a] = String::new();
+            best_of(&names, Field::Label.aliases())
+        }),
+    };
     let resolved = Resolved {
         time,
         account,
@@ -493,6 +498,8 @@ impl ColumnOverrides {
             Field::Account,
             Field::Followers,
             Field::Following,
+            Field::Cohort,
+            Field::Label,
         ]
         .into_iter()
         .find_map(|field| {
@@ -581,6 +588,7 @@ mod tests {
             followers: Some("n".into()),
             following: None,
             cohort: None,
+            label: None,
             whole_cohort: false,
         };
         assert_eq!(
