@@ -8,15 +8,16 @@
 //! account name becomes a `String` only once, in the collector's interner.
 
 use super::columns::{self, Field, Resolved, Wide};
-use super::parallel::{self, Feed, read_full};
+use super::parallel::{self, Feed};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, CohortCell, Collector, Reader, Row, Sink, Source, in_cohort};
 use anyhow::{Context, Result, anyhow};
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::BufRead;
 use std::ops::Range;
 
+/// Reads a CSV input: its header from the start of `reader`, then its body
+/// — a wide table serially, a long one as [`parallel::read_body`] decides.
 pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
     let head = reader
         .fill_buf()
@@ -48,19 +49,36 @@ pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) 
     }
     let wide = columns::wide(&header, &src.opts.columns, src.opts.wide)
         .map_err(|e| anyhow!("{}: {e}", src.name))?;
-    let (snapshots, last_line) = match wide {
+    let skipped = collector.collected.skipped;
+    let snapshots = match wide {
+        // Wide tables are read serially (they are small: a column an account).
         Some(wide) => {
             let mut records = Records::wide(src, &wide, header, delimiter, collector);
-            let snapshots = read_body(&mut lines, &mut records, collector)?;
-            (snapshots, lines.number)
+            read_body(&mut lines, &mut records, collector)?
         }
         None => {
             let cols = columns::resolve(&header, &src.opts.columns)
                 .map_err(|e| anyhow!("{}: {e}", src.name))?;
-            read_long(lines, cols, header, src, collector)?
+            let format = LongCsv {
+                src,
+                cols,
+                header,
+                delimiter,
+            };
+            if lines.pending.is_empty() {
+                let body = parallel::Body {
+                    byte: src.offset + lines.bytes,
+                    line: lines.number,
+                    reader: lines.reader,
+                };
+                parallel::read_body(&format, body, src, collector)?
+            } else {
+                // Lines given back after the header are read first.
+                format.records(lines, collector)?
+            }
         }
     };
-    if snapshots == 0 && last_line > header_line && collector.collected.skipped > 0 {
+    if snapshots == 0 && collector.collected.skipped > skipped {
         anyhow::bail!(
             "{}: no valid snapshots (every record was invalid)",
             src.name
@@ -75,44 +93,38 @@ pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) 
     Ok(())
 }
 
-/// Reads the body of a long-shape CSV stream: in parallel pieces when
-/// there are threads to share it and it is longer than a piece, serially
-/// otherwise — and serially from a piece the fast path cannot take.
-/// Returns the snapshots taken and the number of the last line.
-fn read_long(
-    lines: Lines,
+/// A long CSV table's layout, once its header is read.
+struct LongCsv<'s, 'b> {
+    src: &'s Source<'b>,
     cols: Resolved,
     header: Vec<String>,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<(u64, u64)> {
-    let threads = rayon::current_num_threads();
-    let serial = |mut lines: Lines, collector: &mut Collector| -> Result<(u64, u64)> {
-        let mut records = Records::new(
-            src,
-            cols.clone(),
-            header.clone(),
-            lines.delimiter,
-            collector,
-        );
-        let snapshots = read_body(&mut lines, &mut records, collector)?;
-        Ok((snapshots, lines.number))
-    };
-    if threads < 2 || !lines.pending.is_empty() {
-        return serial(lines, collector);
+    delimiter: u8,
+}
+
+impl LongCsv<'_, '_> {
+    /// Reads the records of `lines` to its end: the snapshots taken.
+    fn records(&self, mut lines: Lines, collector: &mut Collector) -> Result<u64> {
+        let (cols, header) = (self.cols.clone(), self.header.clone());
+        let mut records = Records::new(self.src, cols, header, self.delimiter, collector);
+        read_body(&mut lines, &mut records, collector)
     }
-    let (delimiter, header_line) = (lines.delimiter, lines.number);
-    let parse = |piece: &[u8], chunk| {
-        let mut parser = ChunkParser::new(src, &cols, &header, delimiter, chunk);
-        parser.feed(piece, true)?;
-        Some(parser.finish())
-    };
-    let resume = |reader: Reader, line: u64, collector: &mut Collector| {
-        let mut lines = Lines::new(reader, delimiter);
+}
+
+impl parallel::LineFormat for LongCsv<'_, '_> {
+    type Fast<'f>
+        = ChunkParser<'f, 'f>
+    where
+        Self: 'f;
+
+    fn fast(&self, chunk: Chunk) -> ChunkParser<'_, '_> {
+        ChunkParser::new(self.src, &self.cols, &self.header, self.delimiter, chunk)
+    }
+
+    fn serial(&self, reader: Reader, line: u64, collector: &mut Collector) -> Result<u64> {
+        let mut lines = Lines::new(reader, self.delimiter);
         lines.number = line;
-        serial(lines, collector)
-    };
-    parallel::read_stream(lines.reader, src, header_line, collector, parse, resume)
+        self.records(lines, collector)
+    }
 }
 
 /// Reads records to the end of `lines`; the number of snapshots taken.
@@ -151,106 +163,6 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
         }
     }
     Ok(snapshots)
-}
-
-/// Reads a large plain (uncompressed) CSV file in chunks on all threads
-/// (the caller has checked that it is worth splitting); returns `false`,
-/// having read nothing, when its first line is not a plain header or the
-/// table is wide (the caller then reads it serially).
-///
-/// Chunks are read a wave (one chunk per thread) at a time and appended in
-/// file order before the next wave starts, so accounts are numbered in order
-/// of first appearance as by the serial reader, and only a wave's rows are
-/// ever held twice. A chunk the fast path cannot take — a quote anywhere (a
-/// quoted field may span lines, so a chunk boundary could fall inside one)
-/// or an invalid record — is handed to the serial reader, which reads from
-/// the start of that chunk to the end of the file with exact line numbers.
-pub(crate) fn read_file_parallel(
-    path: &str,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<bool> {
-    let Some((data_start, delimiter, header)) = read_header(path, src)? else {
-        return Ok(false);
-    };
-    // Wide tables are read serially (they are small: a column an account).
-    if !matches!(
-        columns::wide(&header, &src.opts.columns, src.opts.wide),
-        Ok(None)
-    ) {
-        return Ok(false);
-    }
-    let Ok(cols) = columns::resolve(&header, &src.opts.columns) else {
-        return Ok(false);
-    };
-    let parser = |chunk| ChunkParser::new(src, &cols, &header, delimiter, chunk);
-    let serial = |start, line, collector: &mut Collector| {
-        let (header, cols) = (header.clone(), cols.clone());
-        read_rest(path, start, line, delimiter, header, cols, src, collector)
-    };
-    // The header is line 1: the fast path needs a plain first line.
-    let snapshots = parallel::read_file(path, src, data_start, 1, collector, parser, serial)?;
-    finish_parallel(src, snapshots, collector)
-}
-
-/// The end of a parallel read: a file of nothing but its header (or of
-/// nothing valid) is an error, as in the serial reader.
-fn finish_parallel(src: &Source, snapshots: usize, collector: &Collector) -> Result<bool> {
-    if snapshots == 0 && collector.collected.skipped > 0 {
-        anyhow::bail!(
-            "{}: no valid snapshots (every record was invalid)",
-            src.name
-        );
-    }
-    if snapshots == 0 {
-        anyhow::bail!("{}: line 1: only a header, no snapshots", src.name);
-    }
-    Ok(true)
-}
-
-/// Reads serially from byte `start` (the start of line `line + 1`) to the
-/// end of the file: the rest of a parallel read, from the first chunk the
-/// fast path could not take.
-#[allow(clippy::too_many_arguments)]
-fn read_rest(
-    path: &str,
-    start: u64,
-    line: u64,
-    delimiter: u8,
-    header: Vec<String>,
-    cols: Resolved,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<u64> {
-    let mut lines = Lines::new(parallel::open_at(path, start, src)?, delimiter);
-    lines.number = line;
-    let mut records = Records::new(src, cols, header, delimiter, collector);
-    read_body(&mut lines, &mut records, collector)
-}
-
-/// The header of a file: where data starts, the delimiter and the column
-/// names; `None` when the first line is not a plain header.
-fn read_header(path: &str, src: &Source) -> Result<Option<(u64, u8, Vec<String>)>> {
-    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
-    let mut head = vec![0u8; 1 << 20];
-    let n =
-        read_full(&mut file, &mut head).with_context(|| format!("{}: cannot read", src.name))?;
-    head.truncate(n);
-    let bom = super::bom_len(&head);
-    let Some(end) = memchr::memchr(b'\n', &head[bom..]) else {
-        return Ok(None);
-    };
-    let line = &head[bom..bom + end];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.contains(&b'"') {
-        return Ok(None);
-    }
-    let delimiter = src.opts.delimiter.unwrap_or_else(|| sniff_delimiter(line));
-    let header: Vec<String> = line
-        .split(|&b| b == delimiter)
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
-    Ok(Some(((bom + end + 1) as u64, delimiter, header)))
 }
 
 /// Turns the lines of one piece of the input into a [`Chunk`] of rows, on
@@ -342,6 +254,8 @@ struct Lines {
     continued: Vec<Vec<u8>>,
     /// Lines given back, read before the reader's.
     pending: VecDeque<Vec<u8>>,
+    /// Bytes taken from the reader.
+    bytes: u64,
 }
 
 impl Lines {
@@ -354,6 +268,7 @@ impl Lines {
             delimiter,
             continued: Vec::new(),
             pending: VecDeque::new(),
+            bytes: 0,
         }
     }
 
@@ -435,12 +350,14 @@ impl Lines {
                 Some(end) => {
                     self.buf.extend_from_slice(&available[..end]);
                     self.reader.consume(end + 1);
+                    self.bytes += end as u64 + 1;
                     break;
                 }
                 None => {
                     let n = available.len();
                     self.buf.extend_from_slice(available);
                     self.reader.consume(n);
+                    self.bytes += n as u64;
                 }
             }
         }

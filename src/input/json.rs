@@ -20,8 +20,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 
 /// How deep nested objects are searched for field names.
 const MAX_DEPTH: usize = 4;
@@ -327,8 +326,8 @@ pub(super) fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
 }
 
 /// Reads NDJSON: one object a line; blank lines are skipped. The first
-/// record is read on its own (it gives the fields' paths), the rest in
-/// parallel pieces when there are threads to share them.
+/// record is read on its own (it gives the fields' paths), the rest as
+/// [`parallel::read_body`] decides.
 pub(crate) fn read_lines(
     mut reader: Reader,
     src: &Source,
@@ -338,51 +337,34 @@ pub(crate) fn read_lines(
     let Some(paths) = lines.first_record(&mut reader, src, collector)? else {
         return Ok(());
     };
-    if rayon::current_num_threads() < 2 {
-        return lines.rest(reader, src, collector);
-    }
-    let parse = |text: &[u8], chunk| {
-        let mut feed = paths.fast_path(src, chunk);
-        feed.feed(text, true)?;
-        Some(feed.finish())
+    let body = parallel::Body {
+        byte: src.offset + lines.bytes,
+        line: lines.number,
+        reader,
     };
-    let serial = |reader, number, collector: &mut Collector| {
-        Lines::resume(reader, number, &paths, src, collector)
-    };
-    parallel::read_stream(reader, src, lines.number, collector, parse, serial)?;
+    parallel::read_body(&Ndjson { src, paths }, body, src, collector)?;
     Ok(())
 }
 
-/// Reads a large NDJSON file by byte ranges on all threads, after its
-/// first record (read here, for the fields' paths). Always takes the file
-/// (`true`): NDJSON has no shape the fast path must refuse up front.
-pub(crate) fn read_file_parallel(
-    path: &str,
-    src: &Source,
-    collector: &mut Collector,
-) -> Result<bool> {
-    // The first record, read here (the bytes it took counted apart, since
-    // the reader reads ahead of it).
-    let mut first =
-        BufReader::new(File::open(path).with_context(|| format!("{}: cannot open", src.name))?);
-    let head = first
-        .fill_buf()
-        .with_context(|| format!("{}: cannot read", src.name))?;
-    let bom = super::bom_len(head);
-    first.consume(bom);
-    let mut first: Reader = Box::new(first);
-    let mut lines = Lines::default();
-    let Some(paths) = lines.first_record(&mut first, src, collector)? else {
-        return Ok(true);
-    };
-    let parser = |chunk| paths.fast_path(src, chunk);
-    let serial = |start, number, collector: &mut Collector| {
-        let reader = parallel::open_at(path, start, src)?;
-        Ok(Lines::resume(reader, number, &paths, src, collector)?.0)
-    };
-    let start = bom as u64 + lines.bytes;
-    parallel::read_file(path, src, start, lines.number, collector, parser, serial)?;
-    Ok(true)
+/// NDJSON's layout, once its first record has given the fields' paths.
+struct Ndjson<'s, 'b> {
+    src: &'s Source<'b>,
+    paths: Paths,
+}
+
+impl parallel::LineFormat for Ndjson<'_, '_> {
+    type Fast<'f>
+        = LineFeed<'f, 'f>
+    where
+        Self: 'f;
+
+    fn fast(&self, chunk: Chunk) -> LineFeed<'_, '_> {
+        self.paths.fast_path(self.src, chunk)
+    }
+
+    fn serial(&self, reader: Reader, line: u64, collector: &mut Collector) -> Result<u64> {
+        Ok(Lines::resume(reader, line, &self.paths, self.src, collector)?.0)
+    }
 }
 
 /// NDJSON read line by line into the collector, with exact line numbers.

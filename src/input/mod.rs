@@ -213,7 +213,8 @@ fn read_one(
     } else {
         Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
     };
-    read_stream(input, raw, opts, progress, collector)
+    let on_disk = input != "-" && Path::new(input).is_file();
+    read_stream(input, raw, on_disk, opts, progress, collector)
 }
 
 /// The keys that end what is typed on a terminal.
@@ -250,16 +251,18 @@ pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collec
         ..Collector::default()
     };
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
-    read_stream(name, raw, opts, &Progress::new(None), &mut collector)?;
+    read_stream(name, raw, false, opts, &Progress::new(None), &mut collector)?;
     Ok(collector.finish())
 }
 
-/// Reads one input from `raw`: gzip or not, then by format. `input` names
-/// it (a path, `-` for stdin, or any name for bytes in memory); a large
-/// plain CSV that is a file on disk is read in parallel chunks.
+/// Reads one input from `raw`: its wrapping, then by format. `input` names
+/// it (a path, `-` for stdin, or any name for bytes in memory); `on_disk`
+/// says that `raw` reads the file at that path from its start (a large
+/// plain one is then read by byte ranges: [`parallel::read_body`]).
 fn read_stream(
     input: &str,
     raw: Box<dyn Read + Send>,
+    on_disk: bool,
     opts: &ReadOptions,
     progress: &Arc<Progress>,
     collector: &mut Collector,
@@ -298,12 +301,12 @@ fn read_stream(
         Wrapping::Whole(kind) => {
             for member in container::open(kind, name, Box::new(raw), opts)? {
                 let bytes = Box::new(io::Cursor::new(member.bytes));
-                read_stream(&member.name, bytes, opts, progress, collector)?;
+                read_stream(&member.name, bytes, false, opts, progress, collector)?;
             }
             return Ok(());
         }
     };
-    let mut reader = skip_bom(reader).with_context(|| format!("{name}: cannot read"))?;
+    let (mut reader, bom) = skip_bom(reader).with_context(|| format!("{name}: cannot read"))?;
     let format = match opts.format.or_else(|| format_from_name(plain_name)) {
         Some(f) => f,
         None => sniff_format(
@@ -318,25 +321,18 @@ fn read_stream(
     } else {
         file_stem(plain_name)
     };
+    // A plain file on disk may be read by byte ranges (see
+    // [`parallel::read_body`]); its bytes up to the reader's start are the BOM.
+    let file = (!compressed && on_disk).then_some(input);
     let source = Source {
         name,
         stem: &stem,
         opts,
         progress,
         compressed,
+        file,
+        offset: bom as u64,
     };
-    // A large file on disk is read by byte ranges on all threads.
-    if !compressed && input != "-" && Path::new(input).is_file() && parallel::worth_splitting(input)
-    {
-        let read = match format {
-            Format::Csv => csv::read_file_parallel(input, &source, collector)?,
-            Format::Ndjson => json::read_file_parallel(input, &source, collector)?,
-            Format::Json => false,
-        };
-        if read {
-            return Ok(());
-        }
-    }
     match format {
         Format::Csv => csv::read(reader, &source, collector),
         Format::Json => json::read_array(reader, &source, collector),
@@ -358,6 +354,11 @@ pub(crate) struct Source<'a> {
     pub progress: &'a Arc<Progress>,
     /// Whether it is read through a decompressor (gzip, xz, zstd, bzip2).
     pub compressed: bool,
+    /// The path of the input when it is a plain file on disk, whose bytes
+    /// the reader reads from byte `offset` on: it may be read again by byte
+    /// ranges.
+    pub file: Option<&'a str>,
+    pub offset: u64,
 }
 
 /// Where a record's account comes from.
@@ -482,10 +483,11 @@ impl Read for Prefetch {
     }
 }
 
-fn skip_bom(mut reader: Reader) -> io::Result<Reader> {
+/// The reader past a byte-order mark, and the mark's length (0 without).
+fn skip_bom(mut reader: Reader) -> io::Result<(Reader, usize)> {
     let bom = bom_len(reader.fill_buf()?);
     reader.consume(bom);
-    Ok(reader)
+    Ok((reader, bom))
 }
 
 /// The UTF-8 byte-order mark that some tools write at the start of a file.

@@ -1,10 +1,14 @@
-//! Reading one input on all threads: its body cut into pieces, each parsed
-//! into a [`Chunk`] on the pool, the chunks appended in input order.
+//! Reading the body of a format of one record a line (CSV, NDJSON): how is
+//! decided in one place, [`read_body`] — a large plain file by byte ranges
+//! on all threads, another input (a stream: stdin, a decompressor) in
+//! pieces on all threads, else serially — each piece parsed into a
+//! [`Chunk`] on the pool, the chunks appended in input order.
 //!
-//! The format readers (CSV, NDJSON) give the parsing of one piece — a fast
+//! A format gives, as a [`LineFormat`], the parsing of one piece — a fast
 //! path that gives up (`None`) on anything unusual — and a serial reader
 //! that takes over from the first piece it gave up on, with exact line
-//! numbers for its messages.
+//! numbers for its messages. Its header or first record is read before, by
+//! the format, from the start of the input.
 
 use super::{Chunk, Collector, Reader, Source};
 use crate::progress::Counted;
@@ -22,6 +26,68 @@ pub(crate) trait Feed {
     fn feed(&mut self, text: &[u8], last: bool) -> Option<usize>;
     /// The rows read, grouped by account, and the number of lines.
     fn finish(self) -> (Chunk, u64);
+}
+
+/// A format of one record a line (CSV, NDJSON), once its header or first
+/// record has given its layout: how a piece of its body is read on the
+/// fast path, and how it is read serially from a given line.
+pub(crate) trait LineFormat: Sync {
+    type Fast<'f>: Feed
+    where
+        Self: 'f;
+    /// The fast path for one piece of the body, into `chunk` (an empty
+    /// one, maybe knowing the collector's names).
+    fn fast(&self, chunk: Chunk) -> Self::Fast<'_>;
+    /// Reads `reader`, whose first line is line `line + 1`, to its end
+    /// with exact line numbers: the snapshots taken.
+    fn serial(&self, reader: Reader, line: u64, collector: &mut Collector) -> Result<u64>;
+}
+
+/// Where a format's body starts: its reader, the number of the line before
+/// it, and the byte it starts at in the input file (`src.file`).
+pub(crate) struct Body {
+    pub reader: Reader,
+    pub line: u64,
+    pub byte: u64,
+}
+
+/// Reads a format's body, the one place where how is decided: a plain file
+/// on disk worth splitting by byte ranges on all threads; another input in
+/// pieces of the stream when there are threads to share them; else
+/// serially. Returns the snapshots taken.
+pub(crate) fn read_body<F: LineFormat>(
+    format: &F,
+    body: Body,
+    src: &Source,
+    collector: &mut Collector,
+) -> Result<u64> {
+    if let Some(path) = src.file
+        && worth_splitting(path)
+    {
+        let serial = |start, line, collector: &mut Collector| {
+            format.serial(open_at(path, start, src)?, line, collector)
+        };
+        let snapshots = read_file(
+            path,
+            src,
+            body.byte,
+            body.line,
+            collector,
+            |chunk| format.fast(chunk),
+            serial,
+        )?;
+        return Ok(snapshots as u64);
+    }
+    if rayon::current_num_threads() < 2 {
+        return format.serial(body.reader, body.line, collector);
+    }
+    let parse = |piece: &[u8], chunk| {
+        let mut fast = format.fast(chunk);
+        fast.feed(piece, true)?;
+        Some(fast.finish())
+    };
+    let serial = |reader, line, collector: &mut Collector| format.serial(reader, line, collector);
+    read_stream(body.reader, src, body.line, collector, parse, serial)
 }
 
 /// Calls `take` on each complete line of `text` (and on its unfinished last
@@ -51,7 +117,7 @@ const PARALLEL_MIN_BYTES: u64 = 16 << 20;
 
 /// Whether a file is worth reading in byte ranges: large enough, and
 /// threads to share it.
-pub(crate) fn worth_splitting(path: &str) -> bool {
+fn worth_splitting(path: &str) -> bool {
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     rayon::current_num_threads() >= 2 && size >= PARALLEL_MIN_BYTES
 }
@@ -62,7 +128,7 @@ pub(crate) fn worth_splitting(path: &str) -> bool {
 /// first range it gives up on, `serial` reads from that byte and line to the
 /// end (returning the snapshots it took), with exact line numbers for its
 /// messages. Returns the snapshots taken.
-pub(crate) fn read_file<F: Feed>(
+fn read_file<F: Feed>(
     path: &str,
     src: &Source,
     start: u64,
@@ -100,7 +166,7 @@ pub(crate) fn read_file<F: Feed>(
         line,
         collector,
     )? {
-        Waves::Done { snapshots, .. } => Ok(snapshots),
+        Waves::Done { snapshots } => Ok(snapshots),
         Waves::Stopped {
             rest,
             line,
@@ -115,7 +181,7 @@ pub(crate) fn read_file<F: Feed>(
 
 /// A buffered reader of a file from byte `start` on, counted in the
 /// progress.
-pub(crate) fn open_at(path: &str, start: u64, src: &Source) -> Result<Reader> {
+fn open_at(path: &str, start: u64, src: &Source) -> Result<Reader> {
     let counted = counted_at(path, start, src)?;
     Ok(Box::new(io::BufReader::with_capacity(1 << 16, counted)))
 }
@@ -180,15 +246,15 @@ pub(crate) fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result
 /// at line ends, parsed by `parse` in waves on the pool; `serial` reads
 /// from a reader and line number to the end, and takes over from a piece
 /// `parse` gives up on, or reads it all when it is only one piece long.
-/// Returns the snapshots taken and the number of the last line.
-pub(crate) fn read_stream(
+/// Returns the snapshots taken.
+fn read_stream(
     mut reader: Reader,
     src: &Source,
     line: u64,
     collector: &mut Collector,
     parse: impl Fn(&[u8], Chunk) -> Option<(Chunk, u64)> + Sync,
-    serial: impl FnOnce(Reader, u64, &mut Collector) -> Result<(u64, u64)>,
-) -> Result<(u64, u64)> {
+    serial: impl FnOnce(Reader, u64, &mut Collector) -> Result<u64>,
+) -> Result<u64> {
     let threads = rayon::current_num_threads();
     // A read error ends the reading; it is reported once the text before
     // it has been read (errors in that text come first, as serially).
@@ -226,8 +292,8 @@ pub(crate) fn read_stream(
         let (chunk, lines) = parse(piece, chunk)?;
         Some((chunk.ending_at(*through), lines))
     };
-    let (snapshots, line) = match read_waves(next_wave, parse, line, collector)? {
-        Waves::Done { snapshots, line } => (snapshots as u64, line),
+    let snapshots = match read_waves(next_wave, parse, line, collector)? {
+        Waves::Done { snapshots } => snapshots as u64,
         Waves::Stopped {
             rest,
             line,
@@ -240,13 +306,13 @@ pub(crate) fn read_stream(
                 reader
             };
             let text: Vec<Vec<u8>> = rest.into_iter().map(|(text, _)| text).collect();
-            let (more, line) = serial(resume(text.concat(), reader), line, collector)?;
-            (snapshots as u64 + more, line)
+            let more = serial(resume(text.concat(), reader), line, collector)?;
+            snapshots as u64 + more
         }
     };
     match failed {
         Some(e) => Err(e),
-        None => Ok((snapshots, line)),
+        None => Ok(snapshots),
     }
 }
 
@@ -289,8 +355,8 @@ fn read_piece(
 
 /// Where a parallel read ended.
 enum Waves<T> {
-    /// At the end of the input: the snapshots and lines read.
-    Done { snapshots: usize, line: u64 },
+    /// At the end of the input: the snapshots read.
+    Done { snapshots: usize },
     /// At a piece the fast path could not take: that piece and every one
     /// read after it, in order, for the serial reader; the number of the
     /// last line before it; the snapshots taken so far.
@@ -374,7 +440,7 @@ fn read_waves<T: Send + Sync>(
             }
         }
     }
-    Ok(Waves::Done { snapshots, line })
+    Ok(Waves::Done { snapshots })
 }
 
 /// How many byte ranges each thread reads in a parallel read of a file.
