@@ -218,7 +218,7 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
     /// Cron mode: report only events new or changed since the last run with this state FILE
-    /// (created if missing; locked while in use; see README, "Cron mode").
+    /// (created if missing; locked while in use; see docs/GUIDE.md, "Cron mode").
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub state: Option<String>,
     /// Sparklines of each listed account's followers around its event in the text report: auto

@@ -220,7 +220,7 @@ fn instagram_affected_accounts_are_the_designed_ones() {
 /// restoration hours when its observed 80 %-back time is (every account but
 /// the three whose handful of lost followers is blurred by noise).
 #[test]
-#[ignore = "known, by design (README: persistence): recovery is judged against the account's \
+#[ignore = "known, by design (docs/METHOD.md: persistence): recovery is judged against the account's \
             trend, and this fixture pauses growth during the glitch, so three accounts come \
             back to their pre-glitch count but not to their trend in time — fitwithdre \
             2019-02-16T15:00Z, desertbloom.co 2019-02-14T13:00Z, paper.cranes.co none \
@@ -440,7 +440,7 @@ fn end_of_data_is_an_undetermined_platform_drop() {
 /// Every affected account's `before` and `after` are its counts at the
 /// event's `start` and `end` (the truth files record them, noise included).
 #[test]
-#[ignore = "known, by design (README: how it decides): each account's before/after are \
+#[ignore = "known, by design (docs/METHOD.md: how it decides): each account's before/after are \
             its own snapshots around its own loss, located by its most abnormal fall — for \
             desertbloom.co the 13:00 count (21504; truth 21492 at the event's 14:00 start), \
             for retro.rides the 18:00 count (330; truth 331 at 17:00)"]
@@ -2859,7 +2859,7 @@ fn plot_takes_scans_options() {
     usage_error_of("plot", &[], "<INPUT>");
 }
 
-/// The README's picture is what `plot` draws today, byte for byte (the
+/// The guide's picture is what `plot` draws today, byte for byte (the
 /// same data gives the same SVG); `UPDATE_GOLDEN=1` redraws it.
 #[test]
 fn golden_readme_picture() {

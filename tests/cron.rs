@@ -1,5 +1,5 @@
 //! Cron mode: `scan --state FILE` over a growing data set, overlapping
-//! runs, state files that are not ours, and the README's alert script run
+//! runs, state files that are not ours, and the guide's alert script run
 //! for real.
 
 mod util;
@@ -215,7 +215,7 @@ fn an_undelivered_report_is_not_remembered() {
     cron_scan(&w, "d1.csv").expect_code(1);
 }
 
-/// The README's alert script, run as cron would run it: the first run
+/// The guide's alert script, run as cron would run it: the first run
 /// mails the new event, the second finds nothing new and sends nothing;
 /// with a webhook it posts valid JSON.
 #[test]

@@ -637,16 +637,16 @@ fn show_help_has_scans_detection_options() {
     assert_eq!(section("show"), scan);
 }
 
-/// The README's sample of `show` is a real run's output, kept in step.
+/// The guide's sample of `show` is a real run's output, kept in step.
 #[test]
-fn readme_sample_is_real() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let section = &readme[readme.find("## Drill-down").expect("a show section")..];
+fn guide_sample_is_real() {
+    let guide = std::fs::read_to_string(root().join("docs/GUIDE.md")).unwrap();
+    let section = &guide[guide.find("## Drill-down").expect("a show section")..];
     let start = section.find("```text\n").expect("a text sample") + "```text\n".len();
     let sample = &section[start..start + section[start..].find("```").unwrap()];
     let run = show(&["justinbieber", "fixtures/instagram-2019-02-13.csv"]);
     run.expect_code(1);
-    util::assert_same_text("README sample of show", sample, &run.stdout);
+    util::assert_same_text("the guide's sample of show", sample, &run.stdout);
 }
 
 /// The conventions of every command: help with examples, a manual page,
