@@ -2383,7 +2383,7 @@ fn csv_recovered_at_is_each_accounts_own() {
 }
 
 // ---------------------------------------------------------------------------
-// Pictures (issue #6): sparklines in the text report, `followdrop plot`
+// Pictures: sparklines in the text report, `followdrop plot`
 // ---------------------------------------------------------------------------
 
 const BLOCKS: &str = "▁▂▃▄▅▆▇█";
@@ -3647,7 +3647,7 @@ fn a_stray_far_future_snapshot_changes_nothing() {
 }
 
 // ---------------------------------------------------------------------------
-// Limits: huge cells, many accounts, extreme counts and times (issue #5)
+// Limits: huge cells, many accounts, extreme counts and times
 // ---------------------------------------------------------------------------
 
 /// `simulate` keeps its accounts as big as real ones: hundreds of millions

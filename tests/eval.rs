@@ -162,8 +162,9 @@ fn row(name: &str, s: &Score) {
 /// platform Jaccard). No event may be found in quiet data.
 struct Bars(f64, f64, f64, f64);
 
-/// The bars of the accuracy issue.
-const ISSUE_BARS: Bars = Bars(0.95, 0.97, 0.95, 0.9);
+/// The accuracy the suite must keep (docs/METHOD.md, "Accuracy"): event
+/// F1, scope and persistence accuracy, platform Jaccard.
+const REQUIRED: Bars = Bars(0.95, 0.97, 0.95, 0.9);
 
 /// What the CI-size suite achieves today (F1, scope and persistence 1.000,
 /// Jaccard 0.952), less a small margin: a regression guard, so that a real
@@ -237,7 +238,7 @@ fn accuracy_full() {
         case(Scenario::Quiet, 250, 75, DAY, 1..=5).rounded(3),
     ];
     let (total, quiet) = evaluate(&cases);
-    assert_bars(&total, quiet, &ISSUE_BARS);
+    assert_bars(&total, quiet, &REQUIRED);
 }
 
 /// Writes `rows` (time, account, followers) as CSV and scans them at the

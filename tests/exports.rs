@@ -1,4 +1,5 @@
-//! Real exports as they come (issue 14), each from a file of
+//! Real exports as they come (docs/GUIDE.md, "Where your data comes
+//! from"), each from a file of
 //! `fixtures/shapes/` made to the documented format by
 //! `scripts/make_shape_fixtures.py`: every one holds the same panel of 12
 //! accounts with one account purge (`bob_builds`, 2024-02-09), so every one

@@ -1,5 +1,5 @@
-//! Integration tests of `followdrop show ACCOUNT INPUT...` (issue #6,
-//! drill-down), in the style of `tests/cli.rs`: the real binary on the
+//! Integration tests of `followdrop show ACCOUNT INPUT...` (the
+//! drill-down of docs/GUIDE.md), in the style of `tests/cli.rs`: the real binary on the
 //! fixtures, expectations from their designed truth and from what `scan`
 //! reports of the same data — an explanation must never disagree with the
 //! report it explains.

@@ -405,7 +405,8 @@ fn gap_members(
     }
 }
 
-/// The hard cases of the accuracy issue.
+/// The hard cases (docs/METHOD.md, "Accuracy"): staggered sampling, slow
+/// onsets, restorations spread over days.
 fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Plan> {
     let span = (opts.end - opts.start) as f64;
     let at = |rng: &mut Rng, lo: f64| opts.start + (span * lo) as i64 + rng.below(0, DAY);
