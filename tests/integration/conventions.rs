@@ -1,7 +1,7 @@
 //! What people expect of a command-line tool: completions, a manual page,
 //! `--quiet`, `--version`, help with examples.
 
-mod util;
+use crate::util;
 
 use util::{Run, Workdir, root};
 

@@ -2,7 +2,7 @@
 //! runs, state files that are not ours, and the guide's alert script run
 //! for real.
 
-mod util;
+use crate::util;
 
 use serde_json::Value;
 use std::fs;

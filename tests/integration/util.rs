@@ -5,8 +5,6 @@
 //! Nothing here is shared between tests: every test makes its own `Workdir`
 //! and runs the binary afresh.
 
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;

@@ -1,10 +1,10 @@
 //! Integration tests of `followdrop show ACCOUNT INPUT...` (the
-//! drill-down of docs/GUIDE.md), in the style of `tests/cli.rs`: the real binary on the
+//! drill-down of docs/GUIDE.md), in the style of `cli.rs`: the real binary on the
 //! fixtures, expectations from their designed truth and from what `scan`
 //! reports of the same data — an explanation must never disagree with the
 //! report it explains.
 
-mod util;
+use crate::util;
 
 use serde_json::Value;
 use std::collections::BTreeSet;

@@ -1,7 +1,7 @@
 //! The shapes real exports come in: a folder of files, a wide table (a
 //! column per account), and reference accounts that only join the cohort.
 
-mod util;
+use crate::util;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

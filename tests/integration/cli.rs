@@ -11,7 +11,7 @@
 //! Sections: fixtures vs truth · bad input · input shapes · options ·
 //! golden files (`UPDATE_GOLDEN=1` rewrites them) · JSON schema shape.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -6,7 +6,7 @@
 //! must report that purge and nothing else. And data that would be misread
 //! stops with status 2 and a message naming the option that reads it right.
 
-mod util;
+use crate::util;
 
 use serde_json::Value;
 use util::{Workdir, scan, scan_json};
