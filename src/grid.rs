@@ -43,7 +43,7 @@ impl Track {
 
     /// The grid point of snapshot `i`.
     #[inline]
-    pub fn g(&self, i: usize) -> i64 {
+    pub fn grid_point(&self, i: usize) -> i64 {
         self.grid.point(self.times.get(i))
     }
 
@@ -200,13 +200,13 @@ impl Grid {
             .tracks
             .iter()
             .filter(|t| !t.is_empty())
-            .map(|t| t.g(0))
+            .map(|t| t.grid_point(0))
             .min();
         let last = self
             .tracks
             .iter()
             .filter(|t| !t.is_empty())
-            .map(|t| t.g(t.len() - 1))
+            .map(|t| t.grid_point(t.len() - 1))
             .max();
         match (first, last) {
             (Some(a), Some(b)) => b - a + 1,
@@ -322,7 +322,10 @@ mod tests {
         // 3590 and 3650 both round to grid point 1; 3590 is nearer.
         let grid = build(dataset(vec![vec![10, 3590, 3650, 9000]]), 3600);
         let t = &grid.tracks[0];
-        assert_eq!((0..3).map(|i| t.g(i)).collect::<Vec<_>>(), [0, 1, 3]);
+        assert_eq!(
+            (0..3).map(|i| t.grid_point(i)).collect::<Vec<_>>(),
+            [0, 1, 3]
+        );
         assert_eq!(
             (0..3).map(|i| t.time(i)).collect::<Vec<_>>(),
             [10, 3590, 9000]

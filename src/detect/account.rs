@@ -33,7 +33,7 @@ pub fn fate(ctx: &Ctx, i: usize, m: &Measured, platforms: &[Platform]) -> Fate {
     }
     let track = &ctx.tracks[i];
     let span = m.loss.span;
-    let (from, to) = (track.g(span.before), track.g(span.after));
+    let (from, to) = (track.grid_point(span.before), track.grid_point(span.after));
     let (start, end) = (track.time(span.before), track.time(span.after));
     let claimed = platforms.iter().position(|p| {
         p.finding.core.overlaps(from, to)
@@ -62,7 +62,10 @@ pub fn events(ctx: &Ctx, own: &[Vec<Measured>], platforms: &[Platform]) -> Vec<F
         .iter()
         .map(|(i, m)| {
             let t = &ctx.tracks[*i];
-            (t.g(m.loss.span.before), t.g(m.loss.span.after))
+            (
+                t.grid_point(m.loss.span.before),
+                t.grid_point(m.loss.span.after),
+            )
         })
         .collect();
     ctx.movements.prepare(ctx.tracks, ctx.models, &windows);
@@ -79,7 +82,7 @@ pub fn events(ctx: &Ctx, own: &[Vec<Measured>], platforms: &[Platform]) -> Vec<F
 fn finding(ctx: &Ctx, i: usize, m: &Measured, following_breadth: Option<f64>) -> Finding {
     let track = &ctx.tracks[i];
     let span = m.loss.span;
-    let (from, to) = (track.g(span.before), track.g(span.after));
+    let (from, to) = (track.grid_point(span.before), track.grid_point(span.after));
     let around = cohort::around(ctx.tracks, ctx.models, ctx.movements, from, to, i);
     let scope = scope(ctx, around.observed);
     let outcome = persistence::judge(track, &ctx.models[i].followers, span, ctx.settings);

@@ -298,7 +298,7 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
         .iter()
         .filter(|t| !t.is_empty())
         .fold(None, |acc: Option<(i64, i64)>, t| {
-            let (a, b) = (t.g(0), t.g(t.len() - 1));
+            let (a, b) = (t.grid_point(0), t.grid_point(t.len() - 1));
             Some(acc.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))))
         });
     let (lo, hi) = span.unwrap_or((0, 0));
@@ -556,7 +556,8 @@ pub struct Bracket {
 pub fn bracket(track: &Track, model: &Model, from: i64, to: i64) -> Option<Bracket> {
     let a = track.last_at_or_before(from)?;
     let c = track.first_at_or_after(to)?;
-    (c > a && model.observes(track.g(a), track.g(c), to - from)).then_some(Bracket { a, c })
+    (c > a && model.observes(track.grid_point(a), track.grid_point(c), to - from))
+        .then_some(Bracket { a, c })
 }
 
 /// The snapshots of `track` strictly outside the window `from..to` on
@@ -796,7 +797,7 @@ pub fn following_breadths(
                     let Some(c) = (track.partition_point(|x| x < to)..track.len()).find(has) else {
                         continue;
                     };
-                    if !model.observes(track.g(a), track.g(c), to - from) {
+                    if !model.observes(track.grid_point(a), track.grid_point(c), to - from) {
                         continue;
                     }
                     let (Some(before), Some(after), Some(z)) = (

@@ -298,7 +298,12 @@ pub fn explain(
     found.sort_by_key(|(m, _)| (m.loss.span.before, m.loss.span.after));
     let windows: Vec<(i64, i64)> = found
         .iter()
-        .map(|(m, _)| (track.g(m.loss.span.before), track.g(m.loss.span.after)))
+        .map(|(m, _)| {
+            (
+                track.grid_point(m.loss.span.before),
+                track.grid_point(m.loss.span.after),
+            )
+        })
         .collect();
     ctx.movements
         .prepare(&grid.tracks, &detection.models, &windows);
@@ -306,7 +311,7 @@ pub fn explain(
         .into_iter()
         .map(|(m, verdict)| {
             let span = m.loss.span;
-            let (from, to) = (track.g(span.before), track.g(span.after));
+            let (from, to) = (track.grid_point(span.before), track.grid_point(span.after));
             let around =
                 cohort::around(&grid.tracks, &detection.models, ctx.movements, from, to, i);
             let outcome = persistence::judge(track, &model.followers, span, settings);

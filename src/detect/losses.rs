@@ -206,7 +206,7 @@ pub fn steepest_loss(track: &Track, noise: &Noise, trend: &Trend, a: usize, c: u
     let u: Vec<f64> = (a..=c)
         .map(|k| {
             if k > a {
-                usual += trend.at(k) * (track.g(k) - track.g(k - 1)) as f64;
+                usual += trend.at(k) * (track.grid_point(k) - track.grid_point(k - 1)) as f64;
             }
             level(v(k)) - usual
         })

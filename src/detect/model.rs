@@ -413,7 +413,7 @@ impl Noise {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
         let block = (usize::try_from(DAY / bucket.max(1)).unwrap_or(1) / 2).max(1);
-        let g: Vec<i64> = (0..n).map(|k| track.g(k)).collect();
+        let g: Vec<i64> = (0..n).map(|k| track.grid_point(k)).collect();
         let lv: Vec<f64> = track.followers.iter().map(level).collect();
         let mut rates = block_rates(&g, &lv, block);
         let trend = rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len());
@@ -571,17 +571,23 @@ impl Noise {
         }
         let rate = match self.pace {
             Pace::Rolling { half, block } => {
-                let (from, to) = (track.g(first) - half, track.g(last) + half);
+                let (from, to) = (
+                    track.grid_point(first) - half,
+                    track.grid_point(last) + half,
+                );
                 // The steps from `lo` to `hi` (exclusive) are within reach;
                 // their block rates need `block` snapshots more either side.
                 let lo = track.partition_point(|g| g < from).max(1);
                 let hi = track.partition_point(|g| g <= to);
                 let end = track.len() - 1;
-                let (g, lv) = (|k: usize| track.g(k), |k: usize| level(track.count(k)));
+                let (g, lv) = (
+                    |k: usize| track.grid_point(k),
+                    |k: usize| level(track.count(k)),
+                );
                 let rates: Vec<f64> = (lo..hi)
                     .map(|k| rate(&g, &lv, k.saturating_sub(block), (k + block - 1).min(end)))
                     .collect();
-                let points: Vec<i64> = (lo..hi).map(|k| track.g(k)).collect();
+                let points: Vec<i64> = (lo..hi).map(|k| track.grid_point(k)).collect();
                 rolling_median(&points, &rates, half, first - lo..last + 1 - lo)
             }
             #[cfg(test)]
@@ -604,7 +610,7 @@ impl Noise {
                 doubt: 0.0,
             };
         }
-        let (ga, gc) = (track.g(a), track.g(c));
+        let (ga, gc) = (track.grid_point(a), track.grid_point(c));
         let trend_at = |k: Option<usize>| match k {
             Some(k) if k >= 1 => Some(self.trend_at(track, k)),
             _ => None,
@@ -614,7 +620,10 @@ impl Noise {
             trend_at(track.first_at_or_after(gc + self.far_reach())),
         );
         let reach = self.neighbours(gc - ga);
-        let (g, lv) = (|k: usize| track.g(k), |k: usize| level(track.count(k)));
+        let (g, lv) = (
+            |k: usize| track.grid_point(k),
+            |k: usize| level(track.count(k)),
+        );
         let after = track.first_at_or_after(gc + reach);
         let paces = Paces {
             far,
@@ -660,8 +669,10 @@ impl Noise {
             return 0.0;
         }
         let end = n - 1;
-        let lo = track.partition_point(|g| g < track.g(k) - half).max(1);
-        let hi = track.partition_point(|g| g <= track.g(k) + half);
+        let lo = track
+            .partition_point(|g| g < track.grid_point(k) - half)
+            .max(1);
+        let hi = track.partition_point(|g| g <= track.grid_point(k) + half);
         // The block rate of step `j` runs from `j - block` to `j + block - 1`
         // (within the series): the levels from `first` to `last` serve all.
         let first = lo.saturating_sub(block);
@@ -672,7 +683,8 @@ impl Noise {
             rates.clear();
             rates.extend((lo..hi).map(|j| {
                 let (i, e) = (j.saturating_sub(block), (j + block - 1).min(end));
-                (levels[e - first] - levels[i - first]) / (track.g(e) - track.g(i)).max(1) as f64
+                (levels[e - first] - levels[i - first])
+                    / (track.grid_point(e) - track.grid_point(i)).max(1) as f64
             }));
             median(rates).unwrap_or(0.0)
         })
@@ -703,7 +715,7 @@ impl Noise {
     /// The standard deviation of the log change from point `a` to `c`: the
     /// spread over the time between them, and the rounding of the counts.
     pub fn sd(&self, track: &Track, a: usize, c: usize) -> f64 {
-        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let buckets = (track.grid_point(c) - track.grid_point(a)).max(1) as f64;
         (self.spread(buckets).var + self.rounding(track.count(a))).sqrt()
     }
 
@@ -713,7 +725,7 @@ impl Noise {
     /// wanders); with it, the first faint hours of a slow loss would look
     /// like noise, and its start would be found late.
     pub fn sd_locating(&self, track: &Track, a: usize, c: usize) -> f64 {
-        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let buckets = (track.grid_point(c) - track.grid_point(a)).max(1) as f64;
         let one = self.spread(1.0);
         (one.var / one.gap * buckets + self.rounding(track.count(a))).sqrt()
     }
@@ -988,7 +1000,7 @@ impl Following {
     /// two of them.
     fn fit(track: &Track) -> Option<Following> {
         let mut points =
-            (0..track.len()).filter_map(|k| Some((track.g(k), track.following.get(k)?)));
+            (0..track.len()).filter_map(|k| Some((track.grid_point(k), track.following.get(k)?)));
         let (mut g0, mut v0) = points.next()?;
         let mut changes: Vec<f64> = Vec::with_capacity(track.len());
         for (g, v) in points {
@@ -1008,7 +1020,7 @@ impl Following {
     /// for days, then move by one).
     pub fn z(&self, track: &Track, a: usize, c: usize) -> Option<f64> {
         let (before, after) = (track.following.get(a)?, track.following.get(c)?);
-        let buckets = (track.g(c) - track.g(a)).max(1) as f64;
+        let buckets = (track.grid_point(c) - track.grid_point(a)).max(1) as f64;
         let one = 1.0 / (before as f64 + 1.0);
         Some((level(after) - level(before)) / (self.walk * buckets + one * one).sqrt())
     }
@@ -1017,9 +1029,9 @@ impl Following {
 /// Each step from snapshot `a` to `c`: the snapshot `k` it ends at and its
 /// length in buckets (each grid point computed once).
 fn steps(track: &Track, a: usize, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-    let mut last = track.g(a);
+    let mut last = track.grid_point(a);
     (a + 1..=c).map(move |k| {
-        let g = track.g(k);
+        let g = track.grid_point(k);
         let gap = (g - last) as f64;
         last = g;
         (k, gap)

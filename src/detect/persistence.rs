@@ -114,7 +114,7 @@ impl<'a> Paths<'a> {
     /// At snapshot `k`: the count had the followers stayed lost, and had
     /// they never left (both `+1`, as [`level`] counts).
     fn at(&self, k: usize) -> (f64, f64) {
-        let g = |k| self.track.g(k);
+        let g = |k| self.track.grid_point(k);
         let stayed = (self.after + self.drift * (g(k) - g(self.e)) as f64).exp();
         let never_left = (self.before + self.drift * (g(k) - g(self.s)) as f64).exp();
         (stayed, never_left)

@@ -127,7 +127,11 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
             let outside = noise.outside(track, span.before, span.after);
             let m = losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)?;
-            let fall = (track.g(span.before), track.g(span.after), m.loss.z);
+            let fall = (
+                track.grid_point(span.before),
+                track.grid_point(span.after),
+                m.loss.z,
+            );
             (m.loss.z <= -bar && core.is_none_or(|c| c.overlaps(fall.0, fall.1))).then_some(fall)
         })
         .collect();
@@ -225,7 +229,7 @@ fn event(ctx: &Ctx, w: &CohortWindow, core: Core, own: &[Vec<Measured>]) -> Opti
         quantile(&mut t, q)
     };
     let time = |p: &Part, k: usize| ctx.tracks[p.account].time(k);
-    let g = |p: &Part, k: usize| ctx.tracks[p.account].g(k);
+    let g = |p: &Part, k: usize| ctx.tracks[p.account].grid_point(k);
     // The event's times are its members': when the first of them (but a
     // stray few) began to lose, and when the last had (the truth of a slow
     // platform purge is when it began, not when most accounts showed it).
@@ -297,7 +301,13 @@ fn part(ctx: &Ctx, i: usize, core: Core, own: &[Measured]) -> Option<Part> {
     let model = &ctx.models[i];
     let noise = &model.followers;
     let width = core.to - core.from;
-    let across = |span: Span| !model.observes(track.g(span.before), track.g(span.after), width);
+    let across = |span: Span| {
+        !model.observes(
+            track.grid_point(span.before),
+            track.grid_point(span.after),
+            width,
+        )
+    };
     let measured = bracket_outside(track, core.from, core.to).and_then(|b| {
         let trend = noise.long_run_trend(b.a, b.c);
         let within = losses::steepest_loss(track, noise, &trend, b.a, b.c);
@@ -321,7 +331,7 @@ fn part(ctx: &Ctx, i: usize, core: Core, own: &[Measured]) -> Option<Part> {
     // event's, even where the fall across the core alone did not pass.
     let m = own.iter().find(|m| {
         let s = m.loss.span;
-        core.overlaps(track.g(s.before), track.g(s.after))
+        core.overlaps(track.grid_point(s.before), track.grid_point(s.after))
             && losses::check(m, ctx.settings, ctx.settings.sensitivity).passed()
     })?;
     Some(Part {

@@ -249,7 +249,7 @@ fn index_curve(track: &Track, g_lo: i64, g_hi: i64, step: i64, n: usize) -> Vec<
     };
     let mut out: Vec<(u32, f32)> = Vec::new();
     let mut last = 0f32;
-    for (g, c) in span.map(|i| (track.g(i), track.count(i))) {
+    for (g, c) in span.map(|i| (track.grid_point(i), track.count(i))) {
         let p = ((g - g_lo) / step) as u32;
         let v = (c as f64 / reference as f64 * 100.0) as f32;
         match out.last_mut() {

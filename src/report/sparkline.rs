@@ -151,7 +151,7 @@ impl Window {
         // first mark not yet filled.
         let mut held = from.checked_sub(1).map(|i| track.count(i));
         let mut next = 0;
-        for (g, f) in (from..track.len()).map(|i| (track.g(i), track.count(i))) {
+        for (g, f) in (from..track.len()).map(|i| (track.grid_point(i), track.count(i))) {
             let mark = ((g - self.first) / self.step) as usize;
             if next < mark.min(MARKS) {
                 lows[next..mark.min(MARKS)].fill(held);
