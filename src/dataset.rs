@@ -4,7 +4,7 @@
 //! missing, and accounts that vanished named (all counted as warnings).
 
 use crate::input::{Collected, Following, Labels, Series};
-use crate::time::{Timestamp, format_rfc3339};
+use crate::time::{DAY, Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -336,7 +336,6 @@ fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
 /// [`MIN_SEEN`] times had no run of snapshots to stop (a stray row, a typo
 /// in a name): it is not said to have vanished.
 fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) -> Vec<Warning> {
-    const DAY: i64 = 86_400;
     let mut ends: Vec<i64> = series.iter().filter_map(|s| s.times.last()).collect();
     if ends.len() < 2 {
         return Vec::new();

@@ -8,6 +8,7 @@
 
 use crate::input::{Following, Series};
 use crate::packed::Packed;
+use crate::time::DAY;
 use rayon::prelude::*;
 
 /// Bucket sizes the automatic choice picks from: round durations people use.
@@ -16,7 +17,7 @@ const LADDER: [i64; 13] = [
 ];
 
 /// Bucket used when no account has two snapshots to measure a spacing from.
-const FALLBACK_BUCKET: i64 = 86_400;
+const FALLBACK_BUCKET: i64 = DAY;
 
 /// One account's snapshots on the grid.
 ///
@@ -133,7 +134,7 @@ pub const MAX_POINTS: i64 = 20_000_000;
 
 /// The largest bucket: a year (a coarser grid could not tell a sudden loss
 /// from the slow change of years).
-pub const MAX_BUCKET: i64 = 366 * 86_400;
+pub const MAX_BUCKET: i64 = 366 * DAY;
 
 /// The grid and every account's track on it (indexed by account id).
 #[derive(Debug)]

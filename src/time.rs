@@ -8,6 +8,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use std::fmt;
 
+/// Seconds in a day: the grid, the windows and the recovery rules are
+/// counted in them (UTC days: no leap seconds, no daylight saving).
+pub const DAY: i64 = 86_400;
+
 /// The zone in which times written without an offset are read (`--tz`).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Zone {
@@ -485,8 +489,8 @@ pub fn format_rfc3339(t: i64) -> String {
 /// Appends Unix seconds as RFC 3339 UTC to `out` without going through
 /// chrono's formatter: the simulator writes tens of millions of these.
 pub fn push_rfc3339(out: &mut String, t: i64) {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
+    let days = t.div_euclid(DAY);
+    let secs = t.rem_euclid(DAY);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -559,8 +563,8 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             "s" | "sec" | "secs" | "second" | "seconds" => 1,
             "m" | "min" | "mins" | "minute" | "minutes" => 60,
             "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
-            "d" | "day" | "days" => 86_400,
-            "w" | "week" | "weeks" => 7 * 86_400,
+            "d" | "day" | "days" => DAY,
+            "w" | "week" | "weeks" => 7 * DAY,
             _ => return Err(err()),
         };
         rest = &rest[unit_len..];
@@ -569,7 +573,7 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
             .and_then(|v| total.checked_add(v))
             .ok_or_else(err)?;
     }
-    if total <= 0 || total > 100 * 366 * 86_400 {
+    if total <= 0 || total > 100 * 366 * DAY {
         return Err(format!(
             "duration {s:?} out of range (must be between 1s and 100 years)"
         ));
@@ -579,7 +583,7 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
 
 /// Formats seconds as the largest whole unit that divides them (`1h`, `6h`, `1d`).
 pub fn format_duration(secs: i64) -> String {
-    for (unit, name) in [(7 * 86_400, "w"), (86_400, "d"), (3600, "h"), (60, "m")] {
+    for (unit, name) in [(7 * DAY, "w"), (DAY, "d"), (3600, "h"), (60, "m")] {
         if secs % unit == 0 {
             return format!("{}{name}", secs / unit);
         }

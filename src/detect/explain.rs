@@ -34,7 +34,7 @@ pub struct Explanation {
     pub usual: Usual,
     /// Its parts in platform events, its reported losses, and its most
     /// abnormal unreported ones, in time order.
-    pub drops: Vec<Drop>,
+    pub drops: Vec<ExplainedDrop>,
     /// Unreported losses of its own not in `drops`, all less abnormal than
     /// those that are.
     pub more_falls: usize,
@@ -57,7 +57,7 @@ pub struct Usual {
 
 /// One loss of the account, and what became of it.
 #[derive(Debug, Clone)]
-pub struct Drop {
+pub struct ExplainedDrop {
     pub loss: Loss,
     /// The other accounts across the same snapshots' window.
     pub cohort: CohortView,
@@ -317,7 +317,7 @@ pub fn explain(
             let outcome = persistence::judge(track, &model.followers, span, settings);
             let came_back = persistence::progress(track, &model.followers, span, settings);
             let reported = verdict.finding().is_some();
-            Drop {
+            ExplainedDrop {
                 loss: m.loss,
                 cohort: CohortView {
                     observed: around.observed,

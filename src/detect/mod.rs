@@ -70,7 +70,7 @@ impl Default for Settings {
             sensitivity: 6.0,
             min_breadth: 0.15,
             min_cohort: 5,
-            recovery_window: 3 * 86_400,
+            recovery_window: 3 * crate::time::DAY,
             recovery_share: 0.8,
         }
     }

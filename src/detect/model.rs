@@ -39,11 +39,11 @@ const TREND_VAR_FACTOR: f64 = 1.5;
 /// many seconds on either side (three days: long enough that an event
 /// unfolding over hours stands out of it, short enough to follow changes
 /// of pace)…
-const TREND_HALF_SPAN: i64 = 7 * 86_400;
+const TREND_HALF_SPAN: i64 = 7 * DAY;
 /// …and of at least this many steps on either side, for coarse grids.
 const TREND_MIN_STEPS: usize = 7;
 
-const DAY: i64 = 86_400;
+use crate::time::DAY;
 
 /// The longest usual sampling step a model credits an account with, in
 /// seconds: a bracket wider than the window plus two such steps says
@@ -149,7 +149,7 @@ impl Resolution {
 /// The widest window, in seconds: a cohort-wide loss spread over a day or
 /// two is still one sudden event (platforms remove accounts in batches),
 /// and a window that wide also spans a collector's outage of a day.
-const MAX_WINDOW: i64 = 2 * 86_400;
+const MAX_WINDOW: i64 = 2 * DAY;
 
 /// Window widths, in buckets: 1, 2, 3, then doubling (6, 12, 24, …) up to
 /// two days' worth, so that an event unfolding over hours is seen whole.

@@ -60,7 +60,7 @@ pub struct Shown {
     pub usual: Usual,
     /// Its parts in platform events, its reported losses, and its most
     /// abnormal unreported ones, in time order.
-    pub drops: Vec<Drop>,
+    pub drops: Vec<ShownDrop>,
     /// Unreported losses of its own not in `drops`, all less abnormal than
     /// those that are.
     pub more_falls: usize,
@@ -84,7 +84,7 @@ pub struct Usual {
 
 /// One loss of the account, and what became of it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Drop {
+pub struct ShownDrop {
     /// The last snapshot before the loss and the first at which it was complete.
     pub start: Timestamp,
     pub end: Timestamp,
@@ -281,7 +281,7 @@ impl Shown {
                         }),
                     },
                 };
-                Drop {
+                ShownDrop {
                     start: time(span.before),
                     end: time(span.after),
                     before: track.count(span.before),
@@ -400,7 +400,7 @@ fn reported(v: &Verdict) -> Option<&str> {
 
 /// The event `scan` lists the drop in, if any (none for a reference
 /// account, whatever its verdict).
-fn listed_in<'r>(r: &'r ShowReport, d: &Drop) -> Option<&'r Event> {
+fn listed_in<'r>(r: &'r ShowReport, d: &ShownDrop) -> Option<&'r Event> {
     reported(&d.verdict).and_then(|id| r.event(id))
 }
 
@@ -563,7 +563,7 @@ fn summary(r: &ShowReport, name: &str, out: &mut dyn Write) -> io::Result<()> {
 /// snapshots around it, why it was or was not reported, and what became of
 /// it.
 fn drop(
-    d: &Drop,
+    d: &ShownDrop,
     r: &ShowReport,
     name: &str,
     style: &Style,
@@ -624,7 +624,7 @@ fn deviations(z: f64) -> String {
 }
 
 /// ` Its following count went from 1,148 to 1,048.` when it moved.
-fn following(d: &Drop) -> String {
+fn following(d: &ShownDrop) -> String {
     let at = |mark: ShownMark| d.rows.iter().find(|r| r.mark == mark)?.following;
     match (at(ShownMark::Before), at(ShownMark::After)) {
         (Some(a), Some(b)) if a != b => format!(
@@ -636,7 +636,7 @@ fn following(d: &Drop) -> String {
     }
 }
 
-fn cohort_sentence(d: &Drop) -> String {
+fn cohort_sentence(d: &ShownDrop) -> String {
     let c = &d.cohort;
     if c.others == 0 {
         return "No other account was observed across the same snapshots.".to_string();
@@ -655,7 +655,7 @@ fn cohort_sentence(d: &Drop) -> String {
 
 /// The snapshots around the drop: time, followers, change, the change's z,
 /// and the following count when the data has one.
-fn table(d: &Drop, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn table(d: &ShownDrop, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let with_following = d.rows.iter().any(|r| r.following.is_some());
     let line = |cells: [&str; 5]| {
         let mut line = format!(
@@ -725,7 +725,7 @@ fn signed_thousands(n: i64) -> String {
 
 /// Why the loss was, or was not, reported: the rule that decided it and the
 /// numbers it looked at.
-fn verdict(d: &Drop, r: &ShowReport, name: &str) -> Vec<String> {
+fn verdict(d: &ShownDrop, r: &ShowReport, name: &str) -> Vec<String> {
     let s = r.settings;
     let c = &d.cohort;
     match &d.verdict {
@@ -850,7 +850,7 @@ fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
 
 /// The thresholds a fall missed, in words.
 fn shortfalls(
-    d: &Drop,
+    d: &ShownDrop,
     check: &Check,
     bar: f64,
     size: f64,
@@ -913,7 +913,7 @@ fn short_of(x: f64, bar: f64) -> String {
 }
 
 /// What became of the account's own loss.
-fn recovery(d: &Drop, s: &Settings) -> String {
+fn recovery(d: &ShownDrop, s: &Settings) -> String {
     let window = format_duration(s.recovery_window);
     let share = percent(s.recovery_share, 0);
     let back = d

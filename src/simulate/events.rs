@@ -11,7 +11,7 @@ use crate::time::Timestamp;
 use serde::Serialize;
 
 const HOUR: i64 = 3600;
-const DAY: i64 = 86_400;
+use crate::time::DAY;
 
 /// The recovery window the truth's persistence assumes (the scan default).
 pub const TRUTH_RECOVERY_WINDOW: i64 = 3 * DAY;

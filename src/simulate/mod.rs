@@ -27,7 +27,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 const HOUR: i64 = 3600;
-const DAY: i64 = 86_400;
+use crate::time::DAY;
 
 /// Ready-made mixes of events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

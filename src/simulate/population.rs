@@ -5,7 +5,7 @@
 
 use super::rng::Rng;
 
-const DAY: f64 = 86_400.0;
+const DAY: f64 = crate::time::DAY as f64;
 
 /// No simulated account reaches this many followers: the largest real
 /// accounts have some hundreds of millions.
