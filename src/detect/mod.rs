@@ -204,6 +204,16 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Where a finding sorts among the others: by start, then scope, then
+    /// its first account (the same order whether the cohort is split or not).
+    fn order(&self) -> (i64, Scope, Option<usize>) {
+        (
+            self.start,
+            self.scope,
+            self.members.first().map(|m| m.account),
+        )
+    }
+
     /// Account `i`'s part in it, if it has one (members are in order of
     /// account index).
     pub fn member(&self, i: usize) -> Option<&Member> {
@@ -306,7 +316,7 @@ pub fn detect_in_groups(
             f
         }));
     }
-    all.sort_by_key(|f| (f.start, f.scope, f.members.first().map(|m| m.account)));
+    all.sort_by_key(Finding::order);
     all
 }
 
@@ -336,7 +346,7 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
     let mut findings = account::events(&ctx, &own, &platforms);
     timing.lap("detect: account events");
     findings.extend(platforms.iter().map(|p| p.finding.clone()));
-    findings.sort_by_key(|f| (f.start, f.scope, f.members.first().map(|m| m.account)));
+    findings.sort_by_key(Finding::order);
     let platform_findings = platforms
         .iter()
         .map(|p| {
