@@ -496,7 +496,7 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 
 /// What a finished run found, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Exit {
     /// No event reported (exit 0).
     Quiet,
     /// At least one event reported (exit 1).
@@ -504,14 +504,14 @@ pub enum Verdict {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<Verdict> {
+pub fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Scan(args) => scan(args, cli.quiet, cli.color),
         Command::Show(args) => show(args, cli.quiet, cli.color),
-        Command::Plot(args) => plot(args, cli.quiet).map(|()| Verdict::Quiet),
-        Command::Simulate(args) => simulate(args).map(|()| Verdict::Quiet),
-        Command::Completions { shell } => completions(shell).map(|()| Verdict::Quiet),
-        Command::Man { command } => man(command.as_deref()).map(|()| Verdict::Quiet),
+        Command::Plot(args) => plot(args, cli.quiet).map(|()| Exit::Quiet),
+        Command::Simulate(args) => simulate(args).map(|()| Exit::Quiet),
+        Command::Completions { shell } => completions(shell).map(|()| Exit::Quiet),
+        Command::Man { command } => man(command.as_deref()).map(|()| Exit::Quiet),
     }
 }
 
@@ -595,7 +595,7 @@ fn simulate(args: SimulateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
+fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
     // Opened (and locked) first: a damaged state file fails before the
@@ -641,9 +641,9 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
         report.add_sparklines(&analysis.grid, &analysis.dataset.names, charset);
     }
     let verdict = if report.events.is_empty() {
-        Verdict::Quiet
+        Exit::Quiet
     } else {
-        Verdict::Events
+        Exit::Events
     };
     let color = wants_color(color, args.output.as_deref());
     let delivered = report::emit(&report, format, color, args.output.as_deref())?;
@@ -655,7 +655,7 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
     Ok(verdict)
 }
 
-fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
+fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     let settings = args.detection.settings();
     let loaded = read_inputs(
         "show",
@@ -707,9 +707,9 @@ fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Verdict> {
         &events,
     );
     let verdict = if report.has_events() {
-        Verdict::Events
+        Exit::Events
     } else {
-        Verdict::Quiet
+        Exit::Quiet
     };
     let color = wants_color(color, None);
     output::write_to(None, false, |out| {

@@ -3,7 +3,7 @@
 //! resolved, counts of zero where the account had followers taken as
 //! missing, and accounts that vanished named (all counted as warnings).
 
-use crate::input::{Collected, Following, Labels, Series};
+use crate::input::{Collected, FollowingCounts, Labels, Series};
 use crate::time::{DAY, Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -482,7 +482,7 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     let (mut exact, mut conflicting) = (0, 0);
     s.times.clear();
     s.followers.clear();
-    let mut following = Following::default();
+    let mut following = FollowingCounts::default();
     for (k, &(t, v, f)) in rows.iter().enumerate() {
         if let Some(&(next, w, g)) = rows.get(k + 1)
             && next == t

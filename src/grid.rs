@@ -6,7 +6,7 @@
 //! snapshot per grid point (the nearest) stops finer sampling from
 //! weighing more.
 
-use crate::input::{Following, Series};
+use crate::input::{FollowingCounts, Series};
 use crate::packed::Packed;
 use crate::time::DAY;
 use rayon::prelude::*;
@@ -30,7 +30,7 @@ pub struct Track {
     times: Packed<i64>,
     grid: Rounding,
     pub followers: Packed<u64>,
-    pub following: Following,
+    pub following: FollowingCounts,
 }
 
 impl Track {
@@ -66,7 +66,7 @@ impl Track {
             times: g.into_iter().map(|g| g * bucket).collect(),
             grid: Rounding::new(bucket),
             followers: followers.into_iter().collect(),
-            following: Following::default(),
+            following: FollowingCounts::default(),
         }
     }
 
@@ -267,7 +267,7 @@ mod tests {
             .into_iter()
             .map(|t| Series {
                 followers: (0..t.len() as u64).collect(),
-                following: Following::default(),
+                following: FollowingCounts::default(),
                 times: t.into_iter().collect(),
             })
             .collect()

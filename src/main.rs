@@ -3,7 +3,7 @@
 //! the program quietly.
 
 use clap::Parser;
-use followdrop::cli::{Cli, Verdict};
+use followdrop::cli::{Cli, Exit};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -16,8 +16,8 @@ fn main() -> ExitCode {
         }
     };
     match followdrop::run(cli) {
-        Ok(Verdict::Quiet) => ExitCode::from(0),
-        Ok(Verdict::Events) => ExitCode::from(1),
+        Ok(Exit::Quiet) => ExitCode::from(0),
+        Ok(Exit::Events) => ExitCode::from(1),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(0),
         Err(e) => {
             match e.downcast_ref::<clap::Error>() {

@@ -61,7 +61,7 @@ pub struct ExplainedDrop {
     pub loss: Loss,
     /// The other accounts across the same snapshots' window.
     pub cohort: CohortView,
-    pub verdict: Verdict,
+    pub verdict: ExplainedFate,
     /// Persistence, judged as for an event (reported or not).
     pub outcome: Outcome,
     /// The largest share of the loss made up within the recovery window,
@@ -90,7 +90,7 @@ pub struct CohortView {
 
 /// What became of a loss.
 #[derive(Debug, Clone)]
-pub enum Verdict {
+pub enum ExplainedFate {
     /// A member of platform event `finding` (an index into the detection's
     /// findings), which `window` started.
     Platform {
@@ -114,12 +114,14 @@ pub enum Verdict {
     },
 }
 
-impl Verdict {
+impl ExplainedFate {
     /// The finding it was reported in, if any.
     pub fn finding(&self) -> Option<usize> {
         match self {
-            Verdict::Platform { finding, .. } | Verdict::Own { finding, .. } => Some(*finding),
-            Verdict::Below { .. } => None,
+            ExplainedFate::Platform { finding, .. } | ExplainedFate::Own { finding, .. } => {
+                Some(*finding)
+            }
+            ExplainedFate::Below { .. } => None,
         }
     }
 }
@@ -176,13 +178,13 @@ pub fn explain(
     let track = &grid.tracks[i];
     let model = &detection.models[i];
     let half = settings.sensitivity / 2.0;
-    let mut found: Vec<(Measured, Verdict)> = Vec::new();
+    let mut found: Vec<(Measured, ExplainedFate)> = Vec::new();
     let mut absent = Vec::new();
     for (k, p) in detection.platforms.iter().enumerate() {
         let finding = detection.platform_findings[k];
         let window = p.window;
         if let Some(member) = p.finding.member(i) {
-            let verdict = Verdict::Platform {
+            let verdict = ExplainedFate::Platform {
                 finding,
                 window,
                 excess: member.excess,
@@ -207,7 +209,7 @@ pub fn explain(
         match part {
             Some(m) => {
                 let check = losses::check(&m, settings, half);
-                let verdict = Verdict::Below {
+                let verdict = ExplainedFate::Below {
                     check,
                     bar: half,
                     size: m.size,
@@ -229,7 +231,7 @@ pub fn explain(
     }
     // Its own losses, judged as the account events are; those inside a
     // platform event were listed with it.
-    let mut unreported: Vec<(Measured, Verdict)> = Vec::new();
+    let mut unreported: Vec<(Measured, ExplainedFate)> = Vec::new();
     for m in &detection.own[i] {
         if found
             .iter()
@@ -250,11 +252,11 @@ pub fn explain(
                     })
                     .expect("an account's own event is among the findings");
                 let scope = detection.findings[finding].scope;
-                found.push((*m, Verdict::Own { finding, scope }));
+                found.push((*m, ExplainedFate::Own { finding, scope }));
             }
             Fate::Platform(_) => {}
             Fate::Below => {
-                let verdict = Verdict::Below {
+                let verdict = ExplainedFate::Below {
                     check: losses::check(m, settings, settings.sensitivity),
                     bar: settings.sensitivity,
                     size: m.size,
@@ -277,7 +279,7 @@ pub fn explain(
         {
             continue;
         }
-        let verdict = Verdict::Below {
+        let verdict = ExplainedFate::Below {
             check: losses::check(&m, settings, settings.sensitivity),
             bar: settings.sensitivity,
             size: m.size,

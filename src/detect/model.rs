@@ -980,7 +980,7 @@ fn robust_variance(values: &mut [f64]) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub followers: Noise,
-    pub following: Option<Following>,
+    pub following: Option<FollowingSpread>,
     /// Median spacing of its snapshots, in buckets (at least 1).
     pub step: i64,
 }
@@ -990,15 +990,15 @@ pub struct Model {
 /// yardstick is a simple one: the robust spread of their steps, growing as
 /// a walk. The counts are the track's own (its snapshots that have one).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Following {
+pub struct FollowingSpread {
     /// Robust variance of the log change per bucket.
     walk: f64,
 }
 
-impl Following {
+impl FollowingSpread {
     /// The yardstick of `track`'s following counts; `None` with fewer than
     /// two of them.
-    fn fit(track: &Track) -> Option<Following> {
+    fn fit(track: &Track) -> Option<FollowingSpread> {
         let mut points =
             (0..track.len()).filter_map(|k| Some((track.grid_point(k), track.following.get(k)?)));
         let (mut g0, mut v0) = points.next()?;
@@ -1011,7 +1011,7 @@ impl Following {
             return None;
         }
         let walk = robust_variance(&mut changes).max(MIN_SIGMA * MIN_SIGMA);
-        Some(Following { walk })
+        Some(FollowingSpread { walk })
     }
 
     /// How abnormal the change of `track`'s following count from its
@@ -1067,7 +1067,7 @@ impl Model {
         let following = track
             .following
             .is_present()
-            .then(|| Following::fit(track))
+            .then(|| FollowingSpread::fit(track))
             .flatten();
         // An account seen twice, years apart, must not count as observing
         // every window in between: its usual step is capped at a week.

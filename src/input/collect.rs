@@ -73,17 +73,17 @@ pub struct Row {
 pub struct Series {
     pub times: Packed<i64>,
     pub followers: Packed<u64>,
-    pub following: Following,
+    pub following: FollowingCounts,
 }
 
 /// The following counts of a series, stored without a tag per value: an
-/// empty cell is [`Following::MISSING`], and an account that never had one
+/// empty cell is [`FollowingCounts::MISSING`], and an account that never had one
 /// stores nothing at all (most inputs have no following column). Either
 /// empty or as long as its series.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Following(Vec<u64>);
+pub struct FollowingCounts(Vec<u64>);
 
-impl Following {
+impl FollowingCounts {
     /// Marks an empty cell; counts never reach it (they are at most 2^53).
     const MISSING: u64 = u64::MAX;
 
@@ -355,7 +355,7 @@ pub(crate) struct Chunk {
     accounts: Vec<u32>,
     times: Packed<i64>,
     followers: Packed<u64>,
-    following: Following,
+    following: FollowingCounts,
     /// Where each account's rows start, once grouped (one more than the
     /// accounts: the last is the number of rows).
     starts: Vec<u32>,
@@ -455,7 +455,7 @@ impl Chunk {
         let mut followers = Packed::filled(self.followers.first().unwrap_or(0), n);
         // Following counts are stored for every row or for none.
         let mut following =
-            vec![Following::MISSING; if self.following.is_present() { n } else { 0 }];
+            vec![FollowingCounts::MISSING; if self.following.is_present() { n } else { 0 }];
         for (r, &a) in self.accounts.iter().enumerate() {
             let k = at[a as usize] as usize;
             at[a as usize] += 1;
@@ -467,14 +467,14 @@ impl Chunk {
                     .0
                     .get(r)
                     .copied()
-                    .unwrap_or(Following::MISSING);
+                    .unwrap_or(FollowingCounts::MISSING);
             }
         }
         Chunk {
             accounts: Vec::new(),
             times,
             followers,
-            following: Following(following),
+            following: FollowingCounts(following),
             starts,
             ..self
         }

@@ -19,7 +19,7 @@ mod value;
 pub use value::Thousands;
 
 pub(crate) use collect::{Chunk, Sink};
-pub use collect::{Collected, Collector, Following, Labels, Row, Series};
+pub use collect::{Collected, Collector, FollowingCounts, Labels, Row, Series};
 use columns::Resolved;
 pub use columns::{ColumnOverrides, Field, MissingColumn};
 

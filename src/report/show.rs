@@ -6,7 +6,7 @@
 
 use super::event::{Event, id};
 use super::text::{
-    INDENT, Style, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
+    INDENT, Painter, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
     thousands, title_line, wrap,
 };
 use super::{InputSummary, SCHEMA_VERSION, Tool};
@@ -126,7 +126,7 @@ pub struct CohortView {
 
 /// The window of the cohort that started a platform event, and its evidence.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct Window {
+pub struct CohortFall {
     pub from: Timestamp,
     pub to: Timestamp,
     /// Accounts observed around it, and how many fell by two of their own
@@ -140,9 +140,9 @@ pub struct Window {
     pub score: f64,
 }
 
-impl Window {
-    fn of(w: &crate::detect::CohortWindow, bucket: i64) -> Window {
-        Window {
+impl CohortFall {
+    fn of(w: &crate::detect::CohortWindow, bucket: i64) -> CohortFall {
+        CohortFall {
             from: Timestamp(w.from * bucket),
             to: Timestamp(w.to * bucket),
             observed: w.tally.observed,
@@ -163,7 +163,7 @@ pub enum Verdict {
     /// was not observed during the event, and its loss is across its gap.
     Platform {
         event: String,
-        window: Window,
+        window: CohortFall,
         excess: bool,
         across_gap: bool,
     },
@@ -186,14 +186,14 @@ pub enum Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlatformPeriod {
     pub event: String,
-    pub window: Window,
+    pub window: CohortFall,
 }
 
 /// A platform event the account had no loss in.
 #[derive(Debug, Clone, Serialize)]
 pub struct Absent {
     pub event: String,
-    pub window: Window,
+    pub window: CohortFall,
     /// Its counts just before and after the event (null: no snapshot on
     /// that side).
     pub before: Option<u64>,
@@ -249,22 +249,22 @@ impl Shown {
             .map(|d| {
                 let span = d.loss.span;
                 let verdict = match &d.verdict {
-                    explain::Verdict::Platform {
+                    explain::ExplainedFate::Platform {
                         finding,
                         window,
                         excess,
                         across_gap,
                     } => Verdict::Platform {
                         event: event(*finding),
-                        window: Window::of(window, bucket),
+                        window: CohortFall::of(window, bucket),
                         excess: *excess,
                         across_gap: *across_gap,
                     },
-                    explain::Verdict::Own { finding, scope } => Verdict::Own {
+                    explain::ExplainedFate::Own { finding, scope } => Verdict::Own {
                         event: event(*finding),
                         scope: *scope,
                     },
-                    explain::Verdict::Below {
+                    explain::ExplainedFate::Below {
                         check,
                         bar,
                         size,
@@ -277,7 +277,7 @@ impl Shown {
                         share: round(*share, 5),
                         platform: platform.map(|(k, w)| PlatformPeriod {
                             event: event(k),
-                            window: Window::of(&w, bucket),
+                            window: CohortFall::of(&w, bucket),
                         }),
                     },
                 };
@@ -326,7 +326,7 @@ impl Shown {
                 .iter()
                 .map(|a| Absent {
                     event: event(a.finding),
-                    window: Window::of(&a.window, bucket),
+                    window: CohortFall::of(&a.window, bucket),
                     before: a.before.map(|k| track.count(k)),
                     after: a.after.map(|k| track.count(k)),
                 })
@@ -412,7 +412,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        ShowFormat::Text => text(r, &Style { color }, out),
+        ShowFormat::Text => text(r, &Painter { color }, out),
         ShowFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
@@ -420,7 +420,7 @@ pub fn write(
     }
 }
 
-fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn text(r: &ShowReport, style: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let x = &r.explanation;
     let name = sanitize(&x.account);
     writeln!(
@@ -508,7 +508,7 @@ fn text(r: &ShowReport, style: &Style, out: &mut dyn Write) -> io::Result<()> {
 
 /// A heading, wrapped to the width before it is painted (so that a long
 /// name never cuts a colour code in two).
-fn heading(out: &mut dyn Write, style: &Style, code: &str, text: &str) -> io::Result<()> {
+fn heading(out: &mut dyn Write, style: &Painter, code: &str, text: &str) -> io::Result<()> {
     for line in wrap(text, WIDTH) {
         writeln!(out, "{}", style.paint(code, &line))?;
     }
@@ -566,7 +566,7 @@ fn drop(
     d: &ShownDrop,
     r: &ShowReport,
     name: &str,
-    style: &Style,
+    style: &Painter,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let s = r.settings;
@@ -655,7 +655,7 @@ fn cohort_sentence(d: &ShownDrop) -> String {
 
 /// The snapshots around the drop: time, followers, change, the change's z,
 /// and the following count when the data has one.
-fn table(d: &ShownDrop, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+fn table(d: &ShownDrop, style: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let with_following = d.rows.iter().any(|r| r.following.is_some());
     let line = |cells: [&str; 5]| {
         let mut line = format!(
@@ -828,7 +828,7 @@ fn verdict(d: &ShownDrop, r: &ShowReport, name: &str) -> Vec<String> {
 
 /// The platform rule applied to `w`: `lead`: the window that started it,
 /// the share of the cohort affected, and how far beyond chance.
-fn platform_rule(w: &Window, s: &Settings, lead: &str) -> String {
+fn platform_rule(w: &CohortFall, s: &Settings, lead: &str) -> String {
     format!(
         "{lead}: in the window that started it, {} to {} UTC, {} of the {} observed fell \
          by two of their own deviations or more, and about {} of them were affected \

@@ -17,11 +17,11 @@ pub(super) const WIDTH: usize = 78;
 /// Indent of everything under an event's title.
 pub(super) const INDENT: &str = "  ";
 
-pub(super) struct Style {
+pub(super) struct Painter {
     pub(super) color: bool,
 }
 
-impl Style {
+impl Painter {
     pub(super) fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -32,7 +32,7 @@ impl Style {
 }
 
 pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    let style = Style { color };
+    let style = Painter { color };
     writeln!(
         out,
         "followdrop {} · {} · {} · {}",
@@ -93,7 +93,7 @@ fn event(
     e: &Event,
     r: &Report,
     sparks: Option<&EventSparklines>,
-    style: &Style,
+    style: &Painter,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     event_heading(out, style, e)?;
@@ -134,7 +134,7 @@ fn event(
 
 /// An event's first line: its kind as a title, in its scope's colour, and
 /// its span.
-pub(super) fn event_heading(out: &mut dyn Write, style: &Style, e: &Event) -> io::Result<()> {
+pub(super) fn event_heading(out: &mut dyn Write, style: &Painter, e: &Event) -> io::Result<()> {
     let title = e.class.kind().replace('_', " ").to_uppercase();
     title_line(
         out,
@@ -149,7 +149,7 @@ pub(super) fn event_heading(out: &mut dyn Write, style: &Style, e: &Event) -> io
 /// A first line: `title` painted with `color`, then the span.
 pub(super) fn title_line(
     out: &mut dyn Write,
-    style: &Style,
+    style: &Painter,
     color: &str,
     title: &str,
     start: i64,
@@ -197,7 +197,7 @@ fn platform(
     e: &Event,
     r: &Report,
     sparks: Option<&EventSparklines>,
-    style: &Style,
+    style: &Painter,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let cohort = u64::from(e.cohort_size);

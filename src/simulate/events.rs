@@ -166,12 +166,12 @@ pub struct Plan {
     pub at: i64,
     /// For account events: which account (else chosen at random).
     pub account: Option<usize>,
-    pub style: Style,
+    pub style: Unfolding,
 }
 
 /// How a planned event unfolds, beyond what its kind says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub enum Unfolding {
     /// As events of its kind usually do.
     Usual,
     /// Fake followers removed in batches: an account purge over 20–48
@@ -244,7 +244,7 @@ pub fn inject(
                 };
                 (Scope::Platform, start, end, None)
             }
-            Kind::AccountPurge if plan.style == Style::Slow => {
+            Kind::AccountPurge if plan.style == Unfolding::Slow => {
                 let Some((i, injection)) =
                     slow_account_purge(plan, accounts, interval, event, &observed_at, rng)
                 else {
@@ -366,10 +366,13 @@ pub fn inject(
     }
 }
 
-impl Style {
+impl Unfolding {
     /// Whether a platform purge of this style is spread by [`spread_purge`].
     fn spreads(self) -> bool {
-        matches!(self, Style::Slow | Style::Sweep | Style::Recount)
+        matches!(
+            self,
+            Unfolding::Slow | Unfolding::Sweep | Unfolding::Recount
+        )
     }
 }
 
@@ -382,7 +385,7 @@ fn restoration(plan: &Plan, duration: i64, interval: i64, slow: bool, rng: &mut 
     let lost = plan.at + duration;
     // After an outage, soon enough that the truth still calls it reverted.
     let (from, delay, length) = match plan.style {
-        Style::Unseen { outage } => (lost.max(outage.1), 6 * HOUR, (2 * HOUR, DAY)),
+        Unfolding::Unseen { outage } => (lost.max(outage.1), 6 * HOUR, (2 * HOUR, DAY)),
         _ if slow => (lost, 6 * HOUR, (DAY, 2 * DAY)),
         _ => (lost, 30 * HOUR, (2 * HOUR, DAY)),
     };
@@ -407,7 +410,7 @@ fn spread_purge(
     // Onsets staggered over about 12 hours, each account's loss then
     // taking 6–14 hours (slow); else onsets and a common length as in the
     // usual platform purge, but nearly every account hit.
-    let (stagger, share, length) = if plan.style == Style::Slow {
+    let (stagger, share, length) = if plan.style == Unfolding::Slow {
         (rng.below(10 * HOUR, 14 * HOUR), rng.range(0.6, 0.95), None)
     } else {
         let duration = rng.below(HOUR, longest_onset(Kind::PlatformPurge));
@@ -430,14 +433,14 @@ fn spread_purge(
 }
 
 /// One account's loss in a platform purge of the given style.
-fn purge_measure(style: Style, a: &Account, rng: &mut Rng) -> Measure {
+fn purge_measure(style: Unfolding, a: &Account, rng: &mut Rng) -> Measure {
     match style {
-        Style::Sweep if a.size >= SWEEP_BIG => Measure::Share(rng.log_range(0.003, 0.12)),
-        Style::Sweep => Measure::Followers(rng.below(1, 5) as f64),
-        Style::Recount if rng.chance(0.1) => {
+        Unfolding::Sweep if a.size >= SWEEP_BIG => Measure::Share(rng.log_range(0.003, 0.12)),
+        Unfolding::Sweep => Measure::Followers(rng.below(1, 5) as f64),
+        Unfolding::Recount if rng.chance(0.1) => {
             Measure::ShareAtLeast(rng.log_range(0.001, 0.04), rng.range(10.0, 20.0))
         }
-        Style::Recount => Measure::Noise(rng.range(0.1, 0.9)),
+        Unfolding::Recount => Measure::Noise(rng.range(0.1, 0.9)),
         _ => Measure::Share(rng.log_range(0.005, 0.05)),
     }
 }
@@ -574,7 +577,7 @@ mod tests {
                     kind: Kind::AccountPurge,
                     at: 10 * DAY,
                     account: None,
-                    style: Style::Slow,
+                    style: Unfolding::Slow,
                 };
                 let mut injected = inject(
                     &[plan],
@@ -625,8 +628,8 @@ mod tests {
             style,
         };
         let plans = [
-            plan(60 * DAY, Style::Sweep),
-            plan(170 * DAY, Style::Recount),
+            plan(60 * DAY, Unfolding::Sweep),
+            plan(170 * DAY, Unfolding::Recount),
         ];
         let injected = inject(&plans, &accounts, DAY, 240 * DAY, false, &mut Rng::new(1));
         let (mut hit, mut heavy) = ([0; 2], 0);

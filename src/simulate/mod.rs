@@ -19,7 +19,7 @@ pub use readout::Readout;
 
 use crate::time::Timestamp;
 use crate::time::push_rfc3339;
-use events::{Injection, Plan, Style, material};
+use events::{Injection, Plan, Unfolding, material};
 use population::{Account, Shape};
 use readout::Reader;
 use rng::Rng;
@@ -132,7 +132,7 @@ pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
             kind: *kind,
             at: *at,
             account,
-            style: Style::Usual,
+            style: Unfolding::Usual,
         });
     }
     let slow = opts.scenario == Scenario::Hard;
@@ -165,7 +165,7 @@ pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
         );
     }
     outages.extend(plans.iter().filter_map(|p| match p.style {
-        Style::Unseen { outage } => Some(outage),
+        Unfolding::Unseen { outage } => Some(outage),
         _ => None,
     }));
     let involved = |i: usize| !injected.per_account[i].is_empty();
@@ -293,7 +293,7 @@ fn scenario_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec
         kind,
         at,
         account: None,
-        style: Style::Usual,
+        style: Unfolding::Usual,
     };
     let styled = |kind, at, style| Plan {
         style,
@@ -326,15 +326,15 @@ fn scenario_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec
         }
         Scenario::Hard => hard_plans(opts, accounts, rng),
         Scenario::Slow => vec![
-            styled(Kind::AccountPurge, at(rng, 0.15, 0.3), Style::Slow),
-            styled(Kind::PlatformPurge, at(rng, 0.4, 0.5), Style::Slow),
-            styled(Kind::AccountPurge, at(rng, 0.55, 0.65), Style::Slow),
-            styled(Kind::AccountPurge, at(rng, 0.7, 0.78), Style::Slow),
+            styled(Kind::AccountPurge, at(rng, 0.15, 0.3), Unfolding::Slow),
+            styled(Kind::PlatformPurge, at(rng, 0.4, 0.5), Unfolding::Slow),
+            styled(Kind::AccountPurge, at(rng, 0.55, 0.65), Unfolding::Slow),
+            styled(Kind::AccountPurge, at(rng, 0.7, 0.78), Unfolding::Slow),
         ],
         Scenario::Outage => outage_plans(opts, rng),
         Scenario::Recount => vec![
-            styled(Kind::PlatformPurge, at(rng, 0.2, 0.3), Style::Sweep),
-            styled(Kind::PlatformPurge, at(rng, 0.65, 0.75), Style::Recount),
+            styled(Kind::PlatformPurge, at(rng, 0.2, 0.3), Unfolding::Sweep),
+            styled(Kind::PlatformPurge, at(rng, 0.65, 0.75), Unfolding::Recount),
         ],
     }
 }
@@ -363,13 +363,13 @@ fn outage_plans(opts: &SimOptions, rng: &mut Rng) -> Vec<Plan> {
             kind,
             at,
             account: None,
-            style: Style::Unseen { outage },
+            style: Unfolding::Unseen { outage },
         },
         Plan {
             kind: Kind::PlatformPurge,
             at: spanned,
             account: None,
-            style: Style::Usual,
+            style: Unfolding::Usual,
         },
     ]
 }
@@ -417,13 +417,13 @@ fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Pla
             kind: Kind::PlatformGlitch,
             at: first,
             account: None,
-            style: Style::Usual,
+            style: Unfolding::Usual,
         },
         Plan {
             kind: Kind::PlatformPurge,
             at: first + 4 * DAY,
             account: None,
-            style: Style::Usual,
+            style: Unfolding::Usual,
         },
     ];
     // A loss across a week-long collection gap, away from the platform
@@ -438,7 +438,7 @@ fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Pla
             kind: Kind::AccountPurge,
             at: from + (to - from) / 2,
             account: Some(i),
-            style: Style::Usual,
+            style: Unfolding::Usual,
         });
     }
     // An account that loses more the day after the platform glitch.
@@ -446,13 +446,13 @@ fn hard_plans(opts: &SimOptions, accounts: &[Account], rng: &mut Rng) -> Vec<Pla
         kind: Kind::AccountPurge,
         at: first + DAY + 6 * HOUR,
         account: None,
-        style: Style::Usual,
+        style: Unfolding::Usual,
     });
     plans.push(Plan {
         kind: Kind::AccountPurge,
         at: at(rng, 0.75),
         account: None,
-        style: Style::Usual,
+        style: Unfolding::Usual,
     });
     plans
 }
