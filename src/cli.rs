@@ -2,7 +2,7 @@
 //! text) and [`run`], which wires input → grid → detect → report.
 
 use crate::detect::{Scope, Settings, explain};
-use crate::input::{ColumnOverrides, Format, OnError, ReadOptions, Thousands};
+use crate::input::{ColumnOverrides, Format, HeaderError, OnError, ReadOptions, Thousands};
 use crate::output;
 use crate::report::show::{ShowFormat, ShowReport, Shown};
 use crate::report::sparkline::Style as SparklineStyle;
@@ -763,7 +763,7 @@ fn read_inputs<T>(
         progress: !quiet,
         ..input.read_options()
     };
-    let value = read(&opts).map_err(|e| named_column_usage_error(e, &opts.columns, command))?;
+    let value = read(&opts).map_err(|e| named_column_usage_error(e, command))?;
     if !quiet {
         warn(dataset(&value));
     }
@@ -805,12 +805,12 @@ fn wants_color(choice: ColorChoice, output: Option<&str>) -> bool {
 /// An input without the column a `--*-col` option names: a usage error,
 /// reported as clap reports a bad option value (exit status 2, `--help`
 /// hint), though it is only found once the input's header is read.
-fn named_column_usage_error(
-    e: anyhow::Error,
-    columns: &ColumnOverrides,
-    command: &str,
-) -> anyhow::Error {
-    let Some(message) = columns.named_column_error(&e.root_cause().to_string()) else {
+fn named_column_usage_error(e: anyhow::Error, command: &str) -> anyhow::Error {
+    let Some(header) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<HeaderError>())
+        .filter(|h| h.is_usage())
+    else {
         return e;
     };
     let mut cli = <Cli as clap::CommandFactory>::command();
@@ -818,7 +818,7 @@ fn named_column_usage_error(
     let Some(sub) = cli.find_subcommand_mut(command) else {
         return e;
     };
-    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, header.to_string())
         .format(sub)
         .into()
 }

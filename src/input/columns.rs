@@ -205,18 +205,12 @@ pub struct MissingColumn {
 impl fmt::Display for MissingColumn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let found = found_list(&self.found);
-        let hint = match encoding_hint(&self.found) {
-            Some(hint) => format!("; {hint}"),
-            None => String::new(),
-        };
+        let hint = hint(&self.found);
         if self.named {
-            // Worded as clap words a bad option value; the reader puts the
-            // file's name in front, and `named_column_error` turns the whole
-            // message into a usage error.
             return write!(
                 f,
-                "{}{NO_SUCH_COLUMN}{found}){hint}",
-                invalid_value(self.field.flag(), &self.wanted.join(", "))
+                "no column named {} (columns found: {found}){hint}",
+                self.wanted.join(", ")
             );
         }
         write!(
@@ -226,6 +220,57 @@ impl fmt::Display for MissingColumn {
             self.wanted.join(", "),
             self.field.flag()
         )
+    }
+}
+
+/// A header that cannot be read as snapshots, and the input it heads: the
+/// error the readers return. Typed so that the command line can tell a
+/// `--*-col` option naming a column the input lacks (a usage error, only
+/// found once the header is read) from an input that lacks a column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct HeaderError {
+    /// The input's name, as messages show it.
+    pub input: String,
+    pub layout: Layout,
+}
+
+impl HeaderError {
+    pub fn new(input: &str, layout: impl Into<Layout>) -> HeaderError {
+        HeaderError {
+            input: input.to_string(),
+            layout: layout.into(),
+        }
+    }
+
+    /// Whether an option named a column the input does not have: the
+    /// user's mistake, reported as clap reports a bad option value.
+    pub fn is_usage(&self) -> bool {
+        matches!(&self.layout, Layout::Missing(m) if m.named)
+    }
+
+    /// Whether the input lacks `field` under every accepted name.
+    pub fn lacks(&self, field: Field) -> bool {
+        matches!(&self.layout, Layout::Missing(m) if m.field == field && !m.named)
+    }
+}
+
+/// Worded as clap words a bad option value when it is one (`invalid value
+/// 'nosuch' for '--time-col <NAME>': data.csv has no such column (columns
+/// found: a, b, c)`), else the input's name and what is wrong.
+impl fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.layout {
+            Layout::Missing(m) if m.named => write!(
+                f,
+                "invalid value '{}' for '{} <NAME>': {} has no such column (columns found: {}){}",
+                m.wanted.join(", "),
+                m.field.flag(),
+                self.input,
+                found_list(&m.found),
+                hint(&m.found)
+            ),
+            layout => write!(f, "{}: {layout}", self.input),
+        }
     }
 }
 
@@ -272,12 +317,10 @@ fn encoding_hint(found: &[String]) -> Option<&'static str> {
     }
 }
 
-/// clap's wording of a bad option value, which a missing `--*-col` column is.
-fn invalid_value(flag: &str, value: &str) -> String {
-    format!("invalid value '{value}' for '{flag} <NAME>': ")
+/// [`encoding_hint`] as the end of a message: empty, or `; ` and the hint.
+fn hint(found: &[String]) -> String {
+    encoding_hint(found).map_or_else(String::new, |hint| format!("; {hint}"))
 }
-
-const NO_SUCH_COLUMN: &str = "no such column (columns found: ";
 
 /// Matches the columns `names` to fields. For nested JSON, `names` are dotted
 /// paths; a path matches an alias by its whole name or by its last segment,
@@ -482,36 +525,6 @@ impl fmt::Display for Layout {
     }
 }
 
-impl ColumnOverrides {
-    /// Recognises the message of an input whose columns lack one named with
-    /// a `--*-col` option (`"{file}: {MissingColumn}"`, as the readers report
-    /// it) and rewords it as clap words a bad option value, file included:
-    /// `invalid value 'nosuch' for '--time-col <NAME>': data.csv has no such
-    /// column (columns found: a, b, c)`. `None` for any other message.
-    ///
-    /// Such a value is only known to be bad once an input's header has been
-    /// read, so no clap value parser can catch it; the caller reports the
-    /// result as a usage error all the same.
-    pub fn named_column_error(&self, message: &str) -> Option<String> {
-        [
-            Field::Time,
-            Field::Account,
-            Field::Followers,
-            Field::Following,
-            Field::Cohort,
-            Field::Label,
-        ]
-        .into_iter()
-        .find_map(|field| {
-            let prefix = invalid_value(field.flag(), self.get(field)?);
-            let at = message.find(&format!(": {prefix}{NO_SUCH_COLUMN}"))?;
-            let file = &message[..at];
-            let rest = &message[at + 2 + prefix.len() + NO_SUCH_COLUMN.len()..];
-            Some(format!("{prefix}{file} has {NO_SUCH_COLUMN}{rest}"))
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,28 +632,24 @@ mod tests {
         };
         let err = resolve(&names, &o).unwrap_err();
         assert!(err.named);
-        // As the readers report it: the file's name in front.
-        let message = format!("data/x.csv: {err}");
+        let err = HeaderError::new("data/x.csv", err);
+        assert!(err.is_usage());
         assert_eq!(
-            message,
-            "data/x.csv: invalid value 'fans' for '--followers-col <NAME>': \
-             no such column (columns found: ts, who, n)"
+            err.to_string(),
+            "invalid value 'fans' for '--followers-col <NAME>': \
+             data/x.csv has no such column (columns found: ts, who, n)"
         );
-        assert_eq!(
-            o.named_column_error(&message).as_deref(),
-            Some(
-                "invalid value 'fans' for '--followers-col <NAME>': \
-                 data/x.csv has no such column (columns found: ts, who, n)"
-            )
+        // A column missing without an option naming it is the input's fault.
+        let unnamed = HeaderError::new(
+            "data/x.csv",
+            resolve(&names, &ColumnOverrides::default()).unwrap_err(),
         );
-        // Any other message, or one about an option not given, is left alone.
-        let unnamed = resolve(&names, &ColumnOverrides::default()).unwrap_err();
-        assert!(!unnamed.named);
-        let other = format!("data/x.csv: {unnamed}");
-        assert_eq!(o.named_column_error(&other), None);
-        assert_eq!(
-            ColumnOverrides::default().named_column_error(&message),
-            None
+        assert!(!unnamed.is_usage());
+        assert!(
+            unnamed
+                .to_string()
+                .starts_with("data/x.csv: no followers column; columns found: ts, who, n"),
+            "{unnamed}"
         );
     }
 
@@ -667,10 +676,11 @@ mod tests {
             followers: Some("followers".into()),
             ..ColumnOverrides::default()
         };
-        let msg = resolve(&cr, &o).unwrap_err().to_string();
+        let err = resolve(&cr, &o).unwrap_err();
+        let msg = err.to_string();
         assert!(!msg.contains('\r'), "{msg:?}");
         assert!(msg.contains("bare carriage return"), "{msg}");
-        let usage = o.named_column_error(&format!("x.csv: {msg}")).unwrap();
+        let usage = HeaderError::new("x.csv", err).to_string();
         assert!(
             usage.starts_with(
                 "invalid value 'followers' for '--followers-col <NAME>': x.csv has no such column"

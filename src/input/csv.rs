@@ -7,7 +7,7 @@
 //! many rows of one instant), counts take a digits-only fast path, and an
 //! account name becomes a `String` only once, in the collector's interner.
 
-use super::columns::{self, Field, Resolved, Wide};
+use super::columns::{self, Field, HeaderError, Resolved, Wide};
 use super::parallel::{self, Feed};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, CohortCell, Collector, Reader, Row, Sink, Source, in_cohort};
@@ -48,7 +48,7 @@ pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) 
         anyhow::bail!("{}: no snapshots (the input is empty)", src.name);
     }
     let wide = columns::wide(&header, &src.opts.columns, src.opts.wide)
-        .map_err(|e| anyhow!("{}: {e}", src.name))?;
+        .map_err(|e| HeaderError::new(src.name, e))?;
     let skipped = collector.collected.skipped;
     let snapshots = match wide {
         // Wide tables are read serially (they are small: a column an account).
@@ -58,7 +58,7 @@ pub(crate) fn read(mut reader: Reader, src: &Source, collector: &mut Collector) 
         }
         None => {
             let cols = columns::resolve(&header, &src.opts.columns)
-                .map_err(|e| anyhow!("{}: {e}", src.name))?;
+                .map_err(|e| HeaderError::new(src.name, e))?;
             let format = LongCsv {
                 src,
                 cols,

@@ -8,7 +8,7 @@
 //! first record is parsed whole, to find the paths; every other record is
 //! read for those fields alone ([`super::json_pick`]).
 
-use super::columns::{self, Field, Resolved};
+use super::columns::{self, Field, HeaderError, Resolved};
 use super::envelope;
 use super::json_pick::{Cell, Pick, Picked, Wanted};
 use super::parallel::{self, Feed};
@@ -59,7 +59,7 @@ impl Paths {
         let mut names = Vec::new();
         collect_paths(object, "", 0, &mut names);
         let cols = columns::resolve(&names, &src.opts.columns)
-            .map_err(|e| anyhow!("{}: {e}", src.name))?;
+            .map_err(|e| HeaderError::new(src.name, e))?;
         let account = AccountSource::new(&cols, src, collector);
         Ok(Paths {
             names,
@@ -583,7 +583,10 @@ fn read_document(reader: Reader, src: &Source, collector: &mut Collector) -> Res
         let p = match &mut paths {
             Some(p) => p,
             None => paths.insert(Paths::from_first(&item, src, pos, collector).map_err(|e| {
-                if time.is_none() && e.to_string().contains("no time column") {
+                let lacks_time = e
+                    .downcast_ref::<HeaderError>()
+                    .is_some_and(|h| h.lacks(Field::Time));
+                if time.is_none() && lacks_time {
                     anyhow!(
                         "{e}; the records (at {}) have no time, and none is written beside them: \
                          if the file's name holds it, say --time-from-name",

@@ -21,7 +21,7 @@ pub use value::Thousands;
 pub(crate) use collect::{Chunk, Sink};
 pub use collect::{Collected, Collector, FollowingCounts, Labels, Row, Series};
 use columns::Resolved;
-pub use columns::{ColumnOverrides, Field, MissingColumn};
+pub use columns::{ColumnOverrides, Field, HeaderError, MissingColumn};
 
 use crate::progress::{Counted, Progress};
 use crate::time::{TimeFormat, Zone};
