@@ -249,3 +249,69 @@ pub fn thousands(n: u64) -> String {
     }
     out
 }
+
+/// The one event a report must hold, with the right exit status (1).
+#[track_caller]
+pub fn only_event(report: &Value, run: &Run) -> Value {
+    run.expect_code(1);
+    let events = report["events"].as_array().expect("events is an array");
+    assert_eq!(
+        events.len(),
+        1,
+        "expected exactly one event, got {}:\n{:#}",
+        events.len(),
+        report["events"]
+    );
+    events[0].clone()
+}
+
+/// The six per-account files, in the order `ls` gives them.
+pub fn per_account_files() -> Vec<String> {
+    let mut files: Vec<String> = fs::read_dir(root().join("fixtures/per-account"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".csv"))
+        .map(|n| format!("fixtures/per-account/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `followdrop <args>` in `dir` under GNU time (`/usr/bin/time -f %M`)
+/// and returns what it did with its peak resident memory in KiB; the memory
+/// is `None` where GNU time is not installed (the run itself still happens,
+/// so callers assert on it either way).
+pub fn run_measured(dir: &Path, args: &[&str]) -> (Run, Option<u64>) {
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    let timed = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(binary())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output();
+    let peak = |out: &std::process::Output| {
+        let text = fs::read_to_string(report.path()).ok()?;
+        let kib = text.lines().last()?.trim().parse().ok()?;
+        out.status.code().map(|_| kib)
+    };
+    match timed {
+        Ok(out) if peak(&out).is_some() => {
+            let kib = peak(&out);
+            (Run::from_output(out), kib)
+        }
+        _ => {
+            let mut cmd = followdrop(dir);
+            cmd.args(args);
+            (run(cmd, None), None)
+        }
+    }
+}
+
+pub fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin!("followdrop").to_path_buf()
+}
+
+pub const CSV_HEADER: &str = "event_id,kind,scope,persistence,start,end,recovered_at,account,\
+                          before,after,lost,relative_loss,excess";
