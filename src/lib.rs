@@ -7,6 +7,10 @@
 //! [`output`]. [`simulate`] makes labelled data for trials and for
 //! measuring accuracy. [`cli`] holds the command line and [`run`] wires the
 //! steps together.
+//!
+//! Per-account work runs on all cores (rayon). Every parallel step either
+//! reduces integers or collects its results in account order, so a report
+//! is byte-identical whatever the number of threads.
 
 #![forbid(unsafe_code)]
 

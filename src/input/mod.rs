@@ -1,6 +1,10 @@
-//! Reading snapshots: opening files or stdin (gzip detected by its magic
-//! bytes), telling CSV from JSON from NDJSON, and handing every record to a
-//! [`Collector`] that interns account names and stores rows compactly.
+//! Reading snapshots: expanding folders, opening files or stdin, undoing
+//! compression and opening containers (both recognised by their first
+//! bytes, in `container`), stripping a byte-order mark, telling CSV from
+//! JSON from NDJSON (by the file's name, else its content), and handing
+//! every record to a [`Collector`] that interns account names and stores
+//! rows compactly. A compressed input is decompressed on a thread of its
+//! own, ahead of the parser.
 //!
 //! Nothing here judges the data; it only turns bytes into [`Row`]s or fails
 //! with a message naming the file, line (or record) and field.
