@@ -131,6 +131,6 @@ fn detect(bencher: Bencher, name: &str) {
     let loaded = followdrop::load(&[input(name)], &ReadOptions::default(), None).expect("load");
     let settings = Settings::default();
     bencher.bench_local(|| {
-        followdrop::detect::detect(black_box(&loaded.grid), &loaded.dataset.names, &settings).len()
+        followdrop::detect::detect(black_box(&loaded.grid), &settings).len()
     });
 }
