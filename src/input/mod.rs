@@ -14,6 +14,7 @@ mod columns;
 mod container;
 mod csv;
 mod envelope;
+mod file;
 mod json;
 mod json_pick;
 mod names;
@@ -26,6 +27,7 @@ pub(crate) use collect::{Chunk, Sink};
 pub use collect::{Collected, Collector, FollowingCounts, Labels, Row, Series};
 use columns::Resolved;
 pub use columns::{ColumnOverrides, Field, HeaderError, MissingColumn};
+use file::OpenFile;
 
 use crate::progress::{Counted, Progress};
 use crate::time::{TimeFormat, Zone};
@@ -201,7 +203,7 @@ fn read_one(
     collector: &mut Collector,
 ) -> Result<()> {
     let name = display_name(input);
-    let raw: Box<dyn Read + Send> = if input == "-" {
+    if input == "-" {
         let stdin = io::stdin();
         // Without a word, a scan waiting for snapshots to be typed (or for a
         // forgotten `< file`) looks hung.
@@ -210,15 +212,25 @@ fn read_one(
                 "followdrop: reading snapshots from standard input (end with {END_OF_INPUT})"
             );
         }
-        Box::new(Fused {
+        let raw = Box::new(Fused {
             inner: stdin,
             ended: false,
-        })
-    } else {
-        Box::new(File::open(input).with_context(|| format!("{name}: cannot open"))?)
+        });
+        return read_stream(input, raw, None, opts, progress, collector);
     };
-    let on_disk = input != "-" && Path::new(input).is_file();
-    read_stream(input, raw, on_disk, opts, progress, collector)
+    let opened = File::open(input)
+        .and_then(|f| OpenFile::new(f, input))
+        .with_context(|| format!("{name}: cannot open"))?;
+    let file = match opened {
+        Ok(file) => file,
+        // A pipe, a device: read as a stream.
+        Err(stream) => {
+            return read_stream(input, Box::new(stream), None, opts, progress, collector);
+        }
+    };
+    let raw = Box::new(file.range(0, file.size()));
+    read_stream(input, raw, Some(&file), opts, progress, collector)?;
+    file.check_unchanged(name)
 }
 
 /// The keys that end what is typed on a terminal.
@@ -255,18 +267,18 @@ pub fn read_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Collec
         ..Collector::default()
     };
     let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(bytes.to_vec()));
-    read_stream(name, raw, false, opts, &Progress::new(None), &mut collector)?;
+    read_stream(name, raw, None, opts, &Progress::new(None), &mut collector)?;
     Ok(collector.finish())
 }
 
 /// Reads one input from `raw`: its wrapping, then by format. `input` names
-/// it (a path, `-` for stdin, or any name for bytes in memory); `on_disk`
-/// says that `raw` reads the file at that path from its start (a large
+/// it (a path, `-` for stdin, or any name for bytes in memory); `file` is
+/// the file `raw` reads from its start, when it is one on disk (a large
 /// plain one is then read by byte ranges: [`parallel::read_body`]).
 fn read_stream(
     input: &str,
     raw: Box<dyn Read + Send>,
-    on_disk: bool,
+    file: Option<&OpenFile>,
     opts: &ReadOptions,
     progress: &Arc<Progress>,
     collector: &mut Collector,
@@ -305,7 +317,7 @@ fn read_stream(
         Wrapping::Whole(kind) => {
             for member in container::open(kind, name, Box::new(raw), opts)? {
                 let bytes = Box::new(io::Cursor::new(member.bytes));
-                read_stream(&member.name, bytes, false, opts, progress, collector)?;
+                read_stream(&member.name, bytes, None, opts, progress, collector)?;
             }
             return Ok(());
         }
@@ -327,7 +339,7 @@ fn read_stream(
     };
     // A plain file on disk may be read by byte ranges (see
     // [`parallel::read_body`]); its bytes up to the reader's start are the BOM.
-    let file = (!compressed && on_disk).then_some(input);
+    let file = file.filter(|_| !compressed);
     let source = Source {
         name,
         stem: &stem,
@@ -358,10 +370,9 @@ pub(crate) struct Source<'a> {
     pub progress: &'a Arc<Progress>,
     /// Whether it is read through a decompressor (gzip, xz, zstd, bzip2).
     pub compressed: bool,
-    /// The path of the input when it is a plain file on disk, whose bytes
-    /// the reader reads from byte `offset` on: it may be read again by byte
-    /// ranges.
-    pub file: Option<&'a str>,
+    /// The input when it is a plain file on disk, whose bytes the reader
+    /// reads from byte `offset` on: it may be read again by byte ranges.
+    pub file: Option<&'a OpenFile>,
     pub offset: u64,
 }
 

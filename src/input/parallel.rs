@@ -10,12 +10,12 @@
 //! numbers for its messages. Its header or first record is read before, by
 //! the format, from the start of the input.
 
+use super::file::OpenFile;
 use super::{Chunk, Collector, Reader, Source};
 use crate::progress::Counted;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use std::fs::File;
-use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read};
 
 /// A format's fast path: the lines of one piece of the input, fed to it in
 /// blocks, made into a [`Chunk`].
@@ -61,14 +61,14 @@ pub(crate) fn read_body<F: LineFormat>(
     src: &Source,
     collector: &mut Collector,
 ) -> Result<u64> {
-    if let Some(path) = src.file
-        && worth_splitting(path)
+    if let Some(file) = src.file
+        && worth_splitting(file)
     {
         let serial = |start, line, collector: &mut Collector| {
-            format.serial(open_at(path, start, src)?, line, collector)
+            format.serial(open_at(file, start, src), line, collector)
         };
         let snapshots = read_file(
-            path,
+            file,
             src,
             body.byte,
             body.line,
@@ -117,9 +117,8 @@ const PARALLEL_MIN_BYTES: u64 = 16 << 20;
 
 /// Whether a file is worth reading in byte ranges: large enough, and
 /// threads to share it.
-fn worth_splitting(path: &str) -> bool {
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
-    rayon::current_num_threads() >= 2 && size >= PARALLEL_MIN_BYTES
+fn worth_splitting(file: &OpenFile) -> bool {
+    rayon::current_num_threads() >= 2 && file.size() >= PARALLEL_MIN_BYTES
 }
 
 /// Reads a file's body from byte `start`, the start of line `line + 1`, in
@@ -129,7 +128,7 @@ fn worth_splitting(path: &str) -> bool {
 /// end (returning the snapshots it took), with exact line numbers for its
 /// messages. Returns the snapshots taken.
 fn read_file<F: Feed>(
-    path: &str,
+    file: &OpenFile,
     src: &Source,
     start: u64,
     line: u64,
@@ -138,14 +137,12 @@ fn read_file<F: Feed>(
     serial: impl FnOnce(u64, u64, &mut Collector) -> Result<u64>,
 ) -> Result<usize> {
     let threads = rayon::current_num_threads();
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read", src.name))?
-        .len();
+    let size = file.size();
     let chunks = (threads * WAVES) as u64;
     let mut bounds = vec![start];
     for k in 1..chunks {
         let nominal = start + (size.saturating_sub(start)) * k / chunks;
-        match next_line_start(path, nominal, src)? {
+        match next_line_start(file, nominal, src)? {
             Some(b) if b > *bounds.last().unwrap_or(&0) && b < size => bounds.push(b),
             _ => {}
         }
@@ -156,7 +153,7 @@ fn read_file<F: Feed>(
     // The inputs before this one are read whole.
     let offset = src.progress.position();
     let parse = |&(start, end): &(u64, u64), chunk| {
-        let input = counted_at(path, start, src).ok()?.take(end - start);
+        let input = counted(file, start, end, src);
         let (chunk, lines) = read_range(input, parser(chunk))?;
         Some((chunk.ending_at(offset + end), lines))
     };
@@ -179,22 +176,19 @@ fn read_file<F: Feed>(
     }
 }
 
-/// A buffered reader of a file from byte `start` on, counted in the
-/// progress.
-fn open_at(path: &str, start: u64, src: &Source) -> Result<Reader> {
-    let counted = counted_at(path, start, src)?;
-    Ok(Box::new(io::BufReader::with_capacity(1 << 16, counted)))
+/// A buffered reader of a file from byte `start` to its end, counted in
+/// the progress.
+fn open_at(file: &OpenFile, start: u64, src: &Source) -> Reader {
+    let counted = counted(file, start, file.size(), src);
+    Box::new(io::BufReader::with_capacity(1 << 16, counted))
 }
 
-/// A file from byte `start` on, its reads counted in the progress.
-fn counted_at(path: &str, start: u64, src: &Source) -> Result<Counted<File>> {
-    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
-    file.seek(SeekFrom::Start(start))
-        .with_context(|| format!("{}: cannot read", src.name))?;
-    Ok(Counted {
-        inner: file,
+/// Bytes `start..end` of a file, their reads counted in the progress.
+fn counted(file: &OpenFile, start: u64, end: u64, src: &Source) -> Counted<super::file::Range> {
+    Counted {
+        inner: file.range(start, end),
         progress: std::sync::Arc::clone(src.progress),
-    })
+    }
 }
 
 /// Reads a byte range of a file through a format's fast path, in large
@@ -219,13 +213,11 @@ fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)>
 }
 
 /// The offset just after the first newline at or after `from`.
-fn next_line_start(path: &str, from: u64, src: &Source) -> Result<Option<u64>> {
-    let mut file = File::open(path).with_context(|| format!("{}: cannot open", src.name))?;
-    file.seek(SeekFrom::Start(from))
-        .with_context(|| format!("{}: cannot read", src.name))?;
+fn next_line_start(file: &OpenFile, from: u64, src: &Source) -> Result<Option<u64>> {
     let mut window = vec![0u8; 1 << 16];
-    let n =
-        read_full(&mut file, &mut window).with_context(|| format!("{}: cannot read", src.name))?;
+    let n = file
+        .read_at(&mut window, from)
+        .with_context(|| format!("{}: cannot read", src.name))?;
     Ok(memchr::memchr(b'\n', &window[..n]).map(|i| from + i as u64 + 1))
 }
 

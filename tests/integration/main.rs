@@ -15,6 +15,7 @@ mod exports;
 mod fixtures;
 mod golden;
 mod limits;
+mod live_files;
 mod nasty;
 mod options;
 mod phenomena;
