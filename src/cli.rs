@@ -7,6 +7,7 @@ use crate::output;
 use crate::report::show::{ShowFormat, ShowReport, Shown};
 use crate::report::sparkline::Style as SparklineStyle;
 use crate::report::{self, Filters, InputSummary, OutputFormat, Report};
+use crate::sanitize::escaped;
 use crate::simulate::{Kind as SimKind, Readout, Scenario, SimFormat, SimOptions};
 use crate::state::State;
 use crate::time::{self, TimeForm, TimeFormat, Zone};
@@ -789,7 +790,7 @@ fn time_range(
 /// The data set's warnings, on stderr.
 fn warn(dataset: &crate::dataset::Dataset) {
     for w in &dataset.warnings {
-        eprintln!("followdrop: warning: {}", w.message);
+        eprintln!("followdrop: warning: {}", escaped(&w.message));
     }
 }
 
@@ -818,7 +819,8 @@ fn named_column_usage_error(e: anyhow::Error, command: &str) -> anyhow::Error {
     let Some(sub) = cli.find_subcommand_mut(command) else {
         return e;
     };
-    clap::Error::raw(clap::error::ErrorKind::ValueValidation, header.to_string())
+    let message = escaped(&header.to_string()).into_owned();
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message)
         .format(sub)
         .into()
 }

@@ -166,6 +166,8 @@ impl Dataset {
             unread_files,
             labels,
             first_reference,
+            held_back,
+            quoted_line_breaks,
         } = input;
         let (exact, conflicting) = series
             .par_iter_mut()
@@ -259,6 +261,26 @@ impl Dataset {
             ));
         }
         warnings.extend(vanished(&names, &series, &zeros));
+        if quoted_line_breaks > 0 {
+            warnings.push(Warning::new(
+                "quoted_line_break",
+                format!(
+                    "{} a quoted field that spans lines, read as one record each",
+                    counted(quoted_line_breaks, "record holds", "records hold")
+                ),
+                quoted_line_breaks,
+            ));
+        }
+        for held in held_back {
+            warnings.push(Warning::new(
+                "cut_line",
+                format!(
+                    "{}: line {} has no line end (cut mid-write?) and {}: held back until a run that finds it complete",
+                    held.input, held.line, held.why
+                ),
+                1,
+            ));
+        }
         if conflicting > 0 {
             let (what, verb) = if conflicting == 1 {
                 ("snapshot", "conflicts")

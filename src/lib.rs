@@ -27,6 +27,7 @@ pub mod packed;
 pub mod plot;
 pub mod progress;
 pub mod report;
+pub mod sanitize;
 pub mod simulate;
 pub mod state;
 pub mod stats;

@@ -4,6 +4,7 @@
 
 use clap::Parser;
 use followdrop::cli::{Cli, Exit};
+use followdrop::sanitize::escaped;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -27,7 +28,10 @@ fn main() -> ExitCode {
                     let _ = usage.print();
                 }
                 None => {
-                    let _ = writeln!(io::stderr(), "followdrop: error: {e:#}");
+                    // File names, column names and values quoted from the
+                    // input: none may drive the terminal.
+                    let message = format!("{e:#}");
+                    let _ = writeln!(io::stderr(), "followdrop: error: {}", escaped(&message));
                 }
             }
             ExitCode::from(2)

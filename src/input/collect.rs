@@ -4,6 +4,7 @@
 //! flat and appended to the collector a whole account at a time.
 
 use super::OnError;
+use super::cut_line::HeldBack;
 use super::names::Names;
 use crate::packed::Packed;
 use anyhow::Result;
@@ -226,6 +227,10 @@ pub struct Collected {
     pub unread_files: Vec<String>,
     /// Display names read beside the accounts' names.
     pub labels: Labels,
+    /// Last lines without a line end whose snapshots were held back.
+    pub held_back: Vec<HeldBack>,
+    /// CSV records with a quoted field that spans lines, read as one.
+    pub quoted_line_breaks: u64,
     /// Accounts from this id on were seen only in reference inputs
     /// (`--reference`): in the cohort, never reported. `None` until the
     /// references are read; [`Collector::finish`] makes it the number of

@@ -144,6 +144,23 @@ fn read_body(lines: &mut Lines, records: &mut Records, collector: &mut Collector
             collector.invalid(src.opts.on_error, e)?;
             continue;
         }
+        if !lines.continued.is_empty() {
+            let swallowed = (lines.continued.iter())
+                .filter(|l| records.looks_like_a_record(l))
+                .count();
+            if swallowed > 0 {
+                let e = anyhow!(
+                    "{}: line {}: a quoted field opened on this line runs on to line {}, over {swallowed} line(s) that look like records of their own: a stray quote?",
+                    src.name,
+                    line.first,
+                    lines.number
+                );
+                lines.unread_continuation();
+                collector.invalid(src.opts.on_error, e)?;
+                continue;
+            }
+            collector.collected.quoted_line_breaks += 1;
+        }
         let pos = Position::Line(line.first);
         let cells = lines.cells();
         if records.repeats_header(&cells) {
@@ -707,6 +724,14 @@ impl<'a, 'b> Records<'a, 'b> {
     /// byte-order mark left by `cat` of a file that starts with one is
     /// ignored). Cheap for data rows: the first cell rarely starts like the
     /// first column's name.
+    /// Whether a line taken into a quoted field of the record before it
+    /// has the header's number of fields: a record of its own, swallowed
+    /// by a stray quote, rather than the rest of a name or a bio.
+    fn looks_like_a_record(&self, line: &[u8]) -> bool {
+        let delimiters = memchr::memchr_iter(self.delimiter, line).count();
+        self.header.len() > 1 && delimiters + 1 == self.header.len()
+    }
+
     fn repeats_header(&self, cells: &Cells) -> bool {
         let first = cells.get(0);
         let first = first.strip_prefix(super::BOM).unwrap_or(first);

@@ -21,7 +21,10 @@ use std::sync::Arc;
 pub(crate) struct OpenFile {
     file: Arc<File>,
     path: String,
-    /// Its size at the open: nothing after it is read.
+    /// Its size at the open…
+    opened: u64,
+    /// …and where reading it ends: there, or before a last line that is
+    /// read apart (`end_at`).
     size: u64,
     identity: Option<Identity>,
 }
@@ -62,14 +65,21 @@ impl OpenFile {
         Ok(Ok(OpenFile {
             file: Arc::new(file),
             path: path.to_string(),
+            opened: meta.len(),
             size: meta.len(),
             identity: Identity::of(&meta),
         }))
     }
 
-    /// Its size when it was opened.
+    /// Where reading it ends: its size when it was opened, or less.
     pub(crate) fn size(&self) -> u64 {
         self.size
+    }
+
+    /// Makes the file end at `end` for the readers, which then leave the
+    /// bytes after it alone.
+    pub(crate) fn end_at(&mut self, end: u64) {
+        self.size = end.min(self.opened);
     }
 
     /// Bytes `start..end` of the file as it was opened (`end` at most its
@@ -78,7 +88,7 @@ impl OpenFile {
         Range {
             file: Arc::clone(&self.file),
             at: start,
-            end: end.min(self.size),
+            end: end.min(self.opened),
         }
     }
 
@@ -107,12 +117,12 @@ impl OpenFile {
                  nothing is reported from it: scan it again"
             );
         }
-        let size = self.file.metadata().map_or(self.size, |m| m.len());
-        if size < self.size {
+        let size = self.file.metadata().map_or(self.opened, |m| m.len());
+        if size < self.opened {
             bail!(
                 "{name}: the file shrank from {} to {size} bytes while it was read (truncated or \
                  rewritten); nothing is reported from it: scan it again",
-                self.size
+                self.opened
             );
         }
         Ok(())

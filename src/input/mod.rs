@@ -13,6 +13,7 @@ mod collect;
 mod columns;
 mod container;
 mod csv;
+mod cut_line;
 mod envelope;
 mod file;
 mod json;
@@ -27,6 +28,8 @@ pub(crate) use collect::{Chunk, Sink};
 pub use collect::{Collected, Collector, FollowingCounts, Labels, Row, Series};
 use columns::Resolved;
 pub use columns::{ColumnOverrides, Field, HeaderError, MissingColumn};
+use cut_line::CutLine;
+pub use cut_line::HeldBack;
 use file::OpenFile;
 
 use crate::progress::{Counted, Progress};
@@ -221,15 +224,24 @@ fn read_one(
     let opened = File::open(input)
         .and_then(|f| OpenFile::new(f, input))
         .with_context(|| format!("{name}: cannot open"))?;
-    let file = match opened {
+    let mut file = match opened {
         Ok(file) => file,
         // A pipe, a device: read as a stream.
         Err(stream) => {
             return read_stream(input, Box::new(stream), None, opts, progress, collector);
         }
     };
+    let cut = CutLine::find(&file, input, opts).with_context(|| format!("{name}: cannot read"))?;
+    if let Some(cut) = &cut {
+        file.end_at(cut.start);
+    }
     let raw = Box::new(file.range(0, file.size()));
     read_stream(input, raw, Some(&file), opts, progress, collector)?;
+    if let Some(cut) = cut
+        && let Some(held) = cut.read(input, &file, opts, collector)?
+    {
+        collector.collected.held_back.push(held);
+    }
     file.check_unchanged(name)
 }
 
@@ -323,14 +335,10 @@ fn read_stream(
         }
     };
     let (mut reader, bom) = skip_bom(reader).with_context(|| format!("{name}: cannot read"))?;
-    let format = match opts.format.or_else(|| format_from_name(plain_name)) {
-        Some(f) => f,
-        None => sniff_format(
-            reader
-                .fill_buf()
-                .with_context(|| format!("{name}: cannot read"))?,
-        ),
-    };
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("{name}: cannot read"))?;
+    let format = format_of(opts, plain_name, head);
     // A file without an account column holds one account named after its stem.
     let stem = if input == "-" {
         "stdin".to_string()
@@ -529,6 +537,14 @@ pub(crate) fn is_snapshot_file(name: &str) -> bool {
             ext.as_deref(),
             Some("xlsx" | "sqlite" | "sqlite3" | "db" | "parquet" | "zip")
         )
+}
+
+/// The format an input is read as: `--input-format`, else its name's,
+/// else its content's (`head`, after any byte-order mark).
+fn format_of(opts: &ReadOptions, name: &str, head: &[u8]) -> Format {
+    opts.format
+        .or_else(|| format_from_name(name))
+        .unwrap_or_else(|| sniff_format(head))
 }
 
 fn format_from_name(name: &str) -> Option<Format> {

@@ -83,25 +83,42 @@ impl Names {
             self.grow();
         }
         let hash = hash(name);
-        let mask = self.slots.len() - 1;
-        let mut at = (hash as usize) & mask;
-        loop {
-            let slot = self.slots[at];
-            if slot == 0 {
-                break;
-            }
-            let id = (slot as u32).wrapping_sub(1);
-            if (slot >> 32) == hash >> 32 && self.get(id) == name {
-                return (id, false);
-            }
-            at = (at + 1) & mask;
-        }
+        let at = match self.probe(name, hash) {
+            Ok(id) => return (id, false),
+            Err(at) => at,
+        };
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 accounts");
         self.text.push_str(name);
         self.ends.push(self.text.len());
         self.next.push(NONE);
         self.slots[at] = (hash & !0xffff_ffff) | u64::from(id + 1);
         (id, true)
+    }
+
+    /// The id of `name` if it is interned, without interning it.
+    pub fn find(&self, name: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.probe(name, hash(name)).ok()
+    }
+
+    /// Where `name` (of hash `hash`) is in the table: its id, or the empty
+    /// slot it would take. The table must have an empty slot.
+    fn probe(&self, name: &str, hash: u64) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = (hash as usize) & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return Err(at);
+            }
+            let id = (slot as u32).wrapping_sub(1);
+            if (slot >> 32) == hash >> 32 && self.get(id) == name {
+                return Ok(id);
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// The name of id `id`.

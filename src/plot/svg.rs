@@ -12,6 +12,7 @@ use super::Picture;
 use crate::detect::{Persistence, Scope};
 use crate::report::event::Event;
 use crate::report::thousands;
+use crate::sanitize::for_xml;
 use crate::time::format_with;
 use anyhow::Result;
 use chrono::{Datelike, NaiveDate};
@@ -129,7 +130,7 @@ fn draw_chart(p: &Picture, area: &Area) -> Result<()> {
     let (ticks, tick_format) = time_ticks(x_lo, x_hi);
 
     let mut chart = ChartBuilder::on(area)
-        .caption(clean(&p.title), (FONT, 20))
+        .caption(for_xml(&p.title), (FONT, 20))
         .margin(16)
         .margin_right(48)
         .x_label_area_size(44)
@@ -279,7 +280,7 @@ fn draw_key(p: &Picture, area: &Area, columns: usize) -> Result<()> {
         text(
             format!(
                 "{} (100 = {} followers at {} UTC)",
-                clean(&cut(&c.name, 60)),
+                for_xml(&cut(&c.name, 60)),
                 thousands(c.reference),
                 format_with(c.reference_time, "%Y-%m-%d %H:%M")
             ),
@@ -311,7 +312,7 @@ fn describe(e: &Event, long: bool) -> String {
         _ => e
             .accounts
             .first()
-            .map_or(String::new(), |a| clean(&cut(&a.account, 32))),
+            .map_or(String::new(), |a| for_xml(&cut(&a.account, 32))),
     };
     let mut s = format!(
         "{}  {} → {end} UTC · {who}",
@@ -338,19 +339,6 @@ fn cut(s: &str, n: usize) -> String {
     let mut out: String = s.chars().take(n - 1).collect();
     out.push('…');
     out
-}
-
-/// Replaces what XML 1.0 cannot hold even escaped (control characters,
-/// U+FFFE, U+FFFF) so that any account or file name gives a well-formed
-/// document; plotters escapes `<`, `>`, `&` and quotes.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect()
 }
 
 /// Ticks of the time axis at round times (hours, days, Mondays, months,
@@ -471,7 +459,7 @@ mod tests {
 
     #[test]
     fn names_are_made_safe_for_xml() {
-        assert_eq!(clean("a\u{1}b\u{ffff}<c>"), "a\u{fffd}b\u{fffd}<c>");
+        assert_eq!(for_xml("a\u{1}b\u{ffff}<c>"), "a\u{fffd}b\u{fffd}<c>");
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abc", 4), "abc");
     }

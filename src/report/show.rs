@@ -6,14 +6,15 @@
 
 use super::event::{Event, id};
 use super::text::{
-    INDENT, Painter, WIDTH, counted, event_heading, outcome, paragraph, percent, sanitize, span,
-    thousands, title_line, wrap,
+    INDENT, Painter, WIDTH, counted, event_heading, outcome, paragraph, percent, span, thousands,
+    title_line, wrap,
 };
 use super::{InputSummary, SCHEMA_VERSION, Tool};
 use crate::detect::MAX_CHANCE;
 use crate::detect::explain::{self, Explanation, Mark};
 use crate::detect::{Check, Finding, Persistence, Scope, Settings};
 use crate::grid::Grid;
+use crate::sanitize::for_terminal;
 use crate::stats::round;
 use crate::time::{Timestamp, format_duration, format_with};
 use serde::Serialize;
@@ -422,7 +423,7 @@ pub fn write(
 
 fn text(r: &ShowReport, style: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let x = &r.explanation;
-    let name = sanitize(&x.account);
+    let name = for_terminal(&x.account);
     writeln!(
         out,
         "followdrop {} · {} · {} · grid {}",
@@ -577,7 +578,12 @@ fn drop(
             paragraph(
                 out,
                 INDENT,
-                &format!("{} · {} · score {:.1}", e.id, outcome(e, s), e.score),
+                &format!(
+                    "{} · {} · score {:.1}",
+                    for_terminal(&e.id),
+                    outcome(e, s),
+                    e.score
+                ),
             )?;
         }
         None => title_line(out, style, "1", "NOT REPORTED", d.start.0, d.end.0)?,

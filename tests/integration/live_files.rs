@@ -132,3 +132,156 @@ fn bytes_appended_during_the_read_are_left_for_the_next_run() {
         accounts.as_u64().map(|n| n + 1)
     );
 }
+
+/// Ten accounts, daily for 30 days, steady; `last` is appended as written
+/// (no line end added).
+fn daily(last: &str) -> String {
+    let mut text = String::from("timestamp,account,followers\n");
+    for day in 1..=30 {
+        for a in 0..10 {
+            let n = 587_000 + a * 1000 + day * 10;
+            text.push_str(&format!("2024-01-{day:02}T00:00:00Z,acc{a},{n}\n"));
+        }
+    }
+    text + last
+}
+
+#[test]
+fn a_cut_last_line_that_would_show_a_drop_is_held_back() {
+    let w = Workdir::new("cut-line");
+    // A scraper appending `acc9,596310` has written `acc9,59`.
+    w.create("t.csv", daily("2024-01-31T00:00:00Z,acc9,59"));
+    let run = w.run(&["--format", "json", "t.csv"], None);
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(report["input"]["rows"], 300);
+    let warning = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "cut_line")
+        .expect("a cut_line warning");
+    let message = warning["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("t.csv: line 302 has no line end") && message.contains("\"acc9\""),
+        "{message}"
+    );
+    assert!(run.stderr.contains("line 302"), "{}", run.stderr);
+    // The next run, with the line complete, takes it.
+    w.create("t.csv", daily("2024-01-31T00:00:00Z,acc9,596310\n"));
+    let next = w.run(&["--format", "json", "t.csv"], None);
+    next.expect_code(0);
+    assert_eq!(next.json()["input"]["rows"], 301);
+    assert!(!next.stderr.contains("cut_line") && !next.stderr.contains("no line end"));
+}
+
+#[test]
+fn a_last_line_without_a_line_end_is_used_when_it_shows_no_drop() {
+    let w = Workdir::new("unterminated");
+    // Many exports end without a newline: a whole record, and a rise.
+    w.create("t.csv", daily("2024-01-31T00:00:00Z,acc9,596400"));
+    let run = w.run(&["--format", "json", "t.csv"], None);
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(report["input"]["rows"], 301);
+    assert_eq!(report["input"]["last"], "2024-01-31T00:00:00Z");
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    // The same as with the line end.
+    let ended = w.create("e.csv", daily("2024-01-31T00:00:00Z,acc9,596400\n"));
+    let with_end = w.run(&["--format", "json", ended.to_str().unwrap()], None);
+    assert_eq!(
+        crate::util::without_files(&run.stdout),
+        crate::util::without_files(&with_end.stdout)
+    );
+}
+
+#[test]
+fn a_cut_last_line_that_cannot_be_read_is_held_back_not_an_error() {
+    let w = Workdir::new("cut-unreadable");
+    w.create("t.csv", daily("2024-01-3"));
+    let run = w.run(&["t.csv"], None);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("t.csv: line 302 has no line end")
+            && run.stderr.contains("cannot be read"),
+        "{}",
+        run.stderr
+    );
+    // NDJSON: a record cut short is not valid JSON.
+    let mut nd = String::new();
+    for day in 1..=30 {
+        for a in 0..10 {
+            let n = 587_000 + a * 1000 + day * 10;
+            nd.push_str(&format!(
+                "{{\"timestamp\":\"2024-01-{day:02}T00:00:00Z\",\"account\":\"acc{a}\",\"followers\":{n}}}\n"
+            ));
+        }
+    }
+    nd.push_str("{\"timestamp\":\"2024-01-31T00:00:00Z\",\"account\":\"acc9\",\"followers\":59");
+    w.create("t.ndjson", nd);
+    let run = w.run(&["--format", "json", "t.ndjson"], None);
+    run.expect_code(0);
+    assert_eq!(run.json()["input"]["rows"], 300);
+    assert!(
+        run.stderr.contains("t.ndjson: line 301 has no line end"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_stray_quote_that_swallows_records_is_an_error_and_spanning_fields_are_counted() {
+    let w = Workdir::new("stray-quote");
+    let mut text = String::from("timestamp,account,followers\n");
+    for day in 1..=30 {
+        for a in 0..10 {
+            let name = match (day, a) {
+                (5, 3) => "\"acc3".to_string(),
+                (7, 3) => "acc3\"".to_string(),
+                _ => format!("acc{a}"),
+            };
+            text.push_str(&format!(
+                "2024-01-{day:02}T00:00:00Z,{name},{}\n",
+                1000 + day
+            ));
+        }
+    }
+    w.create("t.csv", &text);
+    let run = w.run(&["t.csv"], None);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("t.csv: line 45: a quoted field opened on this line runs on to line 65")
+            && run.stderr.contains("stray quote"),
+        "{}",
+        run.stderr
+    );
+    // Skipped on request: the lines it swallowed are read as records.
+    let run = w.run(&["--format", "json", "--on-error", "skip", "t.csv"], None);
+    assert_eq!(run.json()["input"]["rows"], 299);
+    // A field that holds a line break, in records of their own, is read
+    // and counted.
+    let mut bio = String::from("timestamp,account,followers,bio\n");
+    for day in 1..=30 {
+        bio.push_str(&format!(
+            "2024-01-{day:02}T00:00:00Z,acc0,{},\"line one\nline two\"\n",
+            1000 + day
+        ));
+    }
+    w.create("bio.csv", bio);
+    let run = w.run(&["--format", "json", "bio.csv"], None);
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(report["input"]["rows"], 30);
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "quoted_line_break" && w["count"] == 30),
+        "{report}"
+    );
+}

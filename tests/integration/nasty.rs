@@ -269,3 +269,67 @@ fn seven_rows_spanning_centuries_stay_small() {
         assert!(kib < 64 << 10, "peak RSS {kib} KiB for 7 rows");
     }
 }
+
+/// Every string from the input that reaches a terminal is neutralised, not
+/// only the report's body: `show`'s event id (which holds the account's
+/// name), file names and values in errors and warnings; and no bidi
+/// override reaches an SVG.
+#[test]
+fn nasty_names_are_neutralised_everywhere() {
+    const EVIL: &str = "\x1b[2J\x1b[31mred";
+    let mut cmd = util::followdrop(&root());
+    cmd.args(["show", EVIL, "--on-error", "skip", "--color", "never"])
+        .arg("fixtures/nasty/nasty.csv");
+    let show = util::run(cmd, None);
+    assert_eq!(show.code, 1, "{}", show.stderr);
+    assert!(!show.stdout.contains('\x1b'), "{}", show.stdout);
+    assert!(show.stdout.contains("\u{fffd}[2J\u{fffd}[31mred"));
+
+    let w = Workdir::new("nasty-file-names");
+    // A file name that sets the terminal's title and reads backwards.
+    let name = "evil\x1b]0;pwned\x07\u{202e}vsc.csv";
+    w.create(name, "timestamp,account,followers\n2024-01-01,a,x\n");
+    let run = w.run(&[name], None);
+    assert_eq!(run.code, 2);
+    for bad in ['\x1b', '\x07', '\u{202e}'] {
+        assert!(!run.stderr.contains(bad), "{:?}", run.stderr);
+    }
+    assert!(
+        run.stderr
+            .contains("evil\\u{1b}]0;pwned\\u{7}\\u{202e}vsc.csv: line 2"),
+        "{}",
+        run.stderr
+    );
+    // In a folder: the unread file's name in a warning.
+    w.create(
+        "dir/good.csv",
+        "timestamp,account,followers\n2024-01-01,a,5\n",
+    );
+    w.create("dir/\x1b[2Jnotes.md", "not snapshots");
+    let run = w.run(&["dir"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("\\u{1b}[2Jnotes.md"), "{}", run.stderr);
+
+    // An SVG of an account whose name holds a right-to-left override.
+    let mut csv = String::from("timestamp,account,followers\n");
+    for day in 1..=20 {
+        csv.push_str(&format!("2024-01-{day:02},abc\u{202e}fed,{}\n", 1000 + day));
+        csv.push_str(&format!("2024-01-{day:02},other,{}\n", 2000 + day));
+    }
+    w.create("rlo.csv", csv);
+    let mut cmd = util::followdrop(w.path());
+    cmd.args([
+        "plot",
+        "rlo.csv",
+        "--account",
+        "abc\u{202e}fed",
+        "-o",
+        "rlo.svg",
+    ]);
+    let plot = util::run(cmd, None);
+    assert_eq!(plot.code, 0, "{}", plot.stderr);
+    let svg = w.read("rlo.svg");
+    assert!(!svg.contains('\u{202e}'), "an override in the SVG");
+    assert!(svg.contains("abc\u{fffd}fed"));
+}
