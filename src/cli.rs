@@ -227,6 +227,12 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = SparklineStyle::Auto, value_name = "STYLE", help_heading = "Output")]
     pub sparkline: SparklineStyle,
 
+    /// Fail (status 2) when the newest snapshot is older than DURATION: a collector that stopped
+    /// writing is not a quiet week. For cron, say a little more than the collector's period
+    /// (e.g. 2d for a daily scraper).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", help_heading = "Input")]
+    pub max_age: Option<i64>,
+
     #[command(flatten)]
     pub detection: DetectionArgs,
 
@@ -620,6 +626,9 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         scopes: args.scopes.clone(),
         ..Filters::without_references(&analysis.dataset)
     };
+    if let Some(max_age) = args.max_age {
+        fresh_enough(analysis.dataset.last, max_age, now())?;
+    }
     let mut events = filters.apply_all(analysis.events);
     if let Some(state) = &mut state {
         state.forget_before(analysis.dataset.first);
@@ -654,6 +663,39 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         state.save()?;
     }
     Ok(verdict)
+}
+
+/// The time now, in seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Fails when the newest snapshot (`newest`) is more than `max_age` seconds
+/// before `now` (`--max-age`): a dead collector must not look like a quiet
+/// week to a cron job.
+fn fresh_enough(newest: i64, max_age: i64, now: i64) -> Result<()> {
+    let age = now - newest;
+    if age > max_age {
+        anyhow::bail!(
+            "no snapshot since {} ({} ago, more than --max-age {}): is the collector still writing?",
+            time::format_with(newest, "%Y-%m-%dT%H:%M:%SZ"),
+            roughly(age),
+            time::format_duration(max_age)
+        );
+    }
+    Ok(())
+}
+
+/// A long duration in the largest whole unit: `89 days`, `5 hours`.
+fn roughly(secs: i64) -> String {
+    let (n, unit) = match secs {
+        s if s >= 2 * time::DAY => (s / time::DAY, "days"),
+        s if s >= 2 * 3600 => (s / 3600, "hours"),
+        s => (s / 60, "minutes"),
+    };
+    format!("{n} {unit}")
 }
 
 fn show(args: ShowArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {

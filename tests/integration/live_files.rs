@@ -1,7 +1,8 @@
 //! Files that change while they are read, as collectors and people change
 //! them while cron scans: appended to (normal: the bytes appended are left
-//! for the next run), replaced or cut short (an error, never a report), and
-//! a last line cut mid-write (docs/RELIABILITY.md).
+//! for the next run), replaced or cut short (an error, never a report), a
+//! last line cut mid-write, and a collector that stopped writing
+//! (`--max-age`). See docs/RELIABILITY.md.
 //!
 //! Races are made deterministic with `FOLLOWDROP_TEST_PAUSE=FLAG:BYTES`:
 //! the binary creates FLAG once it has read past byte BYTES of a file and
@@ -284,4 +285,38 @@ fn a_stray_quote_that_swallows_records_is_an_error_and_spanning_fields_are_count
             .any(|w| w["code"] == "quoted_line_break" && w["count"] == 30),
         "{report}"
     );
+}
+
+/// Hourly snapshots of three accounts for ten days, the last one `hours`
+/// hours before now.
+fn ending_hours_ago(hours: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let last = now - hours * 3600;
+    let mut text = String::from("timestamp,account,followers\n");
+    for h in (0..240).rev() {
+        for a in 0..3 {
+            text.push_str(&format!("{},acc{a},{}\n", last - h * 3600, 1000 + a * 10));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_collector_that_stopped_writing_fails_max_age() {
+    let w = Workdir::new("max-age");
+    w.create("t.csv", ending_hours_ago(72));
+    let run = w.run(&["--max-age", "2d", "t.csv"], None);
+    run.expect_code(2);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("no snapshot since ") && run.stderr.contains("more than --max-age 2d"),
+        "{}",
+        run.stderr
+    );
+    // Fresh enough, and without the option: the usual verdict.
+    w.run(&["--max-age", "4d", "t.csv"], None).expect_code(0);
+    w.run(&["t.csv"], None).expect_code(0);
 }
