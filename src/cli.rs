@@ -347,6 +347,10 @@ pub struct InputArgs {
     /// (counted in the warnings with the first few locations; for cron jobs fed by flaky scrapers).
     #[arg(long, value_enum, default_value_t = OnError::Fail, value_name = "POLICY", help_heading = "Input")]
     pub on_error: OnError,
+    /// The most snapshots to read: more is an error (status 2) rather than a run out of memory.
+    /// By default as many as fit in four fifths of the memory available, at about 40 bytes each.
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    pub max_rows: Option<u64>,
     /// Time zone of times written without an offset (UTC, +02:00, Europe/Paris).
     #[arg(long, value_parser = Zone::parse, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
     pub tz: Zone,
@@ -407,6 +411,7 @@ impl InputArgs {
             on_error: self.on_error,
             wide: self.wide,
             references: self.references.clone(),
+            max_rows: self.max_rows.or_else(crate::input::default_max_rows),
             progress: true,
         }
     }

@@ -198,6 +198,11 @@ pub struct Collector {
     /// The size of all inputs in bytes, when known (no stdin among them):
     /// what [`Chunk::through`] is a share of.
     pub(super) input_bytes: Option<u64>,
+    /// The most rows to hold (`--max-rows`; `None`, no limit): those
+    /// beyond are not stored, and [`Collector::check_room`] fails.
+    pub(super) max_rows: Option<u64>,
+    /// Whether rows were left out for want of room.
+    pub(super) full: bool,
 }
 
 /// Everything read from the inputs, for [`crate::dataset::Dataset::build`].
@@ -252,6 +257,13 @@ impl Sink for Collector {
     }
 
     fn push(&mut self, row: Row) {
+        if self
+            .max_rows
+            .is_some_and(|max| self.collected.rows as u64 >= max)
+        {
+            self.full = true;
+            return;
+        }
         let s = &mut self.collected.series[row.account as usize];
         s.following.push(s.times.len(), row.following);
         s.times.push(row.time);
@@ -281,7 +293,20 @@ impl Collector {
     /// has, grouped by [`Chunk::group`]: the chunk's accounts are looked up
     /// (or added, in the order the chunk first saw them) and each one's
     /// rows appended at once.
+    /// Fails when rows were left out for want of room (`--max-rows`).
+    pub(crate) fn check_room(&self, progress: &crate::progress::Progress) -> Result<()> {
+        match (self.full, self.max_rows) {
+            (true, Some(max)) => Err(super::limits::too_many_rows(max, progress.position())),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn absorb(&mut self, grouped: Chunk) {
+        let rows = (self.collected.rows + grouped.rows()) as u64;
+        if self.max_rows.is_some_and(|max| rows > max) {
+            self.full = true;
+            return;
+        }
         let share = grouped
             .through
             .zip(self.input_bytes)

@@ -6,9 +6,12 @@
 //! every container reads with the options, checks and messages of the one
 //! reader (a line number is the sheet's or table's row).
 
+use super::limits::{CountIn, RatioGuard};
 use super::{ReadOptions, Reader};
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::{self, BufRead, Cursor, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 /// A stream compression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +110,11 @@ pub fn decompress(
     kind: Compression,
     raw: impl BufRead + Send + 'static,
 ) -> Result<Box<dyn Read + Send>> {
+    let taken = Arc::new(AtomicU64::new(0));
+    let raw = CountIn {
+        inner: raw,
+        count: Arc::clone(&taken),
+    };
     let decoder: Box<dyn Read + Send> = match kind {
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(raw)),
@@ -129,9 +137,13 @@ pub fn decompress(
             })
         }
     };
-    Ok(Box::new(Damaged {
-        inner: decoder,
-        kind,
+    Ok(Box::new(RatioGuard {
+        inner: Damaged {
+            inner: decoder,
+            kind,
+        },
+        taken,
+        given: 0,
     }))
 }
 

@@ -8,6 +8,7 @@
 //! account name becomes a `String` only once, in the collector's interner.
 
 use super::columns::{self, Field, HeaderError, Resolved, Wide};
+use super::limits::LineTooLong;
 use super::parallel::{self, Feed};
 use super::value::{LastTime, Position, account_cell, count_cell, field_error, time_cell};
 use super::{AccountSource, Chunk, CohortCell, Collector, Reader, Row, Sink, Source, in_cohort};
@@ -355,10 +356,14 @@ impl Lines {
         let start = self.buf.len();
         let mut any = false;
         loop {
+            let line = self.number + 1;
             let available = self
                 .reader
                 .fill_buf()
-                .with_context(|| format!("{}: cannot read", src.name))?;
+                .map_err(|e| match LineTooLong::is(&e) {
+                    true => anyhow!("{}: line {line}: {e}", src.name),
+                    false => anyhow::Error::new(e).context(format!("{}: cannot read", src.name)),
+                })?;
             if available.is_empty() {
                 break;
             }

@@ -11,6 +11,7 @@
 use super::columns::{self, Field, HeaderError, Resolved};
 use super::envelope;
 use super::json_pick::{Cell, Pick, Picked, Wanted};
+use super::limits::LineTooLong;
 use super::parallel::{self, Feed};
 use super::value::{
     CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
@@ -493,6 +494,8 @@ fn without_position(e: &serde_json::Error) -> String {
 fn read_error(src: &Source, line: u64, e: std::io::Error) -> anyhow::Error {
     if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
         anyhow!("{}: line {line}: not valid UTF-8", src.name)
+    } else if LineTooLong::is(&e) {
+        anyhow!("{}: line {line}: {e}", src.name)
     } else {
         anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
     }

@@ -18,6 +18,7 @@ mod envelope;
 mod file;
 mod json;
 mod json_pick;
+mod limits;
 mod names;
 mod parallel;
 mod value;
@@ -31,6 +32,7 @@ pub use columns::{ColumnOverrides, Field, HeaderError, MissingColumn};
 use cut_line::CutLine;
 pub use cut_line::HeldBack;
 use file::OpenFile;
+pub use limits::default_max_rows;
 
 use crate::progress::{Counted, Progress};
 use crate::time::{TimeFormat, Zone};
@@ -85,6 +87,8 @@ pub struct ReadOptions {
     /// Inputs of reference accounts (`--reference`): in the cohort, never
     /// reported.
     pub references: Vec<String>,
+    /// The most snapshots to hold (`--max-rows`); `None`, no limit.
+    pub max_rows: Option<u64>,
     /// Say on stderr how the read goes (off with `--quiet`): a progress bar
     /// for a long read when stderr is a terminal and, when stdin is one, a
     /// word that it is being read.
@@ -111,7 +115,10 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
     let main = expand_folders(inputs, &mut unread)?;
     let references = expand_folders(&opts.references, &mut unread)?;
     let all: Vec<&String> = main.iter().chain(&references).collect();
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        max_rows: opts.max_rows,
+        ..Collector::default()
+    };
     unread.sort();
     collector.collected.unread_files = unread;
     let sizes: Vec<Option<u64>> = all.iter().map(|i| input_size(i)).collect();
@@ -129,6 +136,7 @@ pub fn read_all(inputs: &[String], opts: &ReadOptions) -> Result<Collector> {
             progress.finish();
         }
         read?;
+        collector.check_room(&progress)?;
         if collector.collected.rows == before {
             bail!(
                 "{}: no snapshots (the input is empty or has only a header)",
@@ -339,6 +347,9 @@ fn read_stream(
         .fill_buf()
         .with_context(|| format!("{name}: cannot read"))?;
     let format = format_of(opts, plain_name, head);
+    if format != Format::Json {
+        reader = Box::new(limits::LineLimit::new(reader));
+    }
     // A file without an account column holds one account named after its stem.
     let stem = if input == "-" {
         "stdin".to_string()

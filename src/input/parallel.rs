@@ -163,7 +163,7 @@ fn read_file<F: Feed>(
         line,
         collector,
     )? {
-        Waves::Done { snapshots } => Ok(snapshots),
+        Waves::Done { snapshots, .. } => Ok(snapshots),
         Waves::Stopped {
             rest,
             line,
@@ -180,7 +180,8 @@ fn read_file<F: Feed>(
 /// the progress.
 fn open_at(file: &OpenFile, start: u64, src: &Source) -> Reader {
     let counted = counted(file, start, file.size(), src);
-    Box::new(io::BufReader::with_capacity(1 << 16, counted))
+    let buffered = io::BufReader::with_capacity(1 << 16, counted);
+    Box::new(super::limits::LineLimit::new(buffered))
 }
 
 /// Bytes `start..end` of a file, their reads counted in the progress.
@@ -209,6 +210,10 @@ fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)>
             return Some(feed.finish());
         }
         block.drain(..taken);
+        if block.len() > super::limits::MAX_LINE {
+            // A line without an end: the serial reader says where.
+            return None;
+        }
     }
 }
 
@@ -259,8 +264,9 @@ fn read_stream(
         } else {
             reader
         };
+        let failed_at = line + lines_in(&first);
         let read = serial(resume(first, reader), line, collector)?;
-        return failed.map_or(Ok(read), Err);
+        return failed.map_or(Ok(read), |e| Err(at_line(e, src, failed_at)));
     }
     // Each piece with the bytes of the inputs read when it was cut.
     let (mut first, mut ended) = (Some((first, src.progress.position())), false);
@@ -284,8 +290,8 @@ fn read_stream(
         let (chunk, lines) = parse(piece, chunk)?;
         Some((chunk.ending_at(*through), lines))
     };
-    let snapshots = match read_waves(next_wave, parse, line, collector)? {
-        Waves::Done { snapshots } => snapshots as u64,
+    let (snapshots, last_line) = match read_waves(next_wave, parse, line, collector)? {
+        Waves::Done { snapshots, line } => (snapshots as u64, line),
         Waves::Stopped {
             rest,
             line,
@@ -297,14 +303,42 @@ fn read_stream(
             } else {
                 reader
             };
-            let text: Vec<Vec<u8>> = rest.into_iter().map(|(text, _)| text).collect();
-            let more = serial(resume(text.concat(), reader), line, collector)?;
-            snapshots as u64 + more
+            let text = rest
+                .into_iter()
+                .map(|(text, _)| text)
+                .collect::<Vec<_>>()
+                .concat();
+            let last_line = line + lines_in(&text);
+            let more = serial(resume(text, reader), line, collector)?;
+            (snapshots as u64 + more, last_line)
         }
     };
     match failed {
-        Some(e) => Err(e),
+        Some(e) => Err(at_line(e, src, last_line)),
         None => Ok(snapshots),
+    }
+}
+
+/// The number of line ends in `text`.
+fn lines_in(text: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', text).count() as u64
+}
+
+/// A read error of a stream read in pieces, after line `last_line`: a
+/// line over the limit is named by its number, as the serial readers do.
+fn at_line(e: anyhow::Error, src: &Source, last_line: u64) -> anyhow::Error {
+    let too_long = e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(super::limits::LineTooLong::is)
+    });
+    match too_long {
+        true => anyhow::anyhow!(
+            "{}: line {}: {}",
+            src.name,
+            last_line + 1,
+            super::limits::LineTooLong
+        ),
+        false => e,
     }
 }
 
@@ -347,8 +381,9 @@ fn read_piece(
 
 /// Where a parallel read ended.
 enum Waves<T> {
-    /// At the end of the input: the snapshots read.
-    Done { snapshots: usize },
+    /// At the end of the input: the snapshots read, and the number of the
+    /// last line.
+    Done { snapshots: usize, line: u64 },
     /// At a piece the fast path could not take: that piece and every one
     /// read after it, in order, for the serial reader; the number of the
     /// last line before it; the snapshots taken so far.
@@ -383,7 +418,9 @@ fn read_waves<T: Send + Sync>(
     // copy of them all is no more than twice what a chunk would intern on
     // its own (not for a file grouped by account, say).
     let mut knowing = false;
-    while !wave.is_empty() || !read.is_empty() {
+    // A collector that is full (`--max-rows`) ends the read: the caller
+    // reports it.
+    while (!wave.is_empty() || !read.is_empty()) && !collector.full {
         let names = knowing.then(|| collector.names.clone());
         let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
         // This wave is read on the pool while the last one is appended and
@@ -432,7 +469,7 @@ fn read_waves<T: Send + Sync>(
             }
         }
     }
-    Ok(Waves::Done { snapshots })
+    Ok(Waves::Done { snapshots, line })
 }
 
 /// How many byte ranges each thread reads in a parallel read of a file.
