@@ -7,7 +7,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use util::{CSV_HEADER, assert_same_text, root, scan};
+use util::{CSV_HEADER, assert_same_text, root};
 
 const GOLDEN_FIXTURES: [&str; 2] = ["influencer-purge", "three-accounts"];
 
