@@ -582,11 +582,12 @@ fn simulate(args: SimulateArgs) -> Result<()> {
         },
     };
     let gzip = args.output.as_deref().is_some_and(|o| o.ends_with(".gz"));
-    let truth = output::write_to(args.output.as_deref(), gzip, |out| {
-        crate::simulate::simulate(&opts, out)
+    let simulated = output::write_to(args.output.as_deref(), gzip, |out| {
+        crate::simulate::write(&opts, out)
     })?;
     // With stdout closed early (`| head`) there is no whole data set to describe.
-    if let (Some(path), Some(truth)) = (&args.truth, truth) {
+    if let (Some(path), Some(simulated)) = (&args.truth, simulated) {
+        let truth = simulated.truth();
         output::write_to(Some(path), false, |out| {
             serde_json::to_writer_pretty(&mut *out, &truth)?;
             writeln!(out)
