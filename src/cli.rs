@@ -581,6 +581,11 @@ fn simulate(args: SimulateArgs) -> Result<()> {
             vanish: args.vanish,
         },
     };
+    let written = [
+        ("-o", args.output.as_deref()),
+        ("--truth", args.truth.as_deref()),
+    ];
+    output::refuse_overwrites(&written, &[])?;
     let gzip = args.output.as_deref().is_some_and(|o| o.ends_with(".gz"));
     let simulated = output::write_to(args.output.as_deref(), gzip, |out| {
         crate::simulate::write(&opts, out)
@@ -599,6 +604,12 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
+    let inputs = read_files(&args.inputs, &args.input);
+    let written = [
+        ("-o", args.output.as_deref()),
+        ("--state", args.state.as_deref()),
+    ];
+    output::refuse_overwrites(&written, &inputs)?;
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
     let mut state = args
@@ -726,6 +737,10 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
         );
     }
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
+    output::refuse_overwrites(
+        &[("-o", args.output.as_deref())],
+        &read_files(&args.inputs, &args.input),
+    )?;
     let settings = args.detection.settings();
     let analysis = read_inputs(
         "plot",
@@ -769,6 +784,11 @@ fn read_inputs<T>(
         warn(dataset(&value));
     }
     Ok(value)
+}
+
+/// Every file a command reads: its inputs and `--reference` inputs.
+fn read_files(inputs: &[String], input: &InputArgs) -> Vec<String> {
+    inputs.iter().chain(&input.references).cloned().collect()
 }
 
 /// `--since` and `--until` as instants, times without an offset read in

@@ -21,8 +21,11 @@
 //! and guarded by an exclusive lock on a companion file `FILE.lock` held
 //! for the whole run: two overlapping cron runs take turns, so they neither
 //! corrupt the file nor report one event twice. The lock is on a file of its
-//! own because the state file itself is replaced by each run. A file that is
-//! not a state file is never overwritten: the run fails and says so.
+//! own because the state file itself is replaced by each run. `FILE` is the
+//! real file: a symbolic link is followed (its target is replaced, the link
+//! kept) and the lock is beside the target, so runs through the link and
+//! through the target share one lock. A file that is not a state file is
+//! never overwritten: the run fails and says so.
 
 use crate::detect::Scope;
 use crate::report::event::Event;
@@ -33,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
+use std::path::Path;
 
 /// The `format` field that marks a followdrop state file.
 const FORMAT: &str = "followdrop-state";
@@ -205,7 +209,14 @@ impl State {
     /// fresh state), waiting while another run holds the lock (and saying
     /// so on stderr, unless `quiet`).
     pub fn open(path: &str, quiet: bool) -> Result<State> {
-        let lock = lock(path, quiet)?;
+        let real = crate::output::real_path(Path::new(path))
+            .with_context(|| format!("{path}: cannot follow the link"))?;
+        // Named as given unless a link led elsewhere: the same file.
+        let lock_name = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => format!("{}.lock", real.display()),
+            _ => format!("{path}.lock"),
+        };
+        let lock = lock(&lock_name, quiet)?;
         let events = match std::fs::read_to_string(path) {
             Ok(text) if text.trim().is_empty() => BTreeMap::new(),
             Ok(text) => parse(path, &text)?,
@@ -277,15 +288,14 @@ impl State {
     }
 }
 
-/// Takes the exclusive lock on `path.lock`, saying so on stderr (unless
-/// `quiet`) when it has to wait for another run.
-fn lock(path: &str, quiet: bool) -> Result<File> {
-    let name = format!("{path}.lock");
+/// Takes the exclusive lock on the file `name`, saying so on stderr
+/// (unless `quiet`) when it has to wait for another run.
+fn lock(name: &str, quiet: bool) -> Result<File> {
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(&name)
+        .open(name)
         .with_context(|| format!("{name}: cannot open the lock file of the state file"))?;
     match file.try_lock() {
         Ok(()) => {}
