@@ -617,6 +617,9 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         .as_deref()
         .map(|path| State::open(path, quiet))
         .transpose()?;
+    let reading = (!quiet)
+        .then(|| crate::notice::fifo_inputs(&inputs, state.as_ref().map(State::lock_name)))
+        .flatten();
     let analysis = read_inputs(
         "scan",
         &args.input,
@@ -624,6 +627,7 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
         |a: &crate::Analysis| &a.dataset,
     )?;
+    drop(reading);
     let filters = Filters {
         since,
         until,

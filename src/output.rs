@@ -3,7 +3,11 @@
 //! A file is written as a temporary file beside it and renamed into place
 //! only when everything was written and flushed, so a failed or
 //! interrupted run never leaves half a report over a good one. A symbolic
-//! link is followed: its target is replaced and the link kept.
+//! link is followed: its target is replaced and the link kept. A run ended
+//! by SIGINT or SIGTERM removes the temporary files it was writing
+//! ([`remove_temporary_files_on_signals`]). A new file gets the mode a
+//! plain `File::create` would give it (0666 less the umask); a replaced one
+//! keeps its mode.
 //!
 //! On stdout a closed pipe (`| head`) is a quiet end, not an error.
 
@@ -13,6 +17,7 @@ use flate2::write::GzEncoder;
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Runs `fill` on stdout (when `path` is `None`) or on an atomically
 /// replaced file, gzip-compressed when `gzip` is set. Returns `None` when
@@ -58,32 +63,30 @@ fn write_atomically<T>(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".followdrop-")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "{name}: cannot create a temporary file in {}",
-                dir.display()
-            )
-        })?;
-    // The temporary file is private (0600); the report gets the mode of the
-    // file it replaces, or the usual 0644.
-    if let Some(mode) = existing
-        .map(|m| m.permissions())
-        .or_else(default_permissions)
-    {
-        tmp.as_file()
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".followdrop-");
+    if existing.is_none() {
+        new_file_permissions(&mut builder);
+    }
+    let tmp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "{name}: cannot create a temporary file in {}",
+            dir.display()
+        )
+    })?;
+    let tmp = Pending::register(tmp);
+    // The temporary file is private (0600) until it holds the report: a
+    // replaced file's mode is then given back to it.
+    if let Some(mode) = existing.map(|m| m.permissions()) {
+        tmp.file()
+            .as_file()
             .set_permissions(mode)
             .with_context(|| format!("{name}: cannot write"))?;
     }
-    let (value, tmp) = fill_and_flush(BufWriter::new(tmp), gzip, fill)
-        .with_context(|| format!("{name}: cannot write"))?;
-    tmp.as_file()
-        .sync_all()
+    let value = fill_and_flush(BufWriter::new(tmp.file().as_file()), gzip, fill)
+        .and_then(|(value, file)| file.sync_all().map(|()| value))
         .with_context(|| format!("{name}: cannot write"))?;
     tmp.persist(&real)
-        .map_err(|e| e.error)
         .with_context(|| format!("{name}: cannot replace"))?;
     Ok(value)
 }
@@ -107,18 +110,17 @@ fn fill_and_flush<T, W: Write>(
     Ok((value, inner))
 }
 
-/// Permissions of a new report: readable by all, as files usually are.
+/// A new report is created as `File::create` would create it: 0666 less
+/// the umask (tempfile's own default is a private 0600).
 #[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
+fn new_file_permissions(builder: &mut tempfile::Builder) {
     use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
+    builder.permissions(fs::Permissions::from_mode(0o666));
 }
 
 /// Elsewhere a temporary file is not private to begin with.
 #[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
-}
+fn new_file_permissions(_: &mut tempfile::Builder) {}
 
 /// The file that writing `path` replaces: `path` with its symbolic links
 /// followed (to a target that does not exist yet, too), in its canonical
@@ -206,4 +208,100 @@ fn same_inode(ma: &fs::Metadata, mb: &fs::Metadata, _: &str, _: &str) -> bool {
 #[cfg(not(unix))]
 fn same_inode(_: &fs::Metadata, _: &fs::Metadata, a: &str, b: &str) -> bool {
     matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(ra), Ok(rb)) if ra == rb)
+}
+
+/// The temporary files being written, for the signal handler to remove.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A temporary file listed in [`PENDING`] from its creation until it is
+/// renamed into place or removed.
+struct Pending {
+    file: Option<tempfile::NamedTempFile>,
+}
+
+impl Pending {
+    fn register(file: tempfile::NamedTempFile) -> Pending {
+        pending().push(file.path().to_path_buf());
+        Pending { file: Some(file) }
+    }
+
+    fn file(&self) -> &tempfile::NamedTempFile {
+        self.file.as_ref().expect("a pending file until persisted")
+    }
+
+    /// Renames the file to `path`, then takes it off the list: a signal in
+    /// between finds its name gone, and removes nothing.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        let file = self.file.take().expect("a pending file until persisted");
+        let tmp = file.path().to_path_buf();
+        // On failure the file comes back in the error, and is removed
+        // with it.
+        let done = file.persist(path).map(|_| ()).map_err(|e| e.error);
+        unlist(&tmp);
+        done
+    }
+}
+
+impl Drop for Pending {
+    /// A file not persisted is removed first, then taken off the list, so
+    /// a signal in between still finds it.
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            let tmp = file.path().to_path_buf();
+            drop(file);
+            unlist(&tmp);
+        }
+    }
+}
+
+/// The list of pending files (a panic while it was held does not matter:
+/// the list is always whole).
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn unlist(tmp: &Path) {
+    pending().retain(|p| p != tmp);
+}
+
+/// From now on, SIGINT and SIGTERM remove the temporary files being
+/// written, then end the program as the signal would have (the shell sees
+/// status 130 or 143, and a loop in a script stops on Ctrl-C as it should).
+/// A signal ignored when followdrop started (SIGINT for a script's
+/// background job) stays ignored.
+#[cfg(unix)]
+pub fn remove_temporary_files_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let wanted: Vec<i32> = [SIGINT, SIGTERM]
+        .into_iter()
+        .filter(|&s| !ignored_at_start(s))
+        .collect();
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(&wanted) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            for tmp in pending().iter() {
+                let _ = fs::remove_file(tmp);
+            }
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    });
+}
+
+/// Elsewhere interrupted runs may leave `.followdrop-*` files.
+#[cfg(not(unix))]
+pub fn remove_temporary_files_on_signals() {}
+
+/// Whether `signal` was ignored when the program started, as Linux tells
+/// in /proc/self/status (elsewhere: taken as not ignored).
+#[cfg(unix)]
+fn ignored_at_start(signal: i32) -> bool {
+    let Ok(status) = fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    (status.lines())
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (signal - 1)) != 0)
 }

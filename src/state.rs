@@ -28,6 +28,7 @@
 //! never overwritten: the run fails and says so.
 
 use crate::detect::Scope;
+use crate::notice::Notice;
 use crate::report::event::Event;
 use crate::time::{Zone, format_rfc3339, parse_time};
 use anyhow::{Context, Result, bail};
@@ -202,12 +203,14 @@ pub struct State {
     events: Memory,
     /// Holds the lock until the state is dropped.
     _lock: File,
+    /// The lock file's name, for messages.
+    lock_name: String,
 }
 
 impl State {
     /// Locks and reads the state file `path` (a missing or empty file is a
     /// fresh state), waiting while another run holds the lock (and saying
-    /// so on stderr, unless `quiet`).
+    /// so on stderr after a few seconds, unless `quiet`).
     pub fn open(path: &str, quiet: bool) -> Result<State> {
         let real = crate::output::real_path(Path::new(path))
             .with_context(|| format!("{path}: cannot follow the link"))?;
@@ -227,7 +230,13 @@ impl State {
             path: path.to_string(),
             events: Memory::new(events),
             _lock: lock,
+            lock_name,
         })
+    }
+
+    /// The lock file held by this run.
+    pub fn lock_name(&self) -> &str {
+        &self.lock_name
     }
 
     /// Keeps of `events` those to report — new, or of another kind than
@@ -289,7 +298,7 @@ impl State {
 }
 
 /// Takes the exclusive lock on the file `name`, saying so on stderr
-/// (unless `quiet`) when it has to wait for another run.
+/// (unless `quiet`) when it has waited a few seconds for another run.
 fn lock(name: &str, quiet: bool) -> Result<File> {
     let file = OpenOptions::new()
         .create(true)
@@ -300,9 +309,11 @@ fn lock(name: &str, quiet: bool) -> Result<File> {
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
-            if !quiet {
-                eprintln!("followdrop: waiting for {name}: another followdrop run holds it");
-            }
+            let _waiting = (!quiet).then(|| {
+                Notice::after_patience(format!(
+                    "waiting for {name}: another followdrop run holds it"
+                ))
+            });
             file.lock()
                 .with_context(|| format!("{name}: cannot lock"))?;
         }

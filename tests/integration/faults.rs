@@ -1,16 +1,19 @@
-//! Real faults around the files followdrop writes: symbolic links, and a
-//! report or state that would overwrite the data or each other.
+//! Real faults around the files followdrop writes: symbolic links, a
+//! report or state that would overwrite the data or each other, a run
+//! killed while writing, the umask, and waits that may never end (a lock
+//! held elsewhere, a FIFO nothing writes to). docs/RELIABILITY.md says
+//! what is promised; each test here checks one promise.
 
 use crate::util;
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-use util::Workdir;
+use util::{Run, Workdir};
 
 /// A fixture with events (exit 1) and no warnings, copied in as `data.csv`.
 fn data(w: &Workdir) {
@@ -166,4 +169,112 @@ fn simulated_data_and_its_truth_in_one_file_are_refused() {
     run.expect_code(2);
     assert!(run.stderr.contains("same file"), "{}", run.stderr);
     assert!(!w.path().join("x.csv").exists());
+}
+
+/// The names of the temporary files followdrop leaves in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    (fs::read_dir(dir).unwrap())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".followdrop-"))
+        .collect()
+}
+
+/// SIGTERM or SIGINT while `simulate -o` writes a large file removes the
+/// temporary file, leaves no output, and ends the run as the signal does
+/// (status 143 or 130 in the shell).
+#[test]
+fn a_killed_run_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    for (signal, number) in [("TERM", 15), ("INT", 2)] {
+        let w = Workdir::new("killed");
+        let mut cmd = Command::new(util::binary());
+        cmd.current_dir(w.path())
+            .args(["simulate", "--accounts", "20000", "--days", "400"])
+            .args(["-o", "big.csv"]);
+        let mut child = cmd.spawn().unwrap();
+        // Killed once it is writing (the temporary file has grown).
+        let writing = || {
+            fs::read_dir(w.path()).unwrap().any(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().into_string().unwrap();
+                name.starts_with(".followdrop-") && e.metadata().is_ok_and(|m| m.len() > 0)
+            })
+        };
+        for _ in 0..3000 {
+            if writing() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(writing(), "no temporary file being written");
+        let pid = child.id().to_string();
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status();
+        assert!(kill.unwrap().success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(number), "{status:?}");
+        assert_eq!(temporary_files(w.path()), Vec::<String>::new(), "{signal}");
+        assert!(!w.path().join("big.csv").exists());
+    }
+}
+
+/// New files get the mode `File::create` would give (0666 less the umask),
+/// as the shell's `>` does; a replaced file keeps its own.
+#[test]
+fn new_files_honour_the_umask() {
+    let w = Workdir::new("umask");
+    data(&w);
+    let mode = |name: &str| {
+        fs::metadata(w.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let sh = |command: &str| {
+        let out = Command::new("sh")
+            .current_dir(w.path())
+            .args(["-c", &format!("umask 027 && exec \"$0\" {command}")])
+            .arg(util::binary())
+            .output()
+            .unwrap();
+        Run::from_output(out)
+    };
+    sh("simulate --accounts 3 --days 2 -o sim.csv --truth truth.json").expect_code(0);
+    sh("scan -q --state state.json -o report.json data.csv").expect_code(1);
+    for name in ["sim.csv", "truth.json", "state.json", "report.json"] {
+        assert_eq!(mode(name), 0o640, "{name}");
+    }
+    fs::set_permissions(
+        w.path().join("report.json"),
+        fs::Permissions::from_mode(0o604),
+    )
+    .unwrap();
+    sh("scan -q -o report.json data.csv").expect_code(1);
+    assert_eq!(mode("report.json"), 0o604);
+}
+
+/// A FIFO that nothing writes to would hold a cron run (and its state's
+/// lock) for ever without a word: after a few seconds the run says so,
+/// once, and goes on when data comes.
+#[test]
+fn a_fifo_nothing_writes_to_is_told_about() {
+    let w = Workdir::new("fifo");
+    data(&w);
+    let made = Command::new("mkfifo").arg(w.path().join("in.csv")).status();
+    assert!(made.unwrap().success());
+    let mut child = spawn(w.path(), &["scan", "--state", "state.json", "in.csv"]);
+    let lines = stderr_lines(&mut child);
+    let notice = lines.recv_timeout(Duration::from_secs(60));
+    // Written whatever came, so that the run never hangs.
+    fs::write(w.path().join("in.csv"), w.read("data.csv")).unwrap();
+    let notice = notice.expect("a notice on stderr");
+    assert!(
+        notice.contains("in.csv") && notice.contains("FIFO") && notice.contains("state.json.lock"),
+        "{notice}"
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(!rest.iter().any(|l| l.contains("FIFO")), "{rest:?}");
 }
