@@ -610,6 +610,9 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         ("--state", args.state.as_deref()),
     ];
     output::refuse_overwrites(&written, &inputs)?;
+    if args.state.is_some() && args.output.is_none() {
+        output::refuse_closed_stdout()?;
+    }
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
     let mut state = args

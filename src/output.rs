@@ -9,7 +9,10 @@
 //! plain `File::create` would give it (0666 less the umask); a replaced one
 //! keeps its mode.
 //!
-//! On stdout a closed pipe (`| head`) is a quiet end, not an error.
+//! On stdout a closed pipe (`| head`) is a quiet end, not an error: the
+//! caller learns that the report was not delivered, and cron mode does not
+//! remember it. A stdout closed before the run (`>&-`) swallows everything
+//! without an error; cron mode refuses it ([`refuse_closed_stdout`]).
 
 use anyhow::{Context, Result, bail};
 use flate2::Compression;
@@ -208,6 +211,51 @@ fn same_inode(ma: &fs::Metadata, mb: &fs::Metadata, _: &str, _: &str) -> bool {
 #[cfg(not(unix))]
 fn same_inode(_: &fs::Metadata, _: &fs::Metadata, a: &str, b: &str) -> bool {
     matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(ra), Ok(rb)) if ra == rb)
+}
+
+/// Fails when stdout was closed when followdrop started (`>&-`): for cron
+/// mode, which must not remember a report that nobody could read.
+pub fn refuse_closed_stdout() -> Result<()> {
+    if stdout_was_closed() {
+        bail!(
+            "stdout was closed when followdrop started (>&-): the report would be lost and \
+             --state would remember it as reported; give -o FILE, or send stdout to /dev/null \
+             to only bring the state up to date"
+        );
+    }
+    Ok(())
+}
+
+/// Whether stdout was closed when the program started (`>&-`). The Rust
+/// runtime then opens /dev/null in its place (for reading and writing),
+/// where writes vanish without an error: the report would be lost and a
+/// `--state` saved as if it had been read. A /dev/null the shell opened
+/// (`> /dev/null`, a deliberate choice) is opened for writing only.
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else {
+        return true;
+    };
+    let mut out = fs::File::from(fd);
+    let null = fs::metadata("/dev/null").ok();
+    let is_null = match (out.metadata(), null) {
+        (Ok(m), Some(null)) => m.file_type().is_char_device() && m.rdev() == null.rdev(),
+        _ => false,
+    };
+    // Reading nothing tells whether it is open for reading, and is
+    // harmless on /dev/null.
+    is_null && out.read(&mut []).is_ok()
+}
+
+/// Elsewhere the runtime leaves a closed stdout closed, and writing to it
+/// fails by itself.
+#[cfg(not(unix))]
+fn stdout_was_closed() -> bool {
+    false
 }
 
 /// The temporary files being written, for the signal handler to remove.
