@@ -593,12 +593,18 @@ fn simulate(args: SimulateArgs) -> Result<()> {
             vanish: args.vanish,
         },
     };
+    let written = [
+        ("-o", args.output.as_deref()),
+        ("--truth", args.truth.as_deref()),
+    ];
+    output::refuse_overwrites(&written, &[])?;
     let gzip = args.output.as_deref().is_some_and(|o| o.ends_with(".gz"));
-    let truth = output::write_to(args.output.as_deref(), gzip, |out| {
-        crate::simulate::simulate(&opts, out)
+    let simulated = output::write_to(args.output.as_deref(), gzip, |out| {
+        crate::simulate::write(&opts, out)
     })?;
     // With stdout closed early (`| head`) there is no whole data set to describe.
-    if let (Some(path), Some(truth)) = (&args.truth, truth) {
+    if let (Some(path), Some(simulated)) = (&args.truth, simulated) {
+        let truth = simulated.truth();
         output::write_to(Some(path), false, |out| {
             serde_json::to_writer_pretty(&mut *out, &truth)?;
             writeln!(out)
@@ -610,6 +616,15 @@ fn simulate(args: SimulateArgs) -> Result<()> {
 fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
     let settings = args.detection.settings();
+    let inputs = read_files(&args.inputs, &args.input);
+    let written = [
+        ("-o", args.output.as_deref()),
+        ("--state", args.state.as_deref()),
+    ];
+    output::refuse_overwrites(&written, &inputs)?;
+    if args.state.is_some() && args.output.is_none() {
+        output::refuse_closed_stdout()?;
+    }
     // Opened (and locked) first: a damaged state file fails before the
     // scan, and an overlapping run waits its turn.
     let mut state = args
@@ -617,6 +632,9 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         .as_deref()
         .map(|path| State::open(path, quiet))
         .transpose()?;
+    let reading = (!quiet)
+        .then(|| crate::notice::fifo_inputs(&inputs, state.as_ref().map(State::lock_name)))
+        .flatten();
     let analysis = read_inputs(
         "scan",
         &args.input,
@@ -624,6 +642,7 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
         |a: &crate::Analysis| &a.dataset,
     )?;
+    drop(reading);
     let filters = Filters {
         since,
         until,
@@ -773,6 +792,10 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
         );
     }
     let (since, until) = time_range(args.since, args.until, args.input.tz)?;
+    output::refuse_overwrites(
+        &[("-o", args.output.as_deref())],
+        &read_files(&args.inputs, &args.input),
+    )?;
     let settings = args.detection.settings();
     let analysis = read_inputs(
         "plot",
@@ -816,6 +839,11 @@ fn read_inputs<T>(
         warn(dataset(&value));
     }
     Ok(value)
+}
+
+/// Every file a command reads: its inputs and `--reference` inputs.
+fn read_files(inputs: &[String], input: &InputArgs) -> Vec<String> {
+    inputs.iter().chain(&input.references).cloned().collect()
 }
 
 /// `--since` and `--until` as instants, times without an offset read in

@@ -22,6 +22,7 @@ pub mod grid;
 pub mod input;
 mod manpage;
 mod misread;
+mod notice;
 pub mod output;
 pub mod packed;
 pub mod plot;

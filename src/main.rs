@@ -1,6 +1,7 @@
 //! The `followdrop` binary: parse arguments, run, map the outcome to the
 //! exit status (0 no event, 1 events, 2 error). A closed stdout pipe ends
-//! the program quietly.
+//! the program quietly; SIGINT and SIGTERM end it after removing the
+//! temporary files it was writing.
 
 use clap::Parser;
 use followdrop::cli::{Cli, Exit};
@@ -9,6 +10,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    followdrop::output::remove_temporary_files_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

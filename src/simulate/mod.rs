@@ -109,6 +109,29 @@ pub struct Truth {
 
 /// Writes the simulated snapshots to `out` and returns their truth.
 pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
+    Ok(write(opts, out)?.truth())
+}
+
+/// A simulated data set once written: what its truth is told from.
+pub struct Simulated<'a> {
+    opts: &'a SimOptions,
+    accounts: Vec<Account>,
+    per_account: Vec<Vec<Injection>>,
+    events: Vec<TrueEvent>,
+}
+
+impl Simulated<'_> {
+    /// The truth of the data set: which accounts each injected event hit
+    /// materially.
+    pub fn truth(self) -> Truth {
+        truth(self.opts, &self.accounts, &self.per_account, self.events)
+    }
+}
+
+/// Writes the simulated snapshots to `out`. Their truth is told from the
+/// result only when asked for: `simulate -o` without `--truth` has no use
+/// for it.
+pub fn write<'a>(opts: &'a SimOptions, out: &mut dyn Write) -> io::Result<Simulated<'a>> {
     let rng = Rng::new(opts.seed);
     let shape = Shape {
         start: opts.start,
@@ -219,16 +242,18 @@ pub fn simulate(opts: &SimOptions, out: &mut dyn Write) -> io::Result<Truth> {
         t += opts.interval;
     }
     writer.finish(out)?;
-    Ok(truth(
+    Ok(Simulated {
         opts,
-        &accounts,
-        &injected.per_account,
-        injected.events,
-    ))
+        accounts,
+        per_account: injected.per_account,
+        events: injected.events,
+    })
 }
 
 /// Fills each true event's accounts with those whose loss was material,
-/// and drops events that hit nobody materially.
+/// and drops events that hit nobody materially. Linear in the accounts and
+/// their injections: a platform event can hit every one of a million
+/// accounts, so nothing here searches an event's list of accounts.
 fn truth(
     opts: &SimOptions,
     accounts: &[Account],
@@ -240,18 +265,23 @@ fn truth(
         inj.before
             .is_some_and(|before| opts.readout.shows_loss(before, before * inj.loss))
     };
-    for (a, injections) in accounts.iter().zip(per_account) {
+    // The last account listed in each event: accounts are visited in
+    // turn, so an account with two injections of one event is listed once
+    // by checking only that.
+    let mut last_listed: Vec<Option<usize>> = vec![None; events.len()];
+    for (i, (a, injections)) in accounts.iter().zip(per_account).enumerate() {
         for inj in injections {
-            let listed = events[inj.event].accounts.contains(&a.name);
+            let listed = last_listed[inj.event] == Some(i);
             if !listed && material(a, inj, opts.interval) && shown(inj) {
                 events[inj.event].accounts.push(a.name.clone());
+                last_listed[inj.event] = Some(i);
             }
         }
     }
     for e in &mut events {
         e.accounts.sort();
         let accounts = &e.accounts;
-        e.excess.retain(|x| accounts.contains(x));
+        e.excess.retain(|x| accounts.binary_search(x).is_ok());
     }
     events.retain(|e| !e.accounts.is_empty());
     events.sort_by_key(|e| e.start);

@@ -215,6 +215,114 @@ fn an_undelivered_report_is_not_remembered() {
     cron_scan(&w, "d1.csv").expect_code(1);
 }
 
+/// A report into a pipe whose reader has gone (`| head` that quit) is not
+/// delivered: the run ends quietly, without remembering it, and the next
+/// run reports the event again.
+#[test]
+fn a_report_into_a_closed_pipe_is_not_remembered() {
+    let w = Workdir::new("cron-broken-pipe");
+    growing_data(&w);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(util::binary())
+        .current_dir(w.path())
+        .args(["scan", "-q", "--state", "state.json", "d1.csv"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(!w.path().join("state.json").exists(), "the state was saved");
+    let again = cron_scan(&w, "d1.csv");
+    again.expect_code(1);
+    assert_eq!(events(&again).len(), 1);
+}
+
+/// A stdout closed before the run (`>&-`) would swallow the report without
+/// an error: cron mode refuses it (status 2, nothing remembered), while a
+/// stdout sent to /dev/null on purpose only brings the state up to date.
+#[test]
+fn a_closed_stdout_is_refused_in_cron_mode() {
+    let w = Workdir::new("cron-closed-stdout");
+    growing_data(&w);
+    let shell = |redirect: &str| {
+        let script = format!("exec \"$0\" scan -q --state state.json d1.csv {redirect}");
+        let out = std::process::Command::new("sh")
+            .current_dir(w.path())
+            .args(["-c", &script])
+            .arg(util::binary())
+            .output()
+            .unwrap();
+        Run::from_output(out)
+    };
+    let closed = shell(">&-");
+    closed.expect_code(2);
+    assert!(
+        closed.stderr.contains("stdout was closed"),
+        "{}",
+        closed.stderr
+    );
+    assert!(!w.path().join("state.json").exists(), "the state was saved");
+    shell(">/dev/null").expect_code(1);
+    cron_scan(&w, "d1.csv").expect_code(0);
+}
+
+/// The guide's alert script with stand-ins for mail(1) and curl(1) that
+/// log what they were given to `sent.log`; curl fails as a real one does
+/// where nothing listens (status 7) when the URL names `unreachable`.
+struct Alerter<'a> {
+    w: &'a Workdir,
+    path: String,
+}
+
+impl<'a> Alerter<'a> {
+    fn new(w: &'a Workdir) -> Alerter<'a> {
+        let log = w.path().join("sent.log").display().to_string();
+        let fake = |name: &str, fail: &str| {
+            let path = w.create(
+                &format!("bin/{name}"),
+                format!(
+                    "#!/bin/sh\n{fail}echo \"{name}: $*\" >> '{log}'\ncat >> '{log}'\necho >> '{log}'\n"
+                ),
+            );
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        fake("mail", "");
+        fake(
+            "curl",
+            "case \"$*\" in *unreachable*) echo 'curl: (7) Failed to connect' >&2; exit 7;; esac\n",
+        );
+        let path = format!(
+            "{}:{}",
+            w.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Alerter { w, path }
+    }
+
+    /// The script as cron would run it, with `env` set.
+    fn command(&self, state: &str, data: &str, env: (&str, &str)) -> std::process::Command {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.current_dir(self.w.path())
+            .arg(util::root().join("scripts/followdrop-alert.sh"))
+            .args([state, data])
+            .env("PATH", &self.path)
+            .env("FOLLOWDROP", assert_cmd::cargo::cargo_bin!("followdrop"))
+            .env(env.0, env.1);
+        cmd
+    }
+
+    /// Runs the script to its end.
+    fn run(&self, state: &str, data: &str, env: (&str, &str)) -> Run {
+        Run::from_output(self.command(state, data, env).output().unwrap())
+    }
+
+    /// What the stand-ins were given so far.
+    fn sent(&self) -> String {
+        fs::read_to_string(self.w.path().join("sent.log")).unwrap_or_default()
+    }
+}
+
 /// The guide's alert script, run as cron would run it: the first run
 /// mails the new event, the second finds nothing new and sends nothing;
 /// with a webhook it posts valid JSON.
@@ -222,44 +330,11 @@ fn an_undelivered_report_is_not_remembered() {
 fn the_alert_script_sends_each_event_once() {
     let w = Workdir::new("cron-alert");
     growing_data(&w);
-    // Stand-ins for mail(1) and curl(1) that log what they were given.
-    let log = w.path().join("sent.log");
-    let fake = |name: &str| {
-        let path = w.create(
-            &format!("bin/{name}"),
-            format!(
-                "#!/bin/sh\necho \"{name}: $*\" >> '{}'\ncat >> '{}'\necho >> '{}'\n",
-                log.display(),
-                log.display(),
-                log.display()
-            ),
-        );
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-    };
-    fake("mail");
-    fake("curl");
-    let script = util::root().join("scripts/followdrop-alert.sh");
-    let path = format!(
-        "{}:{}",
-        w.path().join("bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let alert = |state: &str, data: &str, env: (&str, &str)| {
-        let mut cmd = std::process::Command::new("sh");
-        cmd.current_dir(w.path())
-            .arg(&script)
-            .args([state, data])
-            .env("PATH", &path)
-            .env("FOLLOWDROP", assert_cmd::cargo::cargo_bin!("followdrop"))
-            .env(env.0, env.1);
-        Run::from_output(cmd.output().unwrap())
-    };
-    let sent = || fs::read_to_string(&log).unwrap_or_default();
+    let alert = Alerter::new(&w);
 
-    let run = alert("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org"));
+    let run = alert.run("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org"));
     run.expect_code(0);
-    let mail = sent();
+    let mail = alert.sent();
     assert!(
         mail.starts_with(
             "mail: -s followdrop: 1 new or changed follower-loss event(s) analyst@example.org\n"
@@ -270,21 +345,115 @@ fn the_alert_script_sends_each_event_once() {
         mail.contains("account_drop since 2024-01-18T") && mail.contains("nimble_bakery_029"),
         "{mail}"
     );
-    alert("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org")).expect_code(0);
-    assert_eq!(sent(), mail, "a second run sent something");
+    alert
+        .run("mail.json", "d1.csv", ("ALERT_TO", "analyst@example.org"))
+        .expect_code(0);
+    assert_eq!(alert.sent(), mail, "a second run sent something");
 
-    fs::remove_file(&log).unwrap();
-    alert(
-        "hook.json",
-        "d2.csv",
-        ("ALERT_WEBHOOK", "https://hooks.example.org/x"),
-    )
-    .expect_code(0);
-    let posted = sent();
+    fs::remove_file(w.path().join("sent.log")).unwrap();
+    alert
+        .run(
+            "hook.json",
+            "d2.csv",
+            ("ALERT_WEBHOOK", "https://hooks.example.org/x"),
+        )
+        .expect_code(0);
+    let posted = alert.sent();
     let body = posted.lines().nth(1).expect("a body was posted");
     let json: Value = serde_json::from_str(body).expect("the webhook body is JSON");
     let text = json["text"].as_str().unwrap();
     assert!(text.contains("account_purge since 2024-01-18T"), "{text}");
+}
+
+/// At least once: an alert that could not be delivered (curl exits 7)
+/// fails the run and leaves the state as it was, so the next run, whose
+/// delivery works, sends the same event again; then nothing more. The same
+/// for the event's change of kind.
+#[test]
+fn the_alert_script_sends_again_what_it_failed_to_deliver() {
+    let w = Workdir::new("cron-alert-retry");
+    growing_data(&w);
+    let alert = Alerter::new(&w);
+    let down = ("ALERT_WEBHOOK", "http://unreachable.example.org/");
+    let up = ("ALERT_WEBHOOK", "https://hooks.example.org/x");
+    let leftovers = || {
+        (fs::read_dir(w.path()).unwrap())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains(".pending."))
+            .collect::<Vec<_>>()
+    };
+
+    let failed = alert.run("hook.json", "d1.csv", down);
+    failed.expect_code(7);
+    assert!(failed.stderr.contains("not delivered"), "{}", failed.stderr);
+    assert!(!w.path().join("hook.json").exists(), "the state was saved");
+    assert_eq!(leftovers(), Vec::<String>::new());
+    alert.run("hook.json", "d1.csv", up).expect_code(0);
+    let posted = alert.sent();
+    assert!(
+        posted.contains("account_drop since 2024-01-18T") && posted.contains("nimble_bakery_029"),
+        "{posted}"
+    );
+    alert.run("hook.json", "d1.csv", up).expect_code(0);
+    assert_eq!(alert.sent(), posted, "a delivered event was sent again");
+
+    let before = w.read("hook.json");
+    alert.run("hook.json", "d2.csv", down).expect_code(7);
+    assert_eq!(w.read("hook.json"), before, "the state changed");
+    alert.run("hook.json", "d2.csv", up).expect_code(0);
+    let again = alert.sent();
+    assert!(
+        again[posted.len()..].contains("account_purge since 2024-01-18T"),
+        "{again}"
+    );
+    assert_eq!(leftovers(), Vec::<String>::new());
+}
+
+/// Overlapping runs of the script take turns on the state's own lock
+/// (`STATE.lock`, which `followdrop scan --state` takes too): while it is
+/// held elsewhere both runs wait, say so, and neither touches the state
+/// nor sends anything; once it is released the event is sent once between
+/// them.
+#[test]
+fn overlapping_alert_runs_take_turns_on_the_state_lock() {
+    let w = Workdir::new("cron-alert-overlap");
+    growing_data(&w);
+    let alert = Alerter::new(&w);
+    let lock = fs::File::create(w.path().join("hook.json.lock")).unwrap();
+    lock.lock().unwrap();
+    let up = ("ALERT_WEBHOOK", "https://hooks.example.org/x");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            let mut child = (alert.command("hook.json", "d1.csv", up))
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                    let _ = tx.send(line.unwrap_or_default());
+                }
+            });
+            child
+        })
+        .collect();
+    for _ in 0..2 {
+        let line = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+        assert!(
+            line.contains("waiting for") && line.contains("hook.json.lock"),
+            "{line}"
+        );
+    }
+    assert_eq!(alert.sent(), "", "sent while another run held the lock");
+    assert!(!w.path().join("hook.json").exists());
+    lock.unlock().unwrap();
+    for mut child in children {
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+    }
+    let posted = alert.sent();
+    assert_eq!(posted.matches("nimble_bakery_029").count(), 1, "{posted}");
 }
 
 /// SPEC: an event keeps its id when the same data is scanned again with

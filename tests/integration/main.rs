@@ -12,6 +12,7 @@ mod bad_input;
 mod conventions;
 mod cron;
 mod exports;
+mod faults;
 mod fixtures;
 mod golden;
 mod limits;
