@@ -141,7 +141,9 @@ impl TimeForm {
         if b.is_empty() {
             return Err(TimeError::Format);
         }
-        if b[0].is_ascii_digit() && b.len() >= 5 && b[4] != b'-' && b[4] != b'/' {
+        // Digits alone, of any length, are an epoch (`0` is 1970-01-01;
+        // data that is all 1970 is stopped later as misread).
+        if b[0].is_ascii_digit() && b.get(4).is_none_or(|&c| c != b'-' && c != b'/') {
             let dots = b.iter().filter(|&&c| c == b'.').count();
             if dots <= 1 && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
                 return parse_epoch(b).map(TimeForm::Instant);
@@ -685,6 +687,11 @@ mod tests {
         for s in ["31/01/2024", "01/31/2024 12:00", "31.01.2024"] {
             assert!(matches!(at(s), Err(TimeError::DayMonthOrder(_))), "{s}");
         }
+        // Epoch seconds of any length, the first instants included.
+        assert_eq!(at("0"), Ok(0));
+        assert_eq!(at("1"), Ok(1));
+        assert_eq!(at("86400"), Ok(86_400));
+        assert_eq!(at("1706702400"), Ok(noon));
     }
 
     #[test]

@@ -105,6 +105,62 @@ pub fn sniff(head: &[u8]) -> Wrapping {
     }
 }
 
+/// Gzip members one after the other, as `gzip -d` reads them: a file may
+/// hold several (appended with `cat`), and end in zero bytes (padding
+/// that tape and some writers add), which `gzip` accepts and ignores.
+/// Anything else after a member is an error.
+struct GzMembers<R: BufRead> {
+    /// The member being read, or the input between members.
+    decoder: Option<flate2::bufread::GzDecoder<R>>,
+    raw: Option<R>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(raw: R) -> GzMembers<R> {
+        GzMembers {
+            decoder: Some(flate2::bufread::GzDecoder::new(raw)),
+            raw: None,
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(decoder) = &mut self.decoder {
+                let n = decoder.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                self.raw = self.decoder.take().map(|d| d.into_inner());
+            }
+            let Some(raw) = &mut self.raw else {
+                return Ok(0);
+            };
+            let rest = raw.fill_buf()?;
+            if rest.is_empty() {
+                return Ok(0);
+            }
+            if rest.starts_with(&[0x1f, 0x8b]) {
+                self.decoder = self.raw.take().map(flate2::bufread::GzDecoder::new);
+                continue;
+            }
+            match rest.iter().position(|&b| b != 0) {
+                None => {
+                    let n = rest.len();
+                    raw.consume(n);
+                }
+                Some(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "trailing bytes after the gzip data",
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// Decompresses `raw` on a thread of its own, so that it overlaps parsing.
 pub fn decompress(
     kind: Compression,
@@ -116,7 +172,7 @@ pub fn decompress(
         count: Arc::clone(&taken),
     };
     let decoder: Box<dyn Read + Send> = match kind {
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
+        Compression::Gzip => Box::new(GzMembers::new(raw)),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(raw)),
         Compression::Zstd => Box::new(
             ruzstd::decoding::StreamingDecoder::new(raw)

@@ -887,3 +887,38 @@ fn shape_concatenated_csv_files_repeat_their_header() {
     got["warnings"] = json!([]);
     assert_eq!(got, want, "the repeated headers change nothing else");
 }
+
+/// Epoch seconds of any length are times (the first instants, `0` and `1`,
+/// included), and a gzip file padded with zero bytes after its data, which
+/// `gzip -d` accepts, reads like the plain file.
+#[test]
+fn short_epochs_and_zero_padded_gzip_are_read() {
+    let w = Workdir::new("epochs-padding");
+    let mut text = String::from("timestamp,account,followers\n0,first,10\n1,first,11\n");
+    for day in 0..10 {
+        let t = 1_704_067_200 + day * 86_400;
+        text.push_str(&format!("{t},a,{}\n{t},b,{}\n", 100 + day, 200 + day));
+    }
+    w.create("epochs.csv", &text);
+    let run = w.run(&["--format", "json", "epochs.csv"], None);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["input"]["rows"], 22);
+    assert_eq!(report["input"]["first"], "1970-01-01T00:00:00Z");
+
+    let plain = w.run(&["--format", "json", "epochs.csv"], None);
+    let mut gz = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    gz.extend([0u8; 512]);
+    w.create("padded.csv.gz", gz);
+    let padded = w.run(&["--format", "json", "padded.csv.gz"], None);
+    assert_eq!(padded.code, plain.code, "{}", padded.stderr);
+    assert_eq!(
+        util::without_files(&padded.stdout),
+        util::without_files(&plain.stdout)
+    );
+}
