@@ -11,7 +11,7 @@
 use super::columns::{self, Field, HeaderError, Resolved};
 use super::envelope;
 use super::json_pick::{Cell, Pick, Picked, Wanted};
-use super::limits::LineTooLong;
+use super::limits::{DocumentLimit, DocumentTooLarge, LineTooLong};
 use super::parallel::{self, Feed};
 use super::value::{
     CountError, LastTime, MAX_COUNT, Position, account_cell, count_cell, field_error, time_cell,
@@ -555,8 +555,19 @@ pub(crate) fn read_array(
 /// time written beside them (or in the file's name, `--time-from-name`)
 /// where it has none of its own.
 fn read_document(reader: Reader, src: &Source, collector: &mut Collector) -> Result<()> {
+    let reader = DocumentLimit {
+        inner: reader,
+        read: 0,
+    };
     let doc: Value = serde_json::from_reader(reader).map_err(|e| {
         if e.is_io() {
+            let e = std::io::Error::from(e);
+            if let Some(too_large) = e
+                .get_ref()
+                .and_then(|r| r.downcast_ref::<DocumentTooLarge>())
+            {
+                return anyhow!("{}: {too_large}", src.name);
+            }
             anyhow::Error::new(e).context(format!("{}: cannot read", src.name))
         } else {
             anyhow!("{}: invalid JSON: {e}", src.name)
