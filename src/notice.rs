@@ -23,7 +23,8 @@ impl Notice {
         let (over, wait) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             if wait.recv_timeout(PATIENCE) == Err(RecvTimeoutError::Timeout) {
-                eprintln!("followdrop: {message}");
+                // It names files: none may drive the terminal.
+                eprintln!("followdrop: {}", crate::sanitize::escaped(&message));
             }
         });
         Notice { _over: over }
