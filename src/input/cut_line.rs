@@ -77,6 +77,10 @@ impl CutLine {
         };
         let start = from + i as u64 + 1;
         let line = &tail[i + 1..];
+        if line.iter().all(u8::is_ascii_whitespace) {
+            // Blanks after the last line end: nothing cut.
+            return Ok(None);
+        }
         let mut text = Vec::with_capacity(line.len() + 1);
         if format == Format::Csv {
             let mut head = vec![0u8; LONGEST.min(start) as usize];

@@ -190,6 +190,11 @@ fn a_last_line_without_a_line_end_is_used_when_it_shows_no_drop() {
         report["warnings"].as_array().unwrap().is_empty(),
         "{report}"
     );
+    // Blanks after the last line end are no cut line.
+    w.create("blank.csv", daily("   "));
+    let blank = w.run(&["--format", "json", "blank.csv"], None);
+    blank.expect_code(0);
+    assert!(blank.json()["warnings"].as_array().unwrap().is_empty());
     // The same as with the line end.
     let ended = w.create("e.csv", daily("2024-01-31T00:00:00Z,acc9,596400\n"));
     let with_end = w.run(&["--format", "json", ended.to_str().unwrap()], None);
