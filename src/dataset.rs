@@ -38,6 +38,17 @@ impl Warning {
     }
 }
 
+/// A warning about the data as a whole, when `count` things called for it:
+/// the count in words (`one`, `many`), then `rest`.
+fn tally(
+    code: &'static str,
+    count: u64,
+    (one, many): (&str, &str),
+    rest: String,
+) -> Option<Warning> {
+    (count > 0).then(|| Warning::new(code, format!("{} {rest}", counted(count, one, many)), count))
+}
+
 /// Fewest snapshots of an account whose snapshots stop for it to be said
 /// to have vanished.
 const MIN_SEEN: usize = 3;
@@ -185,116 +196,79 @@ impl Dataset {
             .filter_map(|s| s.times.last())
             .max()
             .unwrap_or(0);
-        let mut warnings = Vec::new();
-        if skipped > 0 {
-            warnings.push(Warning::new(
+        const SHOWN: usize = 5;
+        let mut unread = unread_files[..unread_files.len().min(SHOWN)].join(", ");
+        if unread_files.len() > SHOWN {
+            unread.push_str(&format!(" and {} more", unread_files.len() - SHOWN));
+        }
+        let mut warnings: Vec<Warning> = [
+            tally(
                 "invalid_record",
+                skipped,
+                ("invalid record", "invalid records"),
                 format!(
-                    "{} skipped (--on-error skip); first: {}",
-                    counted(skipped, "invalid record", "invalid records"),
+                    "skipped (--on-error skip); first: {}",
                     skipped_examples.join("; ")
                 ),
-                skipped,
-            ));
-        }
-        if replaced_names > 0 {
-            warnings.push(Warning::new(
+            ),
+            tally(
                 "invalid_utf8",
-                format!(
-                    "{} had an account name that is not valid UTF-8; the bad bytes were replaced with U+FFFD",
-                    counted(replaced_names, "record", "records")
-                ),
                 replaced_names,
-            ));
-        }
-        if repeated_headers > 0 {
-            warnings.push(Warning::new(
+                ("record", "records"),
+                "had an account name that is not valid UTF-8; the bad bytes were replaced with U+FFFD".into(),
+            ),
+            tally(
                 "repeated_header",
-                format!(
-                    "{} skipped",
-                    counted(
-                        repeated_headers,
-                        "repeated header line",
-                        "repeated header lines"
-                    )
-                ),
                 repeated_headers,
-            ));
-        }
-        if exact > 0 {
-            warnings.push(Warning::new(
+                ("repeated header line", "repeated header lines"),
+                "skipped".into(),
+            ),
+            tally(
                 "duplicate_snapshot",
-                format!(
-                    "{} merged",
-                    counted(
-                        exact,
-                        "exact duplicate snapshot",
-                        "exact duplicate snapshots"
-                    )
-                ),
                 exact,
-            ));
-        }
-        if !unread_files.is_empty() {
-            const SHOWN: usize = 5;
-            let mut shown = unread_files[..unread_files.len().min(SHOWN)].join(", ");
-            if unread_files.len() > SHOWN {
-                shown.push_str(&format!(" and {} more", unread_files.len() - SHOWN));
-            }
-            warnings.push(Warning::new(
+                ("exact duplicate snapshot", "exact duplicate snapshots"),
+                "merged".into(),
+            ),
+            tally(
                 "unread_file",
-                format!(
-                    "{} in the folders read left out, not snapshot files by their names: {shown}",
-                    counted(unread_files.len() as u64, "file", "files")
-                ),
                 unread_files.len() as u64,
-            ));
-        }
-        if missing > 0 {
-            warnings.push(Warning::new(
+                ("file", "files"),
+                format!("in the folders read left out, not snapshot files by their names: {unread}"),
+            ),
+            tally(
                 "missing_count",
-                format!(
-                    "{} without a follower count (empty, null, hidden, or 0 where the account had followers) taken as missing",
-                    counted(missing, "snapshot", "snapshots")
-                ),
                 missing,
-            ));
-        }
+                ("snapshot", "snapshots"),
+                "without a follower count (empty, null, hidden, or 0 where the account had followers) taken as missing".into(),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         warnings.extend(vanished(&names, &series, &zeros));
-        if quoted_line_breaks > 0 {
-            warnings.push(Warning::new(
-                "quoted_line_break",
-                format!(
-                    "{} a quoted field that spans lines, read as one record each",
-                    counted(quoted_line_breaks, "record holds", "records hold")
-                ),
-                quoted_line_breaks,
-            ));
-        }
-        for held in held_back {
-            warnings.push(Warning::new(
+        warnings.extend(tally(
+            "quoted_line_break",
+            quoted_line_breaks,
+            ("record holds", "records hold"),
+            "a quoted field that spans lines, read as one record each".into(),
+        ));
+        warnings.extend(held_back.into_iter().map(|held| {
+            Warning::new(
                 "cut_line",
                 format!(
                     "{}: line {} has no line end (cut mid-write?) and {}: held back until a run that finds it complete",
                     held.input, held.line, held.why
                 ),
                 1,
-            ));
-        }
-        if conflicting > 0 {
-            let (what, verb) = if conflicting == 1 {
-                ("snapshot", "conflicts")
-            } else {
-                ("snapshots", "conflict")
-            };
-            warnings.push(Warning::new(
-                "conflicting_snapshot",
-                format!(
-                    "{conflicting} {what} {verb} with another of the same account and time; the one with most followers was kept"
-                ),
-                conflicting,
-            ));
-        }
+            )
+        }));
+        warnings.extend(tally(
+            "conflicting_snapshot",
+            conflicting,
+            ("snapshot conflicts", "snapshots conflict"),
+            "with another of the same account and time; the one with most followers was kept"
+                .into(),
+        ));
         let mut names = names;
         let cohorts = Cohorts::split(&mut names);
         let dataset = Dataset {
