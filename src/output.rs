@@ -30,7 +30,8 @@ pub fn write_to<T>(
     gzip: bool,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<T>,
 ) -> Result<Option<T>> {
-    match path {
+    // `-o -` is stdout, as `-` is stdin among the inputs.
+    match path.filter(|p| *p != "-") {
         None => {
             let mut out = BufWriter::new(io::stdout().lock());
             match fill(&mut out).and_then(|v| out.flush().map(|()| v)) {

@@ -551,3 +551,19 @@ fn snapshots_typed_on_a_terminal() {
     from_file.expect_code(0);
     assert_eq!(from_file.stderr, "");
 }
+
+/// `-o -` is stdout, as `-` is stdin among the inputs: no file named `-`.
+#[test]
+fn output_dash_is_stdout() {
+    let w = Workdir::new("dash-output");
+    let mut cmd = util::followdrop(w.path());
+    cmd.args(["simulate", "--accounts", "5", "--days", "3", "-o", "-"]);
+    let sim = util::run(cmd, None);
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    assert!(sim.stdout.starts_with("timestamp,account,followers"));
+    w.create("s.csv", &sim.stdout);
+    let scan = w.run(&["--format", "json", "-o", "-", "s.csv"], None);
+    assert!(scan.code == 0 || scan.code == 1, "{}", scan.stderr);
+    assert_eq!(scan.json()["input"]["accounts"], 5);
+    assert!(!w.path().join("-").exists());
+}
