@@ -286,7 +286,8 @@ fn same_day_utc(last: &[u8], next: &[u8]) -> Option<i64> {
         }
         let two = |i: usize| -> Option<i64> {
             let (a, b) = (t[i].wrapping_sub(b'0'), t[i + 1].wrapping_sub(b'0'));
-            (a < 10 && b < 10).then_some(i64::from(a * 10 + b))
+            // Lazily: `a * 10` overflows for a byte that is no digit.
+            (a < 10 && b < 10).then(|| i64::from(a * 10 + b))
         };
         let (h, m, s) = (two(11)?, two(14)?, two(17)?);
         (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
@@ -476,6 +477,11 @@ mod tests {
     #[test]
     fn same_day_times_agree_with_the_parser() {
         use crate::time::{Zone, parse_time};
+        // A byte far from a digit where the hour is (found by fuzzing).
+        assert_eq!(
+            same_day_utc(b"2024-01-08T06:00:00Z", b"2024-01-08T\x106:00:00Z"),
+            None
+        );
         let last = "2024-03-17T08:41:05Z";
         for next in [
             "2024-03-17T00:00:00Z",
