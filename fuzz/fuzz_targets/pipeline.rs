@@ -1,6 +1,9 @@
-// Shared by the reader targets: read bytes as a file of the given name, and,
-// when that succeeds with at least one snapshot, run the rest of the pipeline
-// exactly as `followdrop::analyze` does (data set -> grid -> detect).
+// Shared by the pipeline targets (`csv`, `json`, `ndjson`): read bytes as a
+// file of the given name, and, when that succeeds with at least one
+// snapshot, run the rest of the pipeline as `followdrop::analyze` does (data
+// set -> grid -> detection in each cohort). `analyze`'s checks for a misread
+// column (`misread`, private) are not made: detection also runs on data the
+// command line would refuse with an error.
 // Any panic is a bug: bad input must give `Err`, never a crash.
 
 use followdrop::dataset::Dataset;
@@ -18,10 +21,11 @@ pub fn run(name: &str, data: &[u8]) {
     }
     let (ds, series) = Dataset::build(collected);
     let bucket = grid::auto_bucket(&series);
-    let grid = grid::build(series, bucket);
+    let mut grid = grid::build(series, bucket);
     // `analyze` refuses a grid this large with an error (not a panic).
     if grid.points() > grid::MAX_POINTS {
         return;
     }
-    let _events = detect::detect(&grid, &ds.names, &Settings::default());
+    let groups = ds.cohorts.groups(grid.tracks.len());
+    let _findings = detect::detect_in_groups(&mut grid, &groups, &Settings::default());
 }
