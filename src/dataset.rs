@@ -3,7 +3,7 @@
 //! resolved, counts of zero where the account had followers taken as
 //! missing, and accounts that vanished named (all counted as warnings).
 
-use crate::input::{Collected, FollowingCounts, Labels, Series};
+use crate::input::{Collected, Labels, Series};
 use crate::time::{DAY, Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -469,16 +469,15 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
     }
     // Order by time, then by count, so that of snapshots of one instant the
     // last has most followers whatever order they were read in. Sorted in
-    // a scratch copy and written back into the series' own storage: new
-    // storage for every account would leave the old scattered in the heap.
+    // a scratch copy and written back into the series' own storage (the
+    // same values, so at the same widths): new storage for every account
+    // would leave the old scattered in the heap.
     let mut rows: Vec<(i64, u64, Option<u64>)> = (0..n)
         .map(|i| (s.times.get(i), s.followers.get(i), s.following.get(i)))
         .collect();
     rows.sort_unstable();
     let (mut exact, mut conflicting) = (0, 0);
-    s.times.clear();
-    s.followers.clear();
-    let mut following = FollowingCounts::default();
+    let mut kept = 0;
     for (k, &(t, v, f)) in rows.iter().enumerate() {
         if let Some(&(next, w, g)) = rows.get(k + 1)
             && next == t
@@ -490,11 +489,14 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
             }
             continue;
         }
-        following.push(s.times.len(), f);
-        s.times.push(t);
-        s.followers.push(v);
+        s.times.set(kept, t);
+        s.followers.set(kept, v);
+        s.following.set(kept, f);
+        kept += 1;
     }
-    s.following = following;
+    s.times.truncate(kept);
+    s.followers.truncate(kept);
+    s.following.truncate(kept);
     (exact, conflicting)
 }
 

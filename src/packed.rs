@@ -1,13 +1,14 @@
-//! Columns of integers kept in 4 bytes a value where the values allow it.
+//! Columns of integers kept in as few bytes a value as the values allow.
 //!
 //! A year of daily snapshots of 100,000 accounts is 36 million times and as
-//! many counts: at 8 bytes each, over half a gigabyte before any work is
-//! done. One account's times lie within decades of each other and its
-//! counts within a few billion, so a column stores each value as a 32-bit
-//! difference from its first one — and, the first time a value does not
-//! fit (a date typed centuries off, a count billions away from the first),
-//! switches the whole column to 8 bytes a value. Reading a value costs an
-//! addition and a well-predicted branch.
+//! many counts of each kind: at 8 bytes each, most of a gigabyte before any
+//! work is done. One account's values lie near each other: its following
+//! count moves by a few a day, its follower count within a few thousand or
+//! million, its times within a year or two. So a column stores each value as
+//! a difference from its first one, in the narrowest of 1, 2, 4 or 8 bytes
+//! that has held every difference so far; the first difference that does
+//! not fit re-encodes the column one size up (at most three times in its
+//! life). Reading a value costs an addition and a well-predicted branch.
 
 /// The integer types a [`Packed`] column holds: both convert to `i64`
 /// without loss (counts are at most 2^53, so `u64` ones fit).
@@ -35,31 +36,157 @@ impl Value for u64 {
     }
 }
 
-/// A column of `T`, 4 bytes a value while every value is within `i32` of
-/// the first one pushed, 8 bytes a value otherwise.
-#[derive(Debug, Clone, PartialEq)]
+/// A stored difference: `i8`, `i16`, `i32` or `i64`.
+trait Offset: Copy + Into<i64> + TryFrom<i64> + PartialOrd + From<i8> {
+    /// `d` at this width, if it fits.
+    fn narrow(d: i64) -> Option<Self> {
+        Self::try_from(d).ok()
+    }
+}
+
+impl Offset for i8 {}
+impl Offset for i16 {}
+impl Offset for i32 {}
+impl Offset for i64 {}
+
+/// Values `base + offsets[i]`, each offset of one width.
+#[derive(Debug, Clone)]
+struct Narrow<O> {
+    base: i64,
+    offsets: Vec<O>,
+}
+
+impl<O: Offset> Narrow<O> {
+    /// `v` as an offset from the base, if it fits this width.
+    #[inline]
+    fn offset(&self, v: i64) -> Option<O> {
+        v.checked_sub(self.base).and_then(O::narrow)
+    }
+
+    /// The same values at a wider offset `W`, with room for as many.
+    fn widened<W: Offset>(&self) -> Narrow<W> {
+        let mut offsets = Vec::with_capacity(self.offsets.capacity());
+        offsets.extend(
+            self.offsets
+                .iter()
+                .map(|&o| W::narrow(o.into()).expect("a wider offset holds every narrower one")),
+        );
+        Narrow {
+            base: self.base,
+            offsets,
+        }
+    }
+}
+
+/// The column's storage, by width; `W8`'s base is always 0, so that any
+/// `i64` is an offset from it.
+#[derive(Debug, Clone)]
+enum Store {
+    W1(Narrow<i8>),
+    W2(Narrow<i16>),
+    W4(Narrow<i32>),
+    W8(Narrow<i64>),
+}
+
+/// Runs `$body` with `$n` bound to the store's [`Narrow`], whatever its width.
+macro_rules! each_width {
+    ($store:expr, $n:ident => $body:expr) => {
+        match $store {
+            Store::W1($n) => $body,
+            Store::W2($n) => $body,
+            Store::W4($n) => $body,
+            Store::W8($n) => $body,
+        }
+    };
+}
+
+/// The width, in bytes, that holds difference `d`.
+fn width_of(d: Option<i64>) -> u8 {
+    match d {
+        Some(d) if i8::narrow(d).is_some() => 1,
+        Some(d) if i16::narrow(d).is_some() => 2,
+        Some(d) if i32::narrow(d).is_some() => 4,
+        _ => 8,
+    }
+}
+
+impl Store {
+    fn width(&self) -> u8 {
+        match self {
+            Store::W1(_) => 1,
+            Store::W2(_) => 2,
+            Store::W4(_) => 4,
+            Store::W8(_) => 8,
+        }
+    }
+
+    fn base(&self) -> i64 {
+        each_width!(self, n => n.base)
+    }
+
+    fn len(&self) -> usize {
+        each_width!(self, n => n.offsets.len())
+    }
+
+    /// Re-encodes at `width` bytes a value (not narrower than now).
+    fn widen_to(&mut self, width: u8) {
+        *self = match (&*self, width) {
+            (Store::W1(n), 2) => Store::W2(n.widened()),
+            (Store::W1(n), 4) => Store::W4(n.widened()),
+            (Store::W2(n), 4) => Store::W4(n.widened()),
+            (_, 8) => {
+                let mut values = Vec::with_capacity(each_width!(&*self, n => n.offsets.capacity()));
+                values.extend((0..self.len()).map(|i| self.get(i)));
+                Store::W8(Narrow {
+                    base: 0,
+                    offsets: values,
+                })
+            }
+            _ => return,
+        };
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> i64 {
+        each_width!(self, n => n.base + wide(n.offsets[i]))
+    }
+
+    /// Widens the store if `v` does not fit it.
+    fn make_room_for(&mut self, v: i64) {
+        if !each_width!(&*self, n => n.offset(v).is_some()) {
+            self.widen_for(v);
+        }
+    }
+
+    /// Widens until `v` fits.
+    #[cold]
+    fn widen_for(&mut self, v: i64) {
+        self.widen_to(width_of(v.checked_sub(self.base())));
+    }
+}
+
+/// A column of `T`, each value a difference from the first one in 1, 2, 4
+/// or 8 bytes: the narrowest that holds them all.
+#[derive(Debug, Clone)]
 pub struct Packed<T> {
     store: Store,
     kind: std::marker::PhantomData<T>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Store {
-    /// Value `i` is `base + offsets[i]`.
-    Narrow {
-        base: i64,
-        offsets: Vec<i32>,
-    },
-    Wide(Vec<i64>),
+/// Columns are equal when their values are, however they are stored.
+impl<T: Value + PartialEq> PartialEq for Packed<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
 }
 
 impl<T> Default for Packed<T> {
     fn default() -> Self {
         Packed {
-            store: Store::Narrow {
+            store: Store::W1(Narrow {
                 base: 0,
                 offsets: Vec::new(),
-            },
+            }),
             kind: std::marker::PhantomData,
         }
     }
@@ -69,19 +196,16 @@ impl<T: Value> Packed<T> {
     /// A column of `len` copies of `value`.
     pub fn filled(value: T, len: usize) -> Packed<T> {
         Packed {
-            store: Store::Narrow {
+            store: Store::W1(Narrow {
                 base: value.to_i64(),
                 offsets: vec![0; len],
-            },
+            }),
             kind: std::marker::PhantomData,
         }
     }
 
     pub fn len(&self) -> usize {
-        match &self.store {
-            Store::Narrow { offsets, .. } => offsets.len(),
-            Store::Wide(values) => values.len(),
-        }
+        self.store.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -91,10 +215,7 @@ impl<T: Value> Packed<T> {
     /// Value `i`; panics if `i` is out of bounds, like indexing a slice.
     #[inline]
     pub fn get(&self, i: usize) -> T {
-        T::from_i64(match &self.store {
-            Store::Narrow { base, offsets } => base + i64::from(offsets[i]),
-            Store::Wide(values) => values[i],
-        })
+        T::from_i64(self.store.get(i))
     }
 
     pub fn first(&self) -> Option<T> {
@@ -110,112 +231,94 @@ impl<T: Value> Packed<T> {
         (0..self.len()).map(|i| self.get(i))
     }
 
+    /// Appends a value; the first one of a narrow column becomes its base.
+    #[inline]
     pub fn push(&mut self, value: T) {
         let v = value.to_i64();
-        if let Store::Narrow { base, offsets } = &mut self.store {
-            if offsets.is_empty() {
-                *base = v;
-            }
-            if let Some(d) = narrow(*base, v) {
-                offsets.push(d);
-                return;
-            }
-            self.widen();
+        if self.is_empty() && self.store.width() < 8 {
+            each_width!(&mut self.store, n => n.base = v);
         }
-        if let Store::Wide(values) = &mut self.store {
-            values.push(v);
+        // Twice at most: widening makes room for `v`.
+        while !each_width!(&mut self.store, n => n.offset(v).map(|o| n.offsets.push(o)).is_some()) {
+            self.store.widen_for(v);
         }
     }
 
     /// Sets value `i` (which must exist).
+    #[inline]
     pub fn set(&mut self, i: usize, value: T) {
         let v = value.to_i64();
-        if let Store::Narrow { base, offsets } = &mut self.store {
-            if let Some(d) = narrow(*base, v) {
-                offsets[i] = d;
-                return;
-            }
-            self.widen();
-        }
-        if let Store::Wide(values) = &mut self.store {
-            values[i] = v;
+        while !each_width!(&mut self.store, n => n.offset(v).map(|o| n.offsets[i] = o).is_some()) {
+            self.store.widen_for(v);
         }
     }
 
-    /// Appends values `range` of `other`. Between two narrow columns whose
-    /// offsets still fit once moved to this column's base, a shift of each
-    /// offset (appending a chunk's runs to every account is a large share
-    /// of a read, on one thread); otherwise value by value.
+    /// A column as long as this one, every value its first, stored at its
+    /// width: room for any reordering of its values without widening.
+    pub fn blank(&self) -> Packed<T> {
+        let mut blank = self.clone();
+        each_width!(&mut blank.store, n => n.offsets.fill(wide_zero()));
+        blank
+    }
+
+    /// Makes the column `len` long, new values being `value`.
+    pub fn resize(&mut self, len: usize, value: T) {
+        if len <= self.len() {
+            self.truncate(len);
+            return;
+        }
+        if self.is_empty() {
+            *self = Packed::filled(value, len);
+            return;
+        }
+        let v = value.to_i64();
+        self.store.make_room_for(v);
+        each_width!(&mut self.store, n => n.offsets.resize(len, narrowed(v - n.base)));
+    }
+
+    /// Appends values `range` of `other`: each offset shifted from the other
+    /// column's base to this one's (appending a chunk's runs to every
+    /// account is a large share of a read, on one thread), widening this
+    /// column first if the shifted offsets need it.
     pub fn extend_from(&mut self, other: &Packed<T>, range: std::ops::Range<usize>) {
-        if let (
-            Store::Narrow { base, offsets },
-            Store::Narrow {
-                base: from,
-                offsets: src,
-            },
-        ) = (&mut self.store, &other.store)
-        {
-            let src = &src[range.clone()];
-            if let Some(&first) = src.first().filter(|_| offsets.is_empty()) {
-                // As `push` would: the first value is the base.
-                *base = *from + i64::from(first);
-            }
-            let shift = *from - *base;
-            let (lo, hi) = src
-                .iter()
-                .fold((i32::MAX, i32::MIN), |(lo, hi), &o| (lo.min(o), hi.max(o)));
-            let fits = |o: i32| i32::try_from(i64::from(o) + shift).is_ok();
-            if src.is_empty() || (fits(lo) && fits(hi)) {
-                offsets.extend(src.iter().map(|&o| (i64::from(o) + shift) as i32));
-                return;
-            }
+        if range.is_empty() {
+            return;
         }
-        self.reserve(range.len());
-        for i in range {
-            self.push(other.get(i));
+        if self.is_empty() && self.store.width() < 8 {
+            let first = other.store.get(range.start);
+            each_width!(&mut self.store, n => n.base = first);
         }
-    }
-
-    pub fn reserve(&mut self, more: usize) {
-        match &mut self.store {
-            Store::Narrow { offsets, .. } => offsets.reserve(more),
-            Store::Wide(values) => values.reserve(more),
-        }
+        let (lo, hi) = each_width!(&other.store, n => n.offsets[range.clone()]
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), &o| (lo.min(wide(o)), hi.max(wide(o)))));
+        // The shifted extremes as values; widening for both makes every
+        // offset between them fit.
+        let base = other.store.base();
+        self.store.make_room_for(base + lo);
+        self.store.make_room_for(base + hi);
+        let shift = base - self.store.base();
+        each_width!(&mut self.store, to => each_width!(&other.store, from => {
+            append_shifted(&mut to.offsets, &from.offsets[range.clone()], shift)
+        }));
     }
 
     /// Makes room for exactly `more` values beyond those held.
     pub fn reserve_exact(&mut self, more: usize) {
-        match &mut self.store {
-            Store::Narrow { offsets, .. } => offsets.reserve_exact(more),
-            Store::Wide(values) => values.reserve_exact(more),
-        }
+        each_width!(&mut self.store, n => n.offsets.reserve_exact(more));
     }
 
     /// How many values it holds room for.
     pub fn capacity(&self) -> usize {
-        match &self.store {
-            Store::Narrow { offsets, .. } => offsets.capacity(),
-            Store::Wide(values) => values.capacity(),
-        }
+        each_width!(&self.store, n => n.offsets.capacity())
     }
 
     pub fn truncate(&mut self, len: usize) {
-        match &mut self.store {
-            Store::Narrow { offsets, .. } => offsets.truncate(len),
-            Store::Wide(values) => values.truncate(len),
-        }
-    }
-
-    pub fn clear(&mut self) {
-        self.truncate(0);
+        each_width!(&mut self.store, n => n.offsets.truncate(len));
     }
 
     /// Gives back spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        match &mut self.store {
-            Store::Narrow { offsets, .. } => offsets.shrink_to_fit(),
-            Store::Wide(values) => values.shrink_to_fit(),
-        }
+        each_width!(&mut self.store, n => n.offsets.shrink_to_fit());
     }
 
     /// The index of the first value for which `pred` is false, the values
@@ -235,34 +338,36 @@ impl<T: Value> Packed<T> {
 
     /// Whether the values strictly increase.
     pub fn is_increasing(&self) -> bool {
-        match &self.store {
-            Store::Narrow { offsets, .. } => offsets.windows(2).all(|w| w[0] < w[1]),
-            Store::Wide(values) => values.windows(2).all(|w| w[0] < w[1]),
-        }
+        each_width!(&self.store, n => n.offsets.windows(2).all(|w| w[0] < w[1]))
     }
 
-    /// Bytes of storage held (capacity, not length): for tests of the
-    /// layout.
+    /// Bytes a value: for tests of the layout.
     #[cfg(test)]
-    fn bytes(&self) -> usize {
-        match &self.store {
-            Store::Narrow { offsets, .. } => offsets.capacity() * 4,
-            Store::Wide(values) => values.capacity() * 8,
-        }
-    }
-
-    /// Switches to 8 bytes a value.
-    fn widen(&mut self) {
-        if let Store::Narrow { base, offsets } = &self.store {
-            let values = offsets.iter().map(|&d| base + i64::from(d)).collect();
-            self.store = Store::Wide(values);
-        }
+    fn width(&self) -> u8 {
+        self.store.width()
     }
 }
 
-/// `v` as a 32-bit difference from `base`, if it fits.
-fn narrow(base: i64, v: i64) -> Option<i32> {
-    v.checked_sub(base).and_then(|d| i32::try_from(d).ok())
+/// Appends offsets `from`, each plus `shift`, which makes it fit `to`.
+fn append_shifted<F: Offset, T: Offset>(to: &mut Vec<T>, from: &[F], shift: i64) {
+    to.extend(from.iter().map(|&o| narrowed::<T>(o.into() + shift)));
+}
+
+/// An offset as an `i64` (generic, so that the same code serves every width).
+#[inline]
+fn wide<O: Offset>(o: O) -> i64 {
+    o.into()
+}
+
+/// A zero offset of any width.
+fn wide_zero<O: Offset>() -> O {
+    0i8.into()
+}
+
+/// A difference already checked to fit the column's width.
+#[inline]
+fn narrowed<O: Offset>(d: i64) -> O {
+    O::narrow(d).expect("make_room_for widened the column for it")
 }
 
 impl<T: Value> FromIterator<T> for Packed<T> {
@@ -280,74 +385,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_near_the_first_take_four_bytes() {
-        let times: Vec<i64> = (0..1000).map(|i| 1_700_000_000 + i * 86_400).collect();
-        let mut column: Packed<i64> = times.iter().copied().collect();
-        column.shrink_to_fit();
-        assert_eq!(column.bytes(), 4 * 1000);
-        assert_eq!(column.iter().collect::<Vec<_>>(), times);
-        assert_eq!(
-            (column.first(), column.last()),
-            (Some(times[0]), Some(times[999]))
-        );
+    fn each_column_takes_the_width_its_spread_needs() {
+        let days: Vec<i64> = (0..1000).map(|i| 1_700_000_000 + i * 86_400).collect();
+        let following: Vec<i64> = (0..1000).map(|i| 180 + i % 7 - 3).collect();
+        let followers: Vec<i64> = (0..1000).map(|i| 45_000 + 11 * i).collect();
+        for (values, width) in [(&days, 4), (&following, 1), (&followers, 2)] {
+            let column: Packed<i64> = values.iter().copied().collect();
+            assert_eq!(column.width(), width);
+            assert_eq!(column.iter().collect::<Vec<_>>(), *values);
+            assert_eq!(
+                (column.first(), column.last()),
+                (values.first().copied(), values.last().copied())
+            );
+        }
+        let column: Packed<i64> = days.iter().copied().collect();
         assert!(column.is_increasing());
     }
 
     #[test]
     fn a_value_far_away_widens_the_column_and_keeps_every_value() {
         let mut column = Packed::<i64>::default();
-        let values = [5, -3, i64::from(i32::MAX) + 5, i64::MIN, i64::MAX, 7];
-        for v in values {
+        let values = [
+            5,
+            -3,
+            300,
+            70_000,
+            i64::from(i32::MAX) + 10,
+            i64::MIN,
+            i64::MAX,
+            7,
+        ];
+        let widths = [1, 1, 2, 4, 8, 8, 8, 8];
+        for (v, width) in values.into_iter().zip(widths) {
             column.push(v);
+            assert_eq!(column.width(), width, "after {v}");
         }
         assert_eq!(column.iter().collect::<Vec<_>>(), values);
         column.set(1, 9);
         assert_eq!(column.get(1), 9);
-        // Appending another column's values takes the same care, starting
-        // narrow from the first value.
-        let far: Packed<i64> = [1 << 40, (1 << 40) + 1].into_iter().collect();
-        let near: Packed<i64> = [2, 3].into_iter().collect();
-        let mut column = Packed::<i64>::default();
-        column.extend_from(&far, 0..2);
-        assert!(matches!(column.store, Store::Narrow { .. }));
-        column.extend_from(&near, 0..2);
-        assert_eq!(
-            column.iter().collect::<Vec<_>>(),
-            [1 << 40, (1 << 40) + 1, 2, 3]
-        );
         // Setting a far value in a narrow column widens it too.
         let mut column: Packed<u64> = [10, 20, 30].into_iter().collect();
         column.set(2, 1 << 53);
         assert_eq!(column.iter().collect::<Vec<_>>(), [10, 20, 1 << 53]);
-        assert!(column.bytes() >= 8 * 3);
-    }
-
-    #[test]
-    fn a_cleared_column_starts_from_its_next_value() {
-        let mut column: Packed<i64> = [1, 2, 3].into_iter().collect();
-        column.clear();
-        assert!(column.is_empty() && column.first().is_none());
-        column.push(5_000_000_000);
-        column.push(5_000_000_001);
-        assert_eq!(
-            column.iter().collect::<Vec<_>>(),
-            [5_000_000_000, 5_000_000_001]
-        );
-        assert!(matches!(column.store, Store::Narrow { .. }));
+        assert_eq!(column.width(), 8);
     }
 
     /// Appending part of another column gives the values pushed one by
-    /// one would, stored the same way: narrow across bases near each other,
-    /// widened when a value is too far from this column's base.
+    /// one would, at the width pushing would reach.
     #[test]
     fn extending_from_another_column_is_pushing_its_values() {
         let near: Packed<i64> = [1_000_000, 999_000, 1_002_000].into_iter().collect();
         let far: Packed<i64> = [5_000_000_000, 5_000_000_001].into_iter().collect();
-        let cases: [(&[i64], &Packed<i64>, std::ops::Range<usize>); 4] = [
+        let tiny: Packed<i64> = [9, 10, 8].into_iter().collect();
+        let wide: Packed<i64> = [3, i64::MIN, i64::MAX].into_iter().collect();
+        let cases: [(&[i64], &Packed<i64>, std::ops::Range<usize>); 8] = [
             (&[], &near, 1..3),
             (&[7, 8], &near, 0..3),
             (&[7, 8], &near, 2..2),
             (&[7, 8], &far, 0..2),
+            (&[7, 8], &tiny, 0..3),
+            (&[], &tiny, 1..3),
+            (&[1_000_000], &tiny, 0..3),
+            (&[7], &wide, 0..1),
         ];
         for (start, other, range) in cases {
             let mut fast: Packed<i64> = start.iter().copied().collect();
@@ -356,8 +455,40 @@ mod tests {
             for i in range.clone() {
                 slow.push(other.get(i));
             }
-            assert_eq!(fast, slow, "{start:?} + {range:?}");
+            assert_eq!(
+                fast.iter().collect::<Vec<_>>(),
+                slow.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(fast.width(), slow.width(), "{start:?} + {range:?}");
         }
+        let mut column: Packed<i64> = [7].into_iter().collect();
+        column.extend_from(&wide, 0..3);
+        assert_eq!(
+            column.iter().collect::<Vec<_>>(),
+            [7, 3, i64::MIN, i64::MAX]
+        );
+    }
+
+    #[test]
+    fn resizing_fills_with_the_value_given() {
+        let mut column = Packed::<i64>::default();
+        column.resize(3, -1);
+        column.push(100);
+        column.resize(6, -1);
+        assert_eq!(column.iter().collect::<Vec<_>>(), [-1, -1, -1, 100, -1, -1]);
+        assert_eq!(column.width(), 1);
+        column.resize(2, 0);
+        assert_eq!(column.iter().collect::<Vec<_>>(), [-1, -1]);
+    }
+
+    #[test]
+    fn widening_keeps_the_room_made() {
+        let mut column = Packed::<i64>::default();
+        column.reserve_exact(100);
+        column.push(0);
+        column.push(1 << 20);
+        assert_eq!(column.width(), 4);
+        assert!(column.capacity() >= 100);
     }
 
     #[test]

@@ -80,17 +80,21 @@ pub struct Series {
 /// The following counts of a series, stored without a tag per value: an
 /// empty cell is [`FollowingCounts::MISSING`], and an account that never had one
 /// stores nothing at all (most inputs have no following column). Either
-/// empty or as long as its series.
+/// empty or as long as its series. A following count moves little, so most
+/// take a byte (see [`Packed`]).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FollowingCounts(Vec<u64>);
+pub struct FollowingCounts(Packed<i64>);
 
 impl FollowingCounts {
-    /// Marks an empty cell; counts never reach it (they are at most 2^53).
-    const MISSING: u64 = u64::MAX;
+    /// Marks an empty cell; counts are never negative.
+    const MISSING: i64 = -1;
 
     /// The following count of snapshot `i`, if it has one.
     pub fn get(&self, i: usize) -> Option<u64> {
-        self.0.get(i).copied().filter(|&v| v != Self::MISSING)
+        (i < self.0.len())
+            .then(|| self.0.get(i))
+            .filter(|&v| v != Self::MISSING)
+            .map(|v| v as u64)
     }
 
     /// Appends the value of a series that held `len` snapshots before.
@@ -99,36 +103,33 @@ impl FollowingCounts {
             return;
         }
         self.0.resize(len, Self::MISSING);
-        self.0.push(value.unwrap_or(Self::MISSING));
+        self.0.push(value.map_or(Self::MISSING, |v| v as i64));
     }
 
-    /// Appends the values of `other_len` snapshots (`other`, or none if it
-    /// is empty) to those of a series of `len`.
-    fn extend(&mut self, len: usize, other: &[u64], other_len: usize) {
-        if self.0.is_empty() && other.is_empty() {
-            return;
-        }
-        self.0.resize(len, Self::MISSING);
-        if other.is_empty() {
-            self.0.resize(len + other_len, Self::MISSING);
-        } else {
-            self.0.extend_from_slice(other);
+    /// Appends the values of snapshots `rows` of `other` to those of a
+    /// series of `len`.
+    fn extend_from(&mut self, len: usize, other: &FollowingCounts, rows: Range<usize>) {
+        let given =
+            rows.end <= other.0.len() && rows.clone().any(|i| other.0.get(i) != Self::MISSING);
+        if given {
+            self.0.resize(len, Self::MISSING);
+            self.0.extend_from(&other.0, rows);
+        } else if self.is_present() {
+            self.0.resize(len + rows.len(), Self::MISSING);
         }
     }
 
-    /// The stored values of snapshots `rows`: empty when none of them has
-    /// one, else as many as `rows`.
-    fn slice(&self, rows: Range<usize>) -> &[u64] {
-        match self.0.get(rows) {
-            Some(values) if values.iter().any(|&v| v != Self::MISSING) => values,
-            _ => &[],
+    /// Sets the value of snapshot `i` of a series that has following counts.
+    pub fn set(&mut self, i: usize, value: Option<u64>) {
+        if self.is_present() {
+            self.0.set(i, value.map_or(Self::MISSING, |v| v as i64));
         }
     }
 
     /// Copies the value of snapshot `from` to snapshot `to`.
     pub fn copy(&mut self, from: usize, to: usize) {
-        if !self.0.is_empty() {
-            self.0[to] = self.0[from];
+        if self.is_present() {
+            self.0.set(to, self.0.get(from));
         }
     }
 
@@ -327,11 +328,8 @@ impl Collector {
             }
             let s = &mut self.collected.series[id];
             s.make_room(rows.len(), share);
-            s.following.extend(
-                s.times.len(),
-                grouped.following.slice(rows.clone()),
-                rows.len(),
-            );
+            s.following
+                .extend_from(s.times.len(), &grouped.following, rows.clone());
             s.times.extend_from(&grouped.times, rows.clone());
             s.followers.extend_from(&grouped.followers, rows);
         }
@@ -478,33 +476,26 @@ impl Chunk {
             starts[k] += starts[k - 1];
         }
         let mut at = starts.clone();
-        let n = self.times.len();
-        // Filled with the first row's values, so that each column measures
-        // from a value near its own.
-        let mut times = Packed::filled(self.times.first().unwrap_or(0), n);
-        let mut followers = Packed::filled(self.followers.first().unwrap_or(0), n);
+        // Blank copies: the rows reordered fit each column's width as read.
+        let mut times = self.times.blank();
+        let mut followers = self.followers.blank();
         // Following counts are stored for every row or for none.
-        let mut following =
-            vec![FollowingCounts::MISSING; if self.following.is_present() { n } else { 0 }];
+        let mut following = FollowingCounts::default();
+        if self.following.is_present() {
+            following.0 = self.following.0.blank();
+        }
         for (r, &a) in self.accounts.iter().enumerate() {
             let k = at[a as usize] as usize;
             at[a as usize] += 1;
             times.set(k, self.times.get(r));
             followers.set(k, self.followers.get(r));
-            if let Some(f) = following.get_mut(k) {
-                *f = self
-                    .following
-                    .0
-                    .get(r)
-                    .copied()
-                    .unwrap_or(FollowingCounts::MISSING);
-            }
+            following.set(k, self.following.get(r));
         }
         Chunk {
             accounts: Vec::new(),
             times,
             followers,
-            following: FollowingCounts(following),
+            following,
             starts,
             ..self
         }
