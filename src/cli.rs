@@ -820,7 +820,8 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
 }
 
 /// Reads a command's inputs with `read` (`analyze` or `load`) as its flags
-/// say: a progress bar unless `--quiet`, a `--*-col` naming no column
+/// say: a progress bar and the status line of the steps after it (cleared
+/// when the output is written) unless `--quiet`, a `--*-col` naming no column
 /// reported as a usage error of `command`, and the data set's warnings on
 /// stderr unless `--quiet`.
 fn read_inputs<T>(
@@ -834,6 +835,9 @@ fn read_inputs<T>(
         progress: !quiet,
         ..input.read_options()
     };
+    if !quiet {
+        crate::progress::show_status();
+    }
     let value = read(&opts).map_err(|e| named_column_usage_error(e, command))?;
     if !quiet {
         warn(dataset(&value));

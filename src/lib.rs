@@ -42,7 +42,7 @@ use dataset::Dataset;
 use detect::Settings;
 use input::ReadOptions;
 use report::event::Event;
-use timing::Timing;
+use timing::Steps;
 
 /// What a scan found: the data set, the grid (every account's snapshots on
 /// it, for pictures and drill-down), and the events (before any report
@@ -62,12 +62,12 @@ pub fn analyze(
     settings: &Settings,
     bucket: Option<i64>,
 ) -> Result<Analysis> {
-    let mut timing = Timing::from_env();
     let Loaded {
         dataset,
         bucket,
         mut grid,
-    } = load_timed(inputs, read, bucket, &mut timing)?;
+    } = load(inputs, read, bucket)?;
+    let steps = Steps::start("detect");
     let groups = dataset.cohorts.groups(grid.tracks.len());
     let findings = detect::detect_in_groups(&mut grid, &groups, settings);
     let names = report::event::Names {
@@ -76,7 +76,7 @@ pub fn analyze(
         labels: &dataset.labels,
     };
     let events = report::event::events(&findings, &grid, names);
-    timing.lap("detect");
+    steps.end();
     Ok(Analysis {
         dataset,
         bucket,
@@ -126,15 +126,6 @@ fn take_members<T: Default>(all: &mut [T], members: &[usize]) -> Vec<T> {
 /// Reads the inputs and puts them on the grid (`bucket`, or the automatic
 /// one), for commands that run detection their own way (`show`).
 pub fn load(inputs: &[String], read: &ReadOptions, bucket: Option<i64>) -> Result<Loaded> {
-    load_timed(inputs, read, bucket, &mut Timing::from_env())
-}
-
-fn load_timed(
-    inputs: &[String],
-    read: &ReadOptions,
-    bucket: Option<i64>,
-    timing: &mut Timing,
-) -> Result<Loaded> {
     if let Some(b) = bucket {
         anyhow::ensure!(
             (1..=grid::MAX_BUCKET).contains(&b),
@@ -142,14 +133,15 @@ fn load_timed(
             b
         );
     }
+    let mut steps = Steps::start("read");
     let collected = input::read_all(inputs, read)?.finish();
     // A missing count now and then is a scraper's miss; most of them is a
     // column misread, and a report of nothing would be a lie.
     misread::check_records(collected.missing_counts, collected.rows as u64)?;
-    timing.lap("read");
+    steps.next("data set");
     let (dataset, series) = Dataset::build(collected);
     misread::check(&dataset)?;
-    timing.lap("data set");
+    steps.next("grid");
     let bucket = bucket.unwrap_or_else(|| grid::auto_bucket(&series));
     let grid = grid::build(series, bucket);
     let points = grid.points();
@@ -159,7 +151,7 @@ fn load_timed(
         (dataset.last - dataset.first) as f64 / 86_400.0,
         time::format_duration(bucket)
     );
-    timing.lap("grid");
+    steps.end();
     Ok(Loaded {
         dataset,
         bucket,

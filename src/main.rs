@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Ok(Exit::Events) => ExitCode::from(1),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(0),
         Err(e) => {
+            followdrop::progress::clear_status();
             match e.downcast_ref::<clap::Error>() {
                 // A usage error found only once the input was read (a
                 // `--*-col` naming no column of it): printed as clap's own.

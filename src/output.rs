@@ -30,6 +30,8 @@ pub fn write_to<T>(
     gzip: bool,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<T>,
 ) -> Result<Option<T>> {
+    // The report (or the file's name in a notice) comes next on the terminal.
+    crate::progress::clear_status();
     // `-o -` is stdout, as `-` is stdin among the inputs.
     match path.filter(|p| *p != "-") {
         None => {

@@ -1,11 +1,13 @@
-//! A progress bar for long reads, on stderr only, and only for people: it
-//! appears when stderr is a terminal and the work has taken more than a
-//! second, so pipes, cron jobs and quick scans never see it.
+//! Progress on stderr, only for people: a bar for long reads, then a
+//! status line naming the step a long run is at (building the grid, each
+//! stage of detection). Both appear only when stderr is a terminal and the
+//! work has taken more than a second, so pipes, cron jobs and quick scans
+//! never see them.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Read};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How long work runs before the bar shows.
@@ -77,5 +79,60 @@ impl<R: Read> Read for Counted<R> {
         let n = self.inner.read(buf)?;
         self.progress.add(n as u64);
         Ok(n)
+    }
+}
+
+/// The status line of the steps after the read: turned on by
+/// [`show_status`], one per process (stderr has one last line).
+static STATUS: OnceLock<Status> = OnceLock::new();
+
+struct Status {
+    /// When the run began: the line shows once it has gone on for [`DELAY`].
+    start: Instant,
+    /// The spinner, once shown.
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+/// Turns the status line on, from now, when stderr is a terminal: the
+/// command line does, unless `--quiet`.
+pub fn show_status() {
+    if io::stderr().is_terminal() {
+        STATUS.get_or_init(|| Status {
+            start: Instant::now(),
+            bar: Mutex::new(None),
+        });
+    }
+}
+
+/// Says on the status line that the run is now at `step` (nothing when it
+/// is off, or the run is young).
+pub fn status(step: &str) {
+    let Some(status) = STATUS.get() else { return };
+    if status.start.elapsed() < DELAY {
+        return;
+    }
+    let Ok(mut bar) = status.bar.lock() else {
+        return;
+    };
+    let bar = bar.get_or_insert_with(|| {
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    bar.set_message(step.to_string());
+    bar.reset_elapsed();
+}
+
+/// Clears the status line: the run's steps are over (or it failed), and
+/// what comes next on the terminal is the report or an error.
+pub fn clear_status() {
+    if let Some(status) = STATUS.get()
+        && let Ok(mut bar) = status.bar.lock()
+        && let Some(bar) = bar.take()
+    {
+        bar.finish_and_clear();
     }
 }

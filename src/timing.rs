@@ -1,17 +1,46 @@
-//! `FOLLOWDROP_TIMING`: how long each step of a run took, for benchmarks.
+//! The steps of a run after the read (data set, grid, detection's stages):
+//! each one named on the terminal's status line while it runs (see
+//! [`crate::progress::status`]), and with `FOLLOWDROP_TIMING` set, its time
+//! and the peak memory so far printed on stderr when it ends — where to
+//! look first when a number in BENCHMARKS.md moves.
 
-/// With `FOLLOWDROP_TIMING` set, prints to stderr how long each step took
-/// and the peak memory so far (Linux): where to look first when a number in
-/// BENCHMARKS.md moves.
-pub(crate) struct Timing(Option<std::time::Instant>);
+use std::time::Instant;
 
-impl Timing {
-    pub(crate) fn from_env() -> Timing {
-        Timing(std::env::var_os("FOLLOWDROP_TIMING").map(|_| std::time::Instant::now()))
+/// The step a run is at, since when.
+pub(crate) struct Steps {
+    step: &'static str,
+    since: Instant,
+    timed: bool,
+}
+
+impl Steps {
+    /// Starts the first step.
+    pub(crate) fn start(step: &'static str) -> Steps {
+        crate::progress::status(step);
+        Steps {
+            step,
+            since: Instant::now(),
+            timed: std::env::var_os("FOLLOWDROP_TIMING").is_some(),
+        }
     }
 
-    pub(crate) fn lap(&mut self, step: &str) {
-        let Some(start) = self.0 else { return };
+    /// Ends the current step and starts `step`.
+    pub(crate) fn next(&mut self, step: &'static str) {
+        self.lap();
+        crate::progress::status(step);
+        self.step = step;
+        self.since = Instant::now();
+    }
+
+    /// Ends the last step.
+    pub(crate) fn end(self) {
+        self.lap();
+    }
+
+    fn lap(&self) {
+        if !self.timed {
+            return;
+        }
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let field = |name: &str| {
             status
@@ -20,11 +49,11 @@ impl Timing {
                 .unwrap_or_else(|| "?".to_string())
         };
         eprintln!(
-            "followdrop: timing: {step} {:.3}s (peak RSS so far {}, now {})",
-            start.elapsed().as_secs_f64(),
+            "followdrop: timing: {} {:.3}s (peak RSS so far {}, now {})",
+            self.step,
+            self.since.elapsed().as_secs_f64(),
             field("VmHWM:"),
             field("VmRSS:")
         );
-        self.0 = Some(std::time::Instant::now());
     }
 }

@@ -322,9 +322,9 @@ pub fn detect_in_groups(
 
 /// Finds every event in the grid, keeping what they were judged with.
 pub fn run(grid: &Grid, settings: &Settings) -> Detection {
-    let mut timing = crate::timing::Timing::from_env();
+    let mut steps = crate::timing::Steps::start("detect: models, candidates and cohort windows");
     let first = cohort::first_pass(&grid.tracks, grid.bucket, settings);
-    timing.lap("detect: models, candidates and cohort windows");
+    steps.next("detect: distinct losses");
     let own: Vec<Vec<Measured>> = grid
         .tracks
         .par_iter()
@@ -332,7 +332,7 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
         .zip(first.candidates)
         .map(|((track, model), candidates)| losses::distinct(track, &model.followers, candidates))
         .collect();
-    timing.lap("detect: distinct losses");
+    steps.next("detect: platform events");
     let movements = Movements::default();
     let ctx = Ctx {
         tracks: &grid.tracks,
@@ -342,9 +342,9 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
         baselines: &first.baselines,
     };
     let platforms = platform::events(&ctx, &first.flagged, &own);
-    timing.lap("detect: platform events");
+    steps.next("detect: account events");
     let mut findings = account::events(&ctx, &own, &platforms);
-    timing.lap("detect: account events");
+    steps.end();
     findings.extend(platforms.iter().map(|p| p.finding.clone()));
     findings.sort_by_key(Finding::order);
     let platform_findings = platforms

@@ -230,3 +230,59 @@ fn version_and_help_with_examples() {
         );
     }
 }
+
+/// On a terminal, a run that has gone on for a second names the step it is
+/// at after the read (the grid, each stage of detection) on a status line,
+/// cleared before the output; `--quiet` and a stderr that is not a terminal
+/// see none of it. The terminal is `script`'s pseudo-terminal; the read is
+/// held for 1.5 s (`FOLLOWDROP_TEST_PAUSE`) so that the run is long
+/// whatever the machine's speed.
+#[test]
+fn a_long_run_names_its_steps_on_a_terminal_only() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let w = Workdir::new("status-line");
+    let input = root().join("fixtures/instagram-2019-02-13.csv");
+    let on_terminal = |quiet: &str| {
+        let flag = w.path().join("paused");
+        let out = w.path().join("report.json");
+        let command = format!(
+            "{} scan {quiet} --format json -o {} {}",
+            util::binary().display(),
+            out.display(),
+            input.display()
+        );
+        let child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("FOLLOWDROP_TEST_PAUSE", format!("{}:0", flag.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`script` (util-linux) runs the binary on a pseudo-terminal");
+        let waited = Instant::now();
+        while !flag.exists() {
+            assert!(waited.elapsed() < Duration::from_secs(60), "never paused");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        std::fs::remove_file(&flag).unwrap();
+        let run = Run::from_output(child.wait_with_output().unwrap());
+        run.expect_code(1);
+        let report: serde_json::Value = serde_json::from_str(&w.read("report.json")).unwrap();
+        assert_eq!(report["summary"]["platform_events"], 1);
+        run.stdout
+    };
+    let seen = on_terminal("");
+    for step in ["grid", "detect: platform events", "detect: account events"] {
+        assert!(seen.contains(step), "no {step:?} in {seen:?}");
+    }
+    // Cleared: the terminal's last line is erased after the last step shown.
+    let last_step = seen.rfind("detect: account events").unwrap();
+    assert!(seen[last_step..].contains("\u{1b}[2K"), "{seen:?}");
+    let quiet = on_terminal("--quiet");
+    assert!(!quiet.contains("detect"), "{quiet:?}");
+    // Not a terminal: stderr holds the warnings alone.
+    let piped = util::scan(&["--format", "json", input.to_str().unwrap()]);
+    assert!(!piped.stderr.contains("detect"), "{}", piped.stderr);
+}
