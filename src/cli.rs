@@ -179,10 +179,12 @@ pub struct SimulateArgs {
     /// Leave out the following column.
     #[arg(long)]
     pub no_following: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SimFormat::Csv)]
-    pub format: SimFormat,
+    /// Output format [default: csv, or as the extension of -o FILE says].
+    #[arg(long, value_enum)]
+    pub format: Option<SimFormat>,
     /// Write the snapshots to FILE (gzip-compressed when it ends in .gz) instead of stdout.
+    /// Without --format, FILE's extension gives the format: data.json writes JSON, .ndjson or
+    /// .jsonl NDJSON (data.json.gz too), any other CSV.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<String>,
     /// Write the injected events (the truth) as JSON to FILE.
@@ -540,7 +542,8 @@ fn completions(shell: clap_complete::Shell) -> Result<()> {
 /// Writes the manual page of followdrop, or of its subcommand `name`
 /// (`followdrop-scan(1)`), to stdout.
 fn man(name: Option<&str>) -> Result<()> {
-    let mut cli = <Cli as clap::CommandFactory>::command();
+    // `followdrop help` has no page of its own: left out of COMMANDS.
+    let mut cli = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
     cli.build();
     let page = match name {
         None => cli,
@@ -586,7 +589,11 @@ fn simulate(args: SimulateArgs) -> Result<()> {
         scenario: args.scenario,
         inject: args.inject.clone(),
         following: !args.no_following,
-        format: args.format,
+        format: args.format.unwrap_or_else(|| {
+            args.output
+                .as_deref()
+                .map_or(SimFormat::Csv, SimFormat::from_name)
+        }),
         readout: Readout {
             significant_figures: args.significant_figures,
             hidden: args.hidden,
@@ -622,6 +629,10 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         ("--state", args.state.as_deref()),
     ];
     output::refuse_overwrites(&written, &inputs)?;
+    anyhow::ensure!(
+        args.state.as_deref() != Some("-"),
+        "--state -: the state must be a file (it is read, locked and replaced), not stdout"
+    );
     if args.state.is_some() && args.output.is_none() {
         output::refuse_closed_stdout()?;
     }

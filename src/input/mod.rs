@@ -558,7 +558,7 @@ fn format_of(opts: &ReadOptions, name: &str, head: &[u8]) -> Format {
         .unwrap_or_else(|| sniff_format(head))
 }
 
-fn format_from_name(name: &str) -> Option<Format> {
+pub(crate) fn format_from_name(name: &str) -> Option<Format> {
     let ext = Path::new(name).extension()?.to_str()?.to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "tsv" | "txt" => Some(Format::Csv),

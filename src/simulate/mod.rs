@@ -75,6 +75,19 @@ pub enum SimFormat {
     Ndjson,
 }
 
+impl SimFormat {
+    /// The format a file's name asks for, as `scan` would read it back
+    /// (`data.json`, `data.ndjson.gz`); CSV for any other name.
+    pub fn from_name(name: &str) -> SimFormat {
+        let name = name.strip_suffix(".gz").unwrap_or(name);
+        match crate::input::format_from_name(name) {
+            Some(crate::input::Format::Json) => SimFormat::Json,
+            Some(crate::input::Format::Ndjson) => SimFormat::Ndjson,
+            _ => SimFormat::Csv,
+        }
+    }
+}
+
 /// What to simulate.
 #[derive(Debug, Clone)]
 pub struct SimOptions {

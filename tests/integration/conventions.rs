@@ -41,6 +41,8 @@ fn manual_pages() {
     for command in ["scan", "plot", "simulate", "completions"] {
         assert!(run.stdout.contains(command), "no {command}");
     }
+    // Every command listed has a page; `followdrop help` has none.
+    assert!(!run.stdout.contains("followdrop\\-help"), "{}", run.stdout);
     let scan = followdrop(&["man", "scan"]);
     scan.expect_code(0);
     assert!(scan.stdout.contains(".TH followdrop-scan 1"));

@@ -584,3 +584,29 @@ fn a_moved_event_of_the_previous_release_is_recognised_by_its_span() {
         "{state}"
     );
 }
+
+/// `--state -` cannot be stdout: the state is read, locked and replaced.
+#[test]
+fn the_state_is_a_file_not_stdout() {
+    let w = Workdir::new("state-dash");
+    let run = w.run(
+        &[
+            "--state",
+            "-",
+            "-o",
+            "r.json",
+            &util::root()
+                .join("fixtures/influencer-purge.csv")
+                .display()
+                .to_string(),
+        ],
+        None,
+    );
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("--state -: the state must be a file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!w.path().join("r.json").exists() && !w.path().join("-").exists());
+}

@@ -567,3 +567,39 @@ fn output_dash_is_stdout() {
     assert_eq!(scan.json()["input"]["accounts"], 5);
     assert!(!w.path().join("-").exists());
 }
+
+/// `simulate -o FILE` without `--format` writes what FILE's name says, as
+/// `scan -o` does: data.json is a JSON array, data.ndjson.gz NDJSON in
+/// gzip; `scan` reads each back alike.
+#[test]
+fn simulate_output_format_follows_the_file_extension() {
+    let w = Workdir::new("simulate-extension");
+    let mut reports = Vec::new();
+    for name in ["s.csv", "s.json", "s.ndjson.gz", "s.JSONL", "s.txt"] {
+        let mut cmd = util::followdrop(w.path());
+        cmd.args([
+            "simulate",
+            "--accounts",
+            "6",
+            "--days",
+            "4",
+            "--seed",
+            "3",
+            "-o",
+            name,
+        ]);
+        util::run(cmd, None).expect_code(0);
+        let bytes = std::fs::read(w.path().join(name)).unwrap();
+        let first = match name {
+            "s.ndjson.gz" => b'\x1f',
+            "s.json" => b'[',
+            "s.JSONL" => b'{',
+            _ => b't',
+        };
+        assert_eq!(bytes[0], first, "{name}");
+        let scan = w.run(&["--format", "json", name], None);
+        assert!(scan.code == 0 || scan.code == 1, "{name}: {}", scan.stderr);
+        reports.push(scan.json()["input"]["rows"].clone());
+    }
+    assert!(reports.windows(2).all(|r| r[0] == r[1]), "{reports:?}");
+}
