@@ -491,6 +491,89 @@ mod tests {
         assert!(column.capacity() >= 100);
     }
 
+    /// One change to a column and to its model, a `Vec<i64>`.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Push(i64),
+        Set(usize, i64),
+        Resize(usize, i64),
+        Truncate(usize),
+        /// Appends a stretch of another column made of these values.
+        Extend(Vec<i64>, usize, usize),
+    }
+
+    /// Values near each other (the common case) and anywhere in `i64`.
+    fn value() -> impl proptest::strategy::Strategy<Value = i64> {
+        use proptest::prelude::*;
+        prop_oneof![
+            -200i64..200,
+            -70_000i64..70_000,
+            1_700_000_000i64..1_800_000_000,
+            any::<i64>(),
+        ]
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            value().prop_map(Op::Push),
+            (any::<usize>(), value()).prop_map(|(i, v)| Op::Set(i, v)),
+            (0usize..40, value()).prop_map(|(n, v)| Op::Resize(n, v)),
+            (0usize..40).prop_map(Op::Truncate),
+            (
+                proptest::collection::vec(value(), 0..12),
+                any::<usize>(),
+                any::<usize>()
+            )
+                .prop_map(|(v, a, b)| Op::Extend(v, a, b)),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever is pushed, set, resized, cut or appended (values near
+        /// each other or anywhere in `i64`, so across every widening), the
+        /// column reads back as a plain vector would.
+        #[test]
+        fn a_column_holds_what_a_vector_would(ops in proptest::collection::vec(op(), 0..60)) {
+            let mut column = Packed::<i64>::default();
+            let mut model: Vec<i64> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Push(v) => {
+                        column.push(v);
+                        model.push(v);
+                    }
+                    Op::Set(i, v) if !model.is_empty() => {
+                        let i = i % model.len();
+                        column.set(i, v);
+                        model[i] = v;
+                    }
+                    Op::Set(..) => {}
+                    Op::Resize(n, v) => {
+                        column.resize(n, v);
+                        model.resize(n, v);
+                    }
+                    Op::Truncate(n) => {
+                        column.truncate(n);
+                        model.truncate(n);
+                    }
+                    Op::Extend(values, a, b) => {
+                        let other: Packed<i64> = values.iter().copied().collect();
+                        let (a, b) = if values.is_empty() {
+                            (0, 0)
+                        } else {
+                            let (a, b) = (a % (values.len() + 1), b % (values.len() + 1));
+                            (a.min(b), a.max(b))
+                        };
+                        column.extend_from(&other, a..b);
+                        model.extend_from_slice(&values[a..b]);
+                    }
+                }
+                proptest::prop_assert_eq!(column.iter().collect::<Vec<_>>(), model.clone());
+            }
+        }
+    }
+
     #[test]
     fn partition_point_is_a_binary_search() {
         let column: Packed<i64> = [1, 3, 3, 7, 9].into_iter().collect();
