@@ -832,7 +832,7 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
 
 /// Reads a command's inputs with `read` (`analyze` or `load`) as its flags
 /// say: a progress bar and the status line of the steps after it (cleared
-/// when the output is written) unless `--quiet`, a `--*-col` naming no column
+/// before the warnings and the output) unless `--quiet`, a `--*-col` naming no column
 /// reported as a usage error of `command`, and the data set's warnings on
 /// stderr unless `--quiet`.
 fn read_inputs<T>(
@@ -851,6 +851,8 @@ fn read_inputs<T>(
     }
     let value = read(&opts).map_err(|e| named_column_usage_error(e, command))?;
     if !quiet {
+        // Lines of their own, not written over the status line.
+        crate::progress::clear_status();
         warn(dataset(&value));
     }
     Ok(value)

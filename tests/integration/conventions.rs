@@ -244,7 +244,12 @@ fn a_long_run_names_its_steps_on_a_terminal_only() {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
     let w = Workdir::new("status-line");
-    let input = root().join("fixtures/instagram-2019-02-13.csv");
+    // The fixture with one row repeated: a warning to print after the steps.
+    let mut rows =
+        std::fs::read_to_string(root().join("fixtures/instagram-2019-02-13.csv")).unwrap();
+    let repeated = rows.lines().nth(1).unwrap().to_string();
+    rows.push_str(&format!("{repeated}\n"));
+    let input = w.create("instagram.csv", rows);
     let on_terminal = |quiet: &str| {
         let flag = w.path().join("paused");
         let out = w.path().join("report.json");
@@ -279,9 +284,13 @@ fn a_long_run_names_its_steps_on_a_terminal_only() {
     for step in ["grid", "detect: platform events", "detect: account events"] {
         assert!(seen.contains(step), "no {step:?} in {seen:?}");
     }
-    // Cleared: the terminal's last line is erased after the last step shown.
+    // Cleared: the terminal's last line is erased after the last step shown,
+    // before the warning, which has its line to itself.
     let last_step = seen.rfind("detect: account events").unwrap();
-    assert!(seen[last_step..].contains("\u{1b}[2K"), "{seen:?}");
+    let warning = seen.find("followdrop: warning: 1 exact duplicate").unwrap();
+    assert!(last_step < warning, "{seen:?}");
+    assert!(seen[last_step..warning].contains("\u{1b}[2K"), "{seen:?}");
+    assert!(!seen[warning..].contains("detect"), "{seen:?}");
     let quiet = on_terminal("--quiet");
     assert!(!quiet.contains("detect"), "{quiet:?}");
     // Not a terminal: stderr holds the warnings alone.
