@@ -217,7 +217,7 @@ pub struct ScanArgs {
     pub format: Option<OutputFormat>,
     /// Write the report to FILE instead of stdout (replaced only when the scan succeeds). Without
     /// --format, FILE's extension gives the format: -o report.json writes JSON, .ndjson or .jsonl
-    /// NDJSON, .csv CSV, any other text.
+    /// NDJSON, .csv CSV, .html (or .htm) a self-contained page, any other text.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
     /// Cron mode: report only events new or changed since the last run with this state FILE
@@ -646,11 +646,22 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     let reading = (!quiet)
         .then(|| crate::notice::fifo_inputs(&inputs, state.as_ref().map(State::lock_name)))
         .flatten();
-    let analysis = read_inputs(
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_name))
+        .unwrap_or(OutputFormat::Text);
+    // The page's drill-downs are `show`'s explanations, made while each
+    // cohort's detection is at hand.
+    let analyze = if format == OutputFormat::Html {
+        crate::analyze_explained
+    } else {
+        crate::analyze
+    };
+    let mut analysis = read_inputs(
         "scan",
         &args.input,
         quiet,
-        |opts| crate::analyze(&args.inputs, opts, &settings, args.detection.bucket),
+        |opts| analyze(&args.inputs, opts, &settings, args.detection.bucket),
         |a: &crate::Analysis| &a.dataset,
     )?;
     drop(reading);
@@ -664,7 +675,7 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
     if let Some(max_age) = args.max_age {
         fresh_enough(analysis.dataset.last, max_age, now())?;
     }
-    let mut events = filters.apply_all(analysis.events);
+    let mut events = filters.apply_all(std::mem::take(&mut analysis.events));
     if let Some(state) = &mut state {
         state.forget_before(analysis.dataset.first);
         events = state.select(events);
@@ -673,10 +684,13 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         state: args.state.clone(),
         ..Report::new(&analysis.dataset, analysis.bucket, settings, events)
     };
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_name))
-        .unwrap_or(OutputFormat::Text);
+    if format == OutputFormat::Html {
+        report.page = Some(report::html::Page::new(
+            &analysis,
+            &report.events,
+            &report.settings,
+        ));
+    }
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     if format == OutputFormat::Text
         && let Some(charset) = args
@@ -821,9 +835,10 @@ fn plot(args: PlotArgs, quiet: bool) -> Result<()> {
         until,
         accounts: args.accounts.clone(),
         min_cohort: settings.min_cohort,
+        max_points: crate::plot::MAX_POINTS,
     };
     let picture = crate::plot::Picture::new(&analysis, &events, &view)?;
-    let svg = crate::plot::svg(&picture)?;
+    let svg = crate::plot::svg(&picture, crate::plot::Layout::FILE)?;
     output::write_to(args.output.as_deref(), false, |out| {
         out.write_all(svg.as_bytes())
     })?;

@@ -39,10 +39,20 @@ pub use cli::run;
 
 use anyhow::Result;
 use dataset::Dataset;
-use detect::Settings;
+use detect::{Detection, Settings};
+use grid::Grid;
 use input::ReadOptions;
-use report::event::Event;
+use rayon::prelude::*;
+use report::event::{Event, Names};
+use report::show::Shown;
+use rustc_hash::FxHashMap;
 use timing::Steps;
+
+/// Accounts of one event explained for the HTML report: the largest losses
+/// first. An explanation replays detection's stages for one account
+/// against the whole cohort, so an event that hit tens of thousands would
+/// cost minutes; beyond these, `followdrop show NAME` explains any of them.
+pub const MAX_EXPLAINED: usize = 200;
 
 /// What a scan found: the data set, the grid (every account's snapshots on
 /// it, for pictures and drill-down), and the events (before any report
@@ -52,6 +62,9 @@ pub struct Analysis {
     pub bucket: i64,
     pub grid: grid::Grid,
     pub events: Vec<Event>,
+    /// `show`'s explanation of accounts the events hit, by name: empty
+    /// unless asked for ([`analyze_explained`]).
+    pub explained: FxHashMap<String, Shown>,
 }
 
 /// Reads the inputs and detects every event: the whole of `scan` but the
@@ -62,6 +75,28 @@ pub fn analyze(
     settings: &Settings,
     bucket: Option<i64>,
 ) -> Result<Analysis> {
+    analyze_with(inputs, read, settings, bucket, false)
+}
+
+/// [`analyze`], keeping what `show` would say of the accounts each event
+/// hit (the [`MAX_EXPLAINED`] largest losses of each): the HTML report's
+/// drill-down.
+pub fn analyze_explained(
+    inputs: &[String],
+    read: &ReadOptions,
+    settings: &Settings,
+    bucket: Option<i64>,
+) -> Result<Analysis> {
+    analyze_with(inputs, read, settings, bucket, true)
+}
+
+fn analyze_with(
+    inputs: &[String],
+    read: &ReadOptions,
+    settings: &Settings,
+    bucket: Option<i64>,
+    explain: bool,
+) -> Result<Analysis> {
     let Loaded {
         dataset,
         bucket,
@@ -69,8 +104,19 @@ pub fn analyze(
     } = load(inputs, read, bucket)?;
     let steps = Steps::start("detect");
     let groups = dataset.cohorts.groups(grid.tracks.len());
-    let findings = detect::detect_in_groups(&mut grid, &groups, settings);
-    let names = report::event::Names {
+    let mut explained = FxHashMap::default();
+    let findings = detect::detect_in_groups(
+        &mut grid,
+        &groups,
+        settings,
+        |part, detection, c, members| {
+            if explain {
+                let shown = explain_hit(part, detection, settings, &dataset, c, members);
+                explained.extend(shown.into_iter().map(|s| (s.account.clone(), s)));
+            }
+        },
+    );
+    let names = Names {
         accounts: &dataset.names,
         cohorts: &dataset.cohorts.names,
         labels: &dataset.labels,
@@ -82,7 +128,50 @@ pub fn analyze(
         bucket,
         grid,
         events,
+        explained,
     })
+}
+
+/// `show`'s explanation of the accounts hit in one cohort's `detection`
+/// (`members`: the cohort's accounts in the data set, `c` its number when
+/// the cohort is split), as `show` makes it: judged in that cohort, events
+/// named as `scan` names them. Reference accounts are never reported, so
+/// never explained.
+fn explain_hit(
+    part: &Grid,
+    detection: &Detection,
+    settings: &Settings,
+    ds: &Dataset,
+    c: Option<u32>,
+    members: &[usize],
+) -> Vec<Shown> {
+    let mut findings = detection.findings.clone();
+    findings.iter_mut().for_each(|f| f.cohort = c);
+    let mut hit: Vec<usize> = findings
+        .iter()
+        .flat_map(|f| {
+            let mut by_loss: Vec<&detect::Member> = f.members.iter().collect();
+            by_loss.sort_by_key(|m| std::cmp::Reverse(m.loss.lost));
+            by_loss.truncate(MAX_EXPLAINED);
+            by_loss.into_iter().map(|m| m.account)
+        })
+        .filter(|&i| members[i] < ds.first_reference)
+        .collect();
+    hit.sort_unstable();
+    hit.dedup();
+    let accounts: Vec<String> = members.iter().map(|&i| ds.names[i].clone()).collect();
+    let labels = ds.labels.select(members);
+    let names = Names {
+        accounts: &accounts,
+        cohorts: &ds.cohorts.names,
+        labels: &labels,
+    };
+    hit.into_par_iter()
+        .map(|i| {
+            let x = detect::explain::explain(detection, part, settings, i, 0);
+            Shown::new(&x, part, names, &findings)
+        })
+        .collect()
 }
 
 /// The data set and every account's snapshots on the grid: everything

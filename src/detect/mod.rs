@@ -286,14 +286,20 @@ pub fn detect(grid: &Grid, settings: &Settings) -> Vec<Finding> {
 /// platform's accounts, not diluted by the others'. One group is the
 /// whole grid. Each group's tracks are lent to a grid of their own and
 /// given back; findings are named by their group (when there are several)
-/// and their accounts by their index in `grid`.
+/// and their accounts by their index in `grid`. `visit` sees each group's
+/// grid and detection, with the group's number (when there are several)
+/// and its accounts, before they are gone: `show`'s explanations of the
+/// accounts hit are made from them, for the HTML report.
 pub fn detect_in_groups(
     grid: &mut Grid,
     groups: &[Vec<usize>],
     settings: &Settings,
+    mut visit: impl FnMut(&Grid, &Detection, Option<u32>, &[usize]),
 ) -> Vec<Finding> {
-    if let [_] = groups {
-        return detect(grid, settings);
+    if let [members] = groups {
+        let detection = run(grid, settings);
+        visit(grid, &detection, None, members);
+        return detection.findings;
     }
     let mut all = Vec::new();
     for (c, members) in groups.iter().enumerate() {
@@ -304,7 +310,9 @@ pub fn detect_in_groups(
                 .map(|&i| std::mem::take(&mut grid.tracks[i]))
                 .collect(),
         };
-        let found = detect(&part, settings);
+        let detection = run(&part, settings);
+        visit(&part, &detection, Some(c as u32), members);
+        let found = detection.findings;
         for (&i, track) in members.iter().zip(part.tracks.drain(..)) {
             grid.tracks[i] = track;
         }

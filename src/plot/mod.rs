@@ -15,7 +15,7 @@
 
 mod svg;
 
-pub use svg::svg;
+pub use svg::{Layout, curve_color, median_color, svg};
 
 use crate::Analysis;
 use crate::grid::Track;
@@ -52,6 +52,9 @@ pub struct View {
     /// Fewest accounts observed at a point for the cohort's curve to be
     /// drawn there (fewer when the whole cohort is smaller).
     pub min_cohort: usize,
+    /// Most points a curve has ([`MAX_POINTS`] for a picture of its own;
+    /// fewer for the small pictures of a page, which stay light).
+    pub max_points: i64,
 }
 
 /// The cohort at one point of the picture.
@@ -95,7 +98,10 @@ pub struct Picture<'a> {
     pub points: Vec<Point>,
     pub curves: Vec<Curve>,
     /// Events overlapping the span, in start order.
-    pub events: Vec<&'a Event>,
+    /// Each with its number: its place (from 1) in the list the picture
+    /// was made from, so that the picture of a part of the period numbers
+    /// events as that of the whole does.
+    pub events: Vec<(usize, &'a Event)>,
     /// What the data is: files, accounts, span, grid.
     pub title: String,
 }
@@ -117,7 +123,8 @@ impl<'a> Picture<'a> {
         let point = |t: i64| (t + bucket / 2).div_euclid(bucket);
         let (g_lo, g_hi) = (point(from), point(to));
         let span = g_hi - g_lo + 1;
-        let step = (span + MAX_POINTS - 1) / MAX_POINTS;
+        let most = view.max_points.max(1);
+        let step = (span + most - 1) / most;
         let n = ((span + step - 1) / step) as usize;
 
         // The accounts with a count in view; of a very large cohort, an
@@ -207,7 +214,9 @@ impl<'a> Picture<'a> {
 
         let events = events
             .iter()
-            .filter(|e| e.end.0 >= from && e.start.0 <= to)
+            .enumerate()
+            .filter(|(_, e)| e.end.0 >= from && e.start.0 <= to)
+            .map(|(k, e)| (k + 1, e))
             .collect();
         let files = match ds.files.as_slice() {
             [one] if one == "-" => "stdin".to_string(),

@@ -6,6 +6,7 @@
 
 mod csv;
 pub mod event;
+pub mod html;
 pub mod show;
 pub mod sparkline;
 mod text;
@@ -38,11 +39,14 @@ pub enum OutputFormat {
     Ndjson,
     /// One row per (event, affected account).
     Csv,
+    /// One self-contained page, with pictures, for people.
+    Html,
 }
 
 impl OutputFormat {
     /// The format a report file's name asks for, for `-o` without
-    /// `--format`: `.json`, `.ndjson` or `.jsonl`, `.csv`; `None` (text)
+    /// `--format`: `.json`, `.ndjson` or `.jsonl`, `.csv`, `.html` or
+    /// `.htm`; `None` (text)
     /// for any other name. A `report.json` holding a text report would
     /// surprise whoever opens it.
     pub fn from_name(name: &str) -> Option<OutputFormat> {
@@ -51,6 +55,7 @@ impl OutputFormat {
             "json" => Some(OutputFormat::Json),
             "ndjson" | "jsonl" => Some(OutputFormat::Ndjson),
             "csv" => Some(OutputFormat::Csv),
+            "html" | "htm" => Some(OutputFormat::Html),
             _ => None,
         }
     }
@@ -198,6 +203,10 @@ pub struct Report {
     /// changed ones); for the text report's wording, not in the JSON.
     #[serde(skip)]
     pub state: Option<String>,
+    /// The HTML report's pictures and drill-downs (never serialized):
+    /// see [`html::Page::new`].
+    #[serde(skip)]
+    pub page: Option<html::Page>,
 }
 
 /// The sparklines of one event: the window they share and a line for each
@@ -235,6 +244,7 @@ impl Report {
             warnings: ds.warnings.clone(),
             sparklines: Vec::new(),
             state: None,
+            page: None,
         }
     }
 
@@ -322,5 +332,6 @@ pub fn render(
             Ok(())
         }
         OutputFormat::Csv => csv::write(report, out),
+        OutputFormat::Html => html::write(report, out),
     }
 }

@@ -392,7 +392,7 @@ impl<'a> ShowReport<'a> {
 }
 
 /// The id of the event a verdict reported the fall in, if any.
-fn reported(v: &Verdict) -> Option<&str> {
+pub(super) fn reported(v: &Verdict) -> Option<&str> {
     match v {
         Verdict::Platform { event, .. } | Verdict::Own { event, .. } => Some(event),
         Verdict::Below { .. } => None,
@@ -444,21 +444,14 @@ fn text(r: &ShowReport, style: &Painter, out: &mut dyn Write) -> io::Result<()> 
         )
     } else {
         format!(
-            "{} from {} to {} UTC, {} → {} followers. Usual movement: ±{} per {} \
-             step around a trend of {} a day{}; the deviations below are multiples \
-             of its spread over the time each change took.",
+            "{} from {} to {} UTC, {} → {} followers. {}; the deviations below are \
+             multiples of its spread over the time each change took.",
             counted(x.snapshots as u64, "snapshot", "snapshots"),
             when(x.first.0),
             when(x.last.0),
             thousands(x.first_followers),
             thousands(x.last_followers),
-            fine_percent(x.usual.spread),
-            format_duration(x.usual.step_seconds),
-            signed_fine_percent(x.usual.trend_per_day),
-            x.usual.count_step.map_or(String::new(), |step| format!(
-                ", its counts shown rounded (to steps of {}, a loss must exceed two)",
-                thousands(step)
-            )),
+            usual_movement(&x.usual),
         )
     };
     paragraph(out, INDENT, &about)?;
@@ -514,6 +507,21 @@ fn heading(out: &mut dyn Write, style: &Painter, code: &str, text: &str) -> io::
         writeln!(out, "{}", style.paint(code, &line))?;
     }
     Ok(())
+}
+
+/// `Usual movement: ±0.0040% per 1h step around a trend of +0.062% a day`,
+/// and the rounding of its counts when they are rounded.
+pub(super) fn usual_movement(u: &Usual) -> String {
+    format!(
+        "Usual movement: ±{} per {} step around a trend of {} a day{}",
+        fine_percent(u.spread),
+        format_duration(u.step_seconds),
+        signed_fine_percent(u.trend_per_day),
+        u.count_step.map_or(String::new(), |step| format!(
+            ", its counts shown rounded (to steps of {}, a loss must exceed two)",
+            thousands(step)
+        )),
+    )
 }
 
 /// The closing line: how many drops were reported, and what was not.
@@ -588,27 +596,10 @@ fn drop(
         }
         None => title_line(out, style, "1", "NOT REPORTED", d.start.0, d.end.0)?,
     }
-    let own_span = if event.is_some_and(|e| (e.start, e.end) != (d.start, d.end)) {
-        format!(" from {} UTC", span(d.start.0, d.end.0))
-    } else {
-        String::new()
-    };
-    paragraph(
-        out,
-        INDENT,
-        &format!(
-            "{name} went from {} to {} followers{own_span}: -{} ({}), {}.{}",
-            thousands(d.before),
-            thousands(d.after),
-            thousands(d.lost),
-            loss_percent(d.relative_loss),
-            deviations(d.z),
-            following(d),
-        ),
-    )?;
+    paragraph(out, INDENT, &loss_sentence(d, event, name))?;
     paragraph(out, INDENT, &cohort_sentence(d))?;
     table(d, style, out)?;
-    for why in verdict(d, r, name) {
+    for why in verdict(d, s, event, name) {
         paragraph(out, INDENT, &why)?;
     }
     if let Some(e) = event {
@@ -618,6 +609,26 @@ fn drop(
         }
     }
     Ok(())
+}
+
+/// `arianagrande went from 145,012,331 to 143,029,191 followers: -1,983,140
+/// (1.4%), 179.6 of its own deviations below its usual movement.`, with
+/// the loss's own span when it differs from its event's.
+pub(super) fn loss_sentence(d: &ShownDrop, event: Option<&Event>, name: &str) -> String {
+    let own_span = if event.is_some_and(|e| (e.start, e.end) != (d.start, d.end)) {
+        format!(" from {} UTC", span(d.start.0, d.end.0))
+    } else {
+        String::new()
+    };
+    format!(
+        "{name} went from {} to {} followers{own_span}: -{} ({}), {}.{}",
+        thousands(d.before),
+        thousands(d.after),
+        thousands(d.lost),
+        loss_percent(d.relative_loss),
+        deviations(d.z),
+        following(d),
+    )
 }
 
 /// `45.2 of its own deviations below its usual movement`.
@@ -642,7 +653,7 @@ fn following(d: &ShownDrop) -> String {
     }
 }
 
-fn cohort_sentence(d: &ShownDrop) -> String {
+pub(super) fn cohort_sentence(d: &ShownDrop) -> String {
     let c = &d.cohort;
     if c.others == 0 {
         return "No other account was observed across the same snapshots.".to_string();
@@ -661,7 +672,7 @@ fn cohort_sentence(d: &ShownDrop) -> String {
 
 /// The snapshots around the drop: time, followers, change, the change's z,
 /// and the following count when the data has one.
-fn table(d: &ShownDrop, style: &Painter, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn table(d: &ShownDrop, style: &Painter, out: &mut dyn Write) -> io::Result<()> {
     let with_following = d.rows.iter().any(|r| r.following.is_some());
     let line = |cells: [&str; 5]| {
         let mut line = format!(
@@ -701,7 +712,7 @@ fn table(d: &ShownDrop, style: &Painter, out: &mut dyn Write) -> io::Result<()> 
     Ok(())
 }
 
-fn mark(row: &Row) -> &'static str {
+pub(super) fn mark(row: &Row) -> &'static str {
     match row.mark {
         ShownMark::None => "",
         ShownMark::Before => "before",
@@ -712,7 +723,7 @@ fn mark(row: &Row) -> &'static str {
 }
 
 /// A z-score in the table: one decimal, at most seven characters.
-fn z_cell(z: f64) -> String {
+pub(super) fn z_cell(z: f64) -> String {
     let cell = format!("{:.1}", z.clamp(-99_999.0, 99_999.0));
     if cell == "-0.0" {
         "0.0".to_string()
@@ -721,7 +732,7 @@ fn z_cell(z: f64) -> String {
     }
 }
 
-fn signed_thousands(n: i64) -> String {
+pub(super) fn signed_thousands(n: i64) -> String {
     match n {
         0 => "0".to_string(),
         n if n < 0 => format!("-{}", thousands(n.unsigned_abs())),
@@ -730,44 +741,20 @@ fn signed_thousands(n: i64) -> String {
 }
 
 /// Why the loss was, or was not, reported: the rule that decided it and the
-/// numbers it looked at.
-fn verdict(d: &ShownDrop, r: &ShowReport, name: &str) -> Vec<String> {
-    let s = r.settings;
+/// numbers it looked at. `event`: the event it is listed in.
+pub(super) fn verdict(
+    d: &ShownDrop,
+    s: &Settings,
+    event: Option<&Event>,
+    name: &str,
+) -> Vec<String> {
     let c = &d.cohort;
     match &d.verdict {
-        Verdict::Platform {
-            window,
-            event,
-            excess,
-            across_gap,
-        } => {
+        Verdict::Platform { window, .. } => {
             let mut why = vec![platform_rule(window, s, "Platform-wide")];
-            if *across_gap {
-                why.push(format!(
-                    "{name} was not observed during the event (a gap in its snapshots from \
-                     {} to {} UTC): its loss across the gap, beyond what its own noise over \
-                     that time allows, is its part in the event, not a purge of its own.",
-                    format_with(d.start.0, "%Y-%m-%d %H:%M"),
-                    format_with(d.end.0, "%Y-%m-%d %H:%M"),
-                ));
-            }
-            why.push(format!(
-                "Within a platform event an account's own loss needs only half the usual \
-                 bar, {:.1} deviations (--sensitivity {} ÷ 2), and {} followers and {} of \
-                 the account beyond its usual growth (--min-lost, --min-drop): {name}'s \
-                 passed.",
-                s.sensitivity / 2.0,
-                s.sensitivity,
-                thousands(s.min_lost),
-                percent(s.min_drop, 1),
-            ));
-            if let (true, Some(e)) = (*excess, r.event(event)) {
-                why.push(format!(
-                    "It lost far more than the event's typical account ({}): marked \
-                     excess, possibly a purge of its own at the same time.",
-                    percent(e.median_relative_loss, 1)
-                ));
-            }
+            why.extend(across_gap_sentence(d, name));
+            why.push(half_bar_sentence(s, &format!("{name}'s")));
+            why.extend(event.and_then(|e| excess_sentence(d, e)));
             why
         }
         Verdict::Own { scope, .. } => {
@@ -832,9 +819,53 @@ fn verdict(d: &ShownDrop, r: &ShowReport, name: &str) -> Vec<String> {
     }
 }
 
+/// For a platform event's member seen only across a gap in its snapshots,
+/// what that means.
+pub(super) fn across_gap_sentence(d: &ShownDrop, name: &str) -> Option<String> {
+    let Verdict::Platform {
+        across_gap: true, ..
+    } = d.verdict
+    else {
+        return None;
+    };
+    Some(format!(
+        "{name} was not observed during the event (a gap in its snapshots from \
+         {} to {} UTC): its loss across the gap, beyond what its own noise over \
+         that time allows, is its part in the event, not a purge of its own.",
+        format_with(d.start.0, "%Y-%m-%d %H:%M"),
+        format_with(d.end.0, "%Y-%m-%d %H:%M"),
+    ))
+}
+
+/// The bar a platform event's member passed; `whose`: `nytimes's`.
+pub(super) fn half_bar_sentence(s: &Settings, whose: &str) -> String {
+    format!(
+        "Within a platform event an account's own loss needs only half the usual \
+         bar, {:.1} deviations (--sensitivity {} ÷ 2), and {} followers and {} of \
+         the account beyond its usual growth (--min-lost, --min-drop): {whose} \
+         passed.",
+        s.sensitivity / 2.0,
+        s.sensitivity,
+        thousands(s.min_lost),
+        percent(s.min_drop, 1),
+    )
+}
+
+/// For a platform event's member marked excess, what that means.
+pub(super) fn excess_sentence(d: &ShownDrop, e: &Event) -> Option<String> {
+    let Verdict::Platform { excess: true, .. } = d.verdict else {
+        return None;
+    };
+    Some(format!(
+        "It lost far more than the event's typical account ({}): marked \
+         excess, possibly a purge of its own at the same time.",
+        percent(e.median_relative_loss, 1)
+    ))
+}
+
 /// The platform rule applied to `w`: `lead`: the window that started it,
 /// the share of the cohort affected, and how far beyond chance.
-fn platform_rule(w: &CohortFall, s: &Settings, lead: &str) -> String {
+pub(super) fn platform_rule(w: &CohortFall, s: &Settings, lead: &str) -> String {
     format!(
         "{lead}: in the window that started it, {} to {} UTC, {} of the {} observed fell \
          by two of their own deviations or more, and about {} of them were affected \
@@ -919,7 +950,7 @@ fn short_of(x: f64, bar: f64) -> String {
 }
 
 /// What became of the account's own loss.
-fn recovery(d: &ShownDrop, s: &Settings) -> String {
+pub(super) fn recovery(d: &ShownDrop, s: &Settings) -> String {
     let window = format_duration(s.recovery_window);
     let share = percent(s.recovery_share, 0);
     let back = d
@@ -945,7 +976,7 @@ fn recovery(d: &ShownDrop, s: &Settings) -> String {
 }
 
 /// What became of a platform event as a whole: the majority rule.
-fn event_recovery(e: &Event) -> String {
+pub(super) fn event_recovery(e: &Event) -> String {
     let n = e.accounts.len() as u64;
     let back = e
         .accounts

@@ -139,6 +139,11 @@ impl Window {
         self.first + self.span() - 1
     }
 
+    /// The window's first and last times (seconds).
+    pub fn times(&self) -> (i64, i64) {
+        (self.first * self.bucket, self.last() * self.bucket)
+    }
+
     /// The lowest follower count of `track` in each mark. A mark without a
     /// snapshot holds the count last seen (a count stands until it is seen
     /// to change, and sparse sampling would otherwise leave more holes than

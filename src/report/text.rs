@@ -201,61 +201,8 @@ fn platform(
     style: &Painter,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let cohort = u64::from(e.cohort_size);
-    let affected = e.accounts_affected as u64;
-    let across_gap = e.accounts.iter().filter(|a| a.across_gap.is_some()).count() as u64;
-    let gaps = match across_gap {
-        0 => String::new(),
-        n => format!(
-            "; {} seen only across a gap in {} snapshots",
-            thousands(n),
-            if n == 1 { "its" } else { "their" }
-        ),
-    };
-    // With --account or --reference only some accounts are listed; the
-    // totals are the event's.
-    let listed = if e.accounts.len() == e.accounts_affected {
-        "listed".to_string()
-    } else {
-        format!(
-            "{} listed, the others left out by --account or --reference",
-            thousands(e.accounts.len() as u64)
-        )
-    };
-    paragraph(
-        out,
-        INDENT,
-        &format!(
-            "The cohort fell together: about {} of {} observed were affected; a platform \
-             event needs {}. {} lost abnormally ({listed}{gaps}), typically {}; {} lost.",
-            percent(e.breadth, 0),
-            counted(cohort, "account", "accounts"),
-            percent(r.settings.min_breadth, 0),
-            counted(affected, "account", "accounts"),
-            percent(e.median_relative_loss, 1),
-            counted(e.followers_lost, "follower", "followers"),
-        ),
-    )?;
-    // Following counts that fell with the followers across much of the cohort
-    // are what a platform fault looks like (SPEC); a few are everyday noise.
-    match e.following_breadth {
-        Some(fb) if fb >= r.settings.min_breadth => paragraph(
-            out,
-            INDENT,
-            &format!(
-                "Following counts fell too in {} of the cohort: a sign of a platform fault.",
-                percent(fb, 0)
-            ),
-        )?,
-        Some(fb) if fb > 0.0 => paragraph(
-            out,
-            INDENT,
-            &format!(
-                "Following counts fell at the same time in {} of the cohort.",
-                percent(fb, 0)
-            ),
-        )?,
-        _ => {}
+    for words in platform_words(e, &r.settings) {
+        paragraph(out, INDENT, &words)?;
     }
     if let Some(s) = sparks {
         paragraph(
@@ -303,69 +250,125 @@ fn platform(
     }
     let listed = &e.accounts[..e.accounts.len().min(MAX_ROWS)];
     if listed.iter().any(|a| a.excess) {
-        paragraph(
-            out,
-            INDENT,
-            "! hit far harder than the rest (excess): possibly a purge of its own.",
-        )?;
+        paragraph(out, INDENT, &format!("! {EXCESS}"))?;
     }
     if listed.iter().any(|a| !a.excess && a.across_gap.is_some()) {
-        paragraph(
-            out,
-            INDENT,
-            "~ not observed during the event: its loss is seen across a gap in its snapshots.",
-        )?;
+        paragraph(out, INDENT, &format!("~ {ACROSS_GAP}"))?;
     }
     Ok(())
 }
 
+/// What the marks of a platform event's accounts mean.
+pub(super) const EXCESS: &str =
+    "hit far harder than the rest (excess): possibly a purge of its own.";
+pub(super) const ACROSS_GAP: &str =
+    "not observed during the event: its loss is seen across a gap in its snapshots.";
+
+/// Why a platform event was called so, in sentences: how broadly the
+/// cohort fell, how much was lost, and what the following counts did.
+pub(super) fn platform_words(e: &Event, settings: &Settings) -> Vec<String> {
+    let cohort = u64::from(e.cohort_size);
+    let affected = e.accounts_affected as u64;
+    let across_gap = e.accounts.iter().filter(|a| a.across_gap.is_some()).count() as u64;
+    let gaps = match across_gap {
+        0 => String::new(),
+        n => format!(
+            "; {} seen only across a gap in {} snapshots",
+            thousands(n),
+            if n == 1 { "its" } else { "their" }
+        ),
+    };
+    // With --account or --reference only some accounts are listed; the
+    // totals are the event's.
+    let listed = if e.accounts.len() == e.accounts_affected {
+        "listed".to_string()
+    } else {
+        format!(
+            "{} listed, the others left out by --account or --reference",
+            thousands(e.accounts.len() as u64)
+        )
+    };
+    let mut words = vec![format!(
+        "The cohort fell together: about {} of {} observed were affected; a platform \
+         event needs {}. {} lost abnormally ({listed}{gaps}), typically {}; {} lost.",
+        percent(e.breadth, 0),
+        counted(cohort, "account", "accounts"),
+        percent(settings.min_breadth, 0),
+        counted(affected, "account", "accounts"),
+        percent(e.median_relative_loss, 1),
+        counted(e.followers_lost, "follower", "followers"),
+    )];
+    // Following counts that fell with the followers across much of the cohort
+    // are what a platform fault looks like (SPEC); a few are everyday noise.
+    match e.following_breadth {
+        Some(fb) if fb >= settings.min_breadth => words.push(format!(
+            "Following counts fell too in {} of the cohort: a sign of a platform fault.",
+            percent(fb, 0)
+        )),
+        Some(fb) if fb > 0.0 => words.push(format!(
+            "Following counts fell at the same time in {} of the cohort.",
+            percent(fb, 0)
+        )),
+        _ => {}
+    }
+    words
+}
+
 fn single(e: &Event, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for words in single_words(e, &r.settings, &for_terminal) {
+        paragraph(out, INDENT, &words)?;
+    }
+    Ok(())
+}
+
+/// Why an account's own event was called so, in sentences: what it lost,
+/// and what the rest of the cohort did meanwhile. `clean` makes its name
+/// safe for where it is written.
+pub(super) fn single_words(
+    e: &Event,
+    settings: &Settings,
+    clean: &dyn Fn(&str) -> String,
+) -> Vec<String> {
     let Some(a) = e.accounts.first() else {
-        return Ok(());
+        return Vec::new();
     };
     let lost = format!(
         "{} lost {} ({})",
-        for_terminal(&a.shown_name()),
+        clean(&a.shown_name()),
         counted(a.lost, "follower", "followers"),
         percent(a.relative_loss, 1)
     );
     if e.class.scope == Scope::Unknown {
-        return paragraph(
-            out,
-            INDENT,
-            &format!(
-                "{lost}; only {} {} observed then (--min-cohort {}): \
-                 platform or account cannot be told.",
-                counted(u64::from(e.cohort_size), "account", "accounts"),
-                if e.cohort_size == 1 { "was" } else { "were" },
-                r.settings.min_cohort
-            ),
-        );
+        return vec![format!(
+            "{lost}; only {} {} observed then (--min-cohort {}): \
+             platform or account cannot be told.",
+            counted(u64::from(e.cohort_size), "account", "accounts"),
+            if e.cohort_size == 1 { "was" } else { "were" },
+            settings.min_cohort
+        )];
     }
     let cohort = e.cohort_change.map_or(String::new(), |c| {
         format!(" while its cohort moved {}", signed_percent(c))
     });
-    paragraph(out, INDENT, &format!("{lost}{cohort}."))?;
     let others = u64::from(e.cohort_size).saturating_sub(1);
     // Breadth is a floor on a platform event, not its test: a cohort can
     // be that broadly affected and still not have fallen beyond chance.
-    let why = if e.breadth < r.settings.min_breadth {
+    let why = if e.breadth < settings.min_breadth {
         format!(
             "; a platform event needs {}",
-            percent(r.settings.min_breadth, 0)
+            percent(settings.min_breadth, 0)
         )
     } else {
         ", too few together to be more than chance".to_string()
     };
-    paragraph(
-        out,
-        INDENT,
-        &format!(
+    vec![
+        format!("{lost}{cohort}."),
+        format!(
             "Of the {} observed, about {} were affected at the same time{why}.",
             counted(others, "other account", "other accounts"),
             percent(e.breadth, 0),
         ),
-    )
+    ]
 }
 
 /// Writes `text` wrapped into lines of at most [`WIDTH`] characters, each
