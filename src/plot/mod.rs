@@ -15,7 +15,7 @@
 
 mod svg;
 
-pub use svg::{Layout, curve_color, median_color, svg};
+pub use svg::{Layout, line_colors, svg};
 
 use crate::Analysis;
 use crate::grid::Track;

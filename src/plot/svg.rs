@@ -76,17 +76,13 @@ const CURVES: [RGBColor; 8] = [
     RGBColor(240, 110, 70),
 ];
 
-/// The colour of the `i`th named account's curve, as `#rrggbb` (for a key
-/// drawn outside the picture).
-pub fn curve_color(i: usize) -> String {
-    let RGBColor(r, g, b) = CURVES[i % CURVES.len()];
-    format!("#{r:02x}{g:02x}{b:02x}")
-}
-
-/// The colour of the cohort's median line, as `#rrggbb`.
-pub fn median_color() -> String {
-    let RGBColor(r, g, b) = MEDIAN;
-    format!("#{r:02x}{g:02x}{b:02x}")
+/// The colours of the cohort's median line and of the named accounts'
+/// curves in turn, as `#rrggbb`: for a key drawn outside the picture.
+pub fn line_colors() -> Vec<String> {
+    std::iter::once(MEDIAN)
+        .chain(CURVES)
+        .map(|RGBColor(r, g, b)| format!("#{r:02x}{g:02x}{b:02x}"))
+        .collect()
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -201,7 +197,7 @@ fn draw_chart(p: &Picture, area: &Area, layout: Layout) -> Result<()> {
         r if r >= 1.0 => 1,
         _ => 2,
     };
-    let (ticks, tick_format) = time_ticks(x_lo, x_hi);
+    let (ticks, tick_format) = time_ticks(x_lo, x_hi, layout.width / 110);
 
     let mut builder = ChartBuilder::on(area);
     if layout.framed {
@@ -228,7 +224,7 @@ fn draw_chart(p: &Picture, area: &Area, layout: Layout) -> Result<()> {
         mesh.x_desc("time (UTC)")
             .y_desc("followers, index (100 = each account's first count)");
     } else {
-        mesh.disable_mesh().y_labels(6);
+        mesh.disable_mesh().y_labels(5);
     }
     mesh.draw()?;
 
@@ -426,8 +422,9 @@ fn cut(s: &str, n: usize) -> String {
 }
 
 /// Ticks of the time axis at round times (hours, days, Mondays, months,
-/// years), at most about ten, and the format of their labels.
-fn time_ticks(lo: i64, hi: i64) -> (Vec<i64>, &'static str) {
+/// years), at most about `most`, and the format of their labels.
+fn time_ticks(lo: i64, hi: i64, most: u32) -> (Vec<i64>, &'static str) {
+    let most = i64::from(most.max(2));
     const H: i64 = 3600;
     const D: i64 = 86_400;
     let span = hi - lo;
@@ -444,7 +441,7 @@ fn time_ticks(lo: i64, hi: i64) -> (Vec<i64>, &'static str) {
         (7 * D, 4 * D, "%Y-%m-%d"),
         (14 * D, 4 * D, "%Y-%m-%d"),
     ] {
-        if span / step <= 10 {
+        if span / step <= most {
             let first = lo + (offset - lo).rem_euclid(step);
             let ticks = (0..)
                 .map(|k| first + k * step)
@@ -465,7 +462,7 @@ fn time_ticks(lo: i64, hi: i64) -> (Vec<i64>, &'static str) {
     let (m_lo, m_hi) = (month(lo), month(hi));
     let months = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200]
         .into_iter()
-        .find(|&m| (m_hi - m_lo) / m <= 10)
+        .find(|&m| (m_hi - m_lo) / m <= most)
         .unwrap_or(1200);
     let mut m = m_lo + (-m_lo).rem_euclid(months);
     if start_of(m).is_some_and(|t| t < lo) {
@@ -485,7 +482,7 @@ mod tests {
 
     fn labels(lo: &str, hi: &str) -> Vec<String> {
         let t = |s: &str| crate::time::parse_time(s, crate::time::Zone::Utc).unwrap();
-        let (ticks, format) = time_ticks(t(lo), t(hi));
+        let (ticks, format) = time_ticks(t(lo), t(hi), 10);
         ticks.iter().map(|&x| format_with(x, format)).collect()
     }
 

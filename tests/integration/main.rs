@@ -15,6 +15,7 @@ mod exports;
 mod faults;
 mod fixtures;
 mod golden;
+mod html;
 mod limits;
 mod live_files;
 mod nasty;

@@ -27,6 +27,17 @@ use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
 const STYLE: &str = include_str!("page.css");
+
+/// The page's style: [`STYLE`], and the colours of the pictures' lines for
+/// the keys beside them (`.k0` the cohort's median, `.k1`… the accounts'
+/// curves in turn), from the drawing code itself.
+fn style() -> String {
+    let mut css = STYLE.to_string();
+    for (k, color) in crate::plot::line_colors().iter().enumerate() {
+        css.push_str(&format!(".k{k}{{border-color:{color}}}\n"));
+    }
+    css
+}
 const SCRIPT: &str = include_str!("page.js");
 
 /// Points of the timeline's curves, and of an event's picture: enough for
@@ -139,7 +150,7 @@ impl Page {
 /// drill-downs fill what is left, the largest loss of every event first,
 /// then the second largest, and so on: a page of 100 events of 50 accounts
 /// each stays under 2 MB, small enough to mail, with every account listed.
-const BUDGET: usize = 1_900_000;
+const BUDGET: usize = 1_990_000;
 
 /// Writes the report as one HTML page.
 pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -155,7 +166,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .map(|k| {
                     let x = explained.get(k)?.as_ref()?;
                     let name = for_xml(&e.accounts[k].shown_name());
-                    Some(drilldown(r, e, &name, x).into_string())
+                    Some(why_row(e, drilldown(r, e, &name, x)).into_string())
                 })
                 .collect()
         })
@@ -176,8 +187,7 @@ fn within(mut all: Vec<Vec<Option<String>>>, mut room: usize) -> Vec<Vec<Option<
             let (Some(slot), Some(place)) = (drills.get_mut(rank), keep.get_mut(rank)) else {
                 continue;
             };
-            // The row that holds it costs a little more than the text.
-            if let Some(cost) = slot.as_ref().map(|d| d.len() + 64)
+            if let Some(cost) = slot.as_ref().map(String::len)
                 && cost <= room
             {
                 room -= cost;
@@ -199,9 +209,10 @@ fn hash_source(text: &str) -> String {
 
 /// The page, with the drill-downs `drills` (per event, per account).
 fn markup(r: &Report, page: &Page, drills: &[Vec<Option<String>>]) -> Markup {
+    let style = style();
     let csp = format!(
         "default-src 'none'; style-src {}; script-src {}; base-uri 'none'; form-action 'none'",
-        hash_source(STYLE),
+        hash_source(&style),
         hash_source(SCRIPT)
     );
     let span = format!(
@@ -219,7 +230,7 @@ fn markup(r: &Report, page: &Page, drills: &[Vec<Option<String>>]) -> Markup {
                 meta name="color-scheme" content="light dark";
                 meta name="generator" content={ "followdrop " (r.tool.version) };
                 title { "Follower losses · " (span) " · followdrop" }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(style)) }
             }
             body {
                 header {
@@ -374,13 +385,9 @@ fn timeline(r: &Report, page: &Page) -> Markup {
     }
 }
 
-/// A short line of `color`, as a picture's key draws it.
-fn swatch(color: &str) -> Markup {
-    html! {
-        svg.swatch width="22" height="10" viewBox="0 0 22 10" aria-hidden="true" {
-            line x1="1" y1="5" x2="21" y2="5" stroke=(color) stroke-width="3" {}
-        }
-    }
+/// A short line in the colour of line `k` of a picture (see [`style`]).
+fn swatch(k: usize) -> Markup {
+    html! { span class={ "swatch k" (k) } aria-hidden="true" {} }
 }
 
 /// `Platform glitch`.
@@ -463,10 +470,10 @@ fn event(
                     div.picture role="img" aria-label=(alt) { (PreEscaped(svg)) }
                     figcaption {
                         "The event's window, shaded; "
-                        (swatch(&crate::plot::median_color()))
+                        (swatch(0))
                         " the cohort's median and its middle half"
                         @for (k, name) in parts.map_or(&[][..], |p| &p.drawn[..]).iter().enumerate() {
-                            ", " (swatch(&crate::plot::curve_color(k))) " " bdi { (for_xml(name)) }
+                            ", " (swatch(k + 1)) " " bdi { (for_xml(name)) }
                         }
                         "."
                     }
@@ -481,8 +488,7 @@ fn event(
 /// when long, both by the page's script), each row followed by its
 /// drill-down.
 fn accounts(e: &Event, explained: &[Option<Explained>], drills: &[Option<String>]) -> Markup {
-    let with_following = e.accounts.iter().any(|a| a.following_before.is_some());
-    let columns = 7 + usize::from(with_following);
+    let with_following = with_following(e);
     let marks = (
         e.accounts.iter().any(|a| a.excess),
         e.accounts.iter().any(|a| a.across_gap.is_some()),
@@ -522,7 +528,6 @@ fn accounts(e: &Event, explained: &[Option<Explained>], drills: &[Option<String>
                             explained.get(k).and_then(Option::as_ref),
                             drills.get(k).and_then(Option::as_deref),
                             with_following,
-                            columns,
                         ))
                     }
                 }
@@ -537,8 +542,8 @@ fn accounts(e: &Event, explained: &[Option<Explained>], drills: &[Option<String>
         @if without > 0 && !explained.is_empty() {
             p.muted {
                 (counted(without as u64, "account has", "accounts have")) " no “why” here: the page "
-                "explains the largest losses first, at most " (crate::MAX_EXPLAINED) " of an event, within "
-                (BUDGET / 1_000_000) "." ((BUDGET / 100_000) % 10) " MB in all. "
+                "explains the largest losses of every event first, at most " (crate::MAX_EXPLAINED)
+                " an event, and stops where it would grow past 2 MB. "
                 code { "followdrop show NAME" } " explains any account."
             }
         }
@@ -550,7 +555,6 @@ fn account_row(
     x: Option<&Explained>,
     drill: Option<&str>,
     with_following: bool,
-    columns: usize,
 ) -> Markup {
     let name = for_xml(&a.shown_name());
     let z = x.map(|x| format!("{:.1}", -x.drop.z));
@@ -574,12 +578,25 @@ fn account_row(
             td { (a.recovered_at.map_or("—".to_string(), |t| format_with(t.0, "%Y-%m-%d %H:%M"))) }
         }
         @if let Some(drill) = drill {
-            tr.why {
-                td colspan=(columns) {
-                    details {
-                        summary { "why" }
-                        (PreEscaped(drill))
-                    }
+            (PreEscaped(drill))
+        }
+    }
+}
+
+/// Whether the event's table has a following column.
+fn with_following(e: &Event) -> bool {
+    e.accounts.iter().any(|a| a.following_before.is_some())
+}
+
+/// The row under an account's that holds its drill-down, folded.
+fn why_row(e: &Event, drill: Markup) -> Markup {
+    let columns = 7 + usize::from(with_following(e));
+    html! {
+        tr.why {
+            td colspan=(columns) {
+                details {
+                    summary { "why" }
+                    (drill)
                 }
             }
         }
@@ -611,5 +628,60 @@ fn drilldown(r: &Report, e: &Event, name: &str, x: &Explained) -> Markup {
     html! {
         @for w in &words { p { (w) } }
         pre { (String::from_utf8_lossy(&table)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drills(sizes: &[&[usize]]) -> Vec<Vec<Option<String>>> {
+        sizes
+            .iter()
+            .map(|event| event.iter().map(|&n| Some("x".repeat(n))).collect())
+            .collect()
+    }
+
+    fn kept(all: &[Vec<Option<String>>]) -> Vec<Vec<bool>> {
+        all.iter()
+            .map(|e| e.iter().map(Option::is_some).collect())
+            .collect()
+    }
+
+    #[test]
+    fn drill_downs_fill_the_room_by_rank() {
+        // Room for four: the first of each event, then the second of the
+        // first event.
+        let all = drills(&[&[10, 10, 10], &[10, 10], &[10]]);
+        assert_eq!(
+            kept(&within(all.clone(), 45)),
+            [vec![true, true, false], vec![true, false], vec![true]]
+        );
+        // Everything fits, or nothing does.
+        assert_eq!(
+            kept(&within(all.clone(), 1000)),
+            [vec![true; 3], vec![true; 2], vec![true]]
+        );
+        assert_eq!(
+            kept(&within(all, 5)),
+            [vec![false; 3], vec![false; 2], vec![false]]
+        );
+        // One too big for what is left does not stop smaller ones after it.
+        let all = drills(&[&[10, 50], &[10, 10]]);
+        assert_eq!(
+            kept(&within(all, 35)),
+            [vec![true, false], vec![true, true]]
+        );
+    }
+
+    #[test]
+    fn the_policy_names_the_style_and_script_by_hash() {
+        assert_eq!(
+            hash_source("alert(1)"),
+            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        );
+        let css = style();
+        assert!(css.starts_with(STYLE));
+        assert!(css.contains(".k0{border-color:#"), "the median's colour");
     }
 }
