@@ -650,6 +650,11 @@ fn scan(args: ScanArgs, quiet: bool, color: ColorChoice) -> Result<Exit> {
         .format
         .or_else(|| args.output.as_deref().and_then(OutputFormat::from_name))
         .unwrap_or(OutputFormat::Text);
+    if format == OutputFormat::Html && args.output.is_none() && io::stdout().is_terminal() {
+        anyhow::bail!(
+            "not writing an HTML page to a terminal: give -o FILE.html or redirect stdout (> report.html)"
+        );
+    }
     // The page's drill-downs are `show`'s explanations, made while each
     // cohort's detection is at hand.
     let analyze = if format == OutputFormat::Html {

@@ -139,7 +139,8 @@ fn sparkline_styles() {
 
 /// On a terminal (`script` from util-linux gives the binary one), `auto`
 /// draws ASCII when the locale is not UTF-8 (an unset one is C) and blocks
-/// when it is; `plot` refuses to pour an SVG onto it.
+/// when it is; `plot` refuses to pour an SVG onto it, and `scan` an HTML
+/// page.
 #[test]
 fn sparklines_and_plot_on_a_terminal() {
     let on_terminal = |args: &str, locale: Option<&str>| {
@@ -193,6 +194,13 @@ fn sparklines_and_plot_on_a_terminal() {
         "{text}"
     );
     assert!(!text.contains("<svg"), "{text}");
+    let (code, text) = on_terminal(&format!("{scan} --format html"), Some("C.UTF-8"));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("not writing an HTML page to a terminal"),
+        "{text}"
+    );
+    assert!(!text.contains("<html"), "{text}");
 }
 
 /// Sparklines are for people: the JSON, NDJSON and CSV reports do not have
