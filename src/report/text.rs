@@ -69,6 +69,17 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
             None => writeln!(out, "No sudden follower loss found."),
         };
     }
+    let events = counted(s.events as u64, "event", "events");
+    let new = if r.state.is_some() {
+        "new or changed "
+    } else {
+        ""
+    };
+    paragraph(out, "", &format!("{new}{events}: {}.", by_scope(s)))
+}
+
+/// The events by scope: `1 platform-wide, 2 account-specific`.
+pub(super) fn by_scope(s: &super::Summary) -> String {
     let mut parts = Vec::new();
     for (n, what) in [
         (s.platform_events, "platform-wide"),
@@ -79,13 +90,7 @@ pub fn write(r: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
             parts.push(format!("{n} {what}"));
         }
     }
-    let events = counted(s.events as u64, "event", "events");
-    let new = if r.state.is_some() {
-        "new or changed "
-    } else {
-        ""
-    };
-    paragraph(out, "", &format!("{new}{events}: {}.", parts.join(", ")))
+    parts.join(", ")
 }
 
 /// An event: its kind and time span, its outcome and score, then in words

@@ -284,20 +284,10 @@ fn headline(r: &Report) -> String {
             ),
         };
     }
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.platform_events, "platform-wide"),
-        (s.account_events, "account-specific"),
-        (s.unknown_scope_events, "of unknown scope"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
     format!(
         "{}: {}; {} lost in all.",
         counted(s.events as u64, "event", "events"),
-        parts.join(", "),
+        text::by_scope(s),
         counted(s.followers_lost, "follower", "followers")
     )
 }
