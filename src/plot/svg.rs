@@ -89,34 +89,29 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 /// The picture as an SVG document.
 pub fn svg(p: &Picture, layout: Layout) -> Result<String> {
-    let mut buf = String::new();
-    if !layout.framed {
-        {
-            let size = (layout.width, layout.chart_height);
-            let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-            root.fill(&WHITE)?;
-            draw_chart(p, &root, layout)?;
-            root.present()?;
-        }
-        return Ok(lighter(&buf));
-    }
-    {
-        let columns = if p.events.len() > ONE_COLUMN { 2 } else { 1 };
+    let columns = if p.events.len() > ONE_COLUMN { 2 } else { 1 };
+    let key = if layout.framed {
         let curve_rows = 2 + p.curves.len() as i32;
         let event_rows = p.events.len().div_ceil(columns) as i32;
-        let key = 12
-            + ROW * curve_rows
-            + if event_rows > 0 {
-                10 + ROW * event_rows
-            } else {
-                0
-            };
-        let size = (layout.width, layout.chart_height + key as u32 + 8);
+        let events = if event_rows > 0 {
+            10 + ROW * event_rows
+        } else {
+            0
+        };
+        (12 + ROW * curve_rows + events + 8) as u32
+    } else {
+        0
+    };
+    let mut buf = String::new();
+    {
+        let size = (layout.width, layout.chart_height + key);
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         root.fill(&WHITE)?;
-        let (chart, key) = root.split_vertically(layout.chart_height);
+        let (chart, below) = root.split_vertically(layout.chart_height);
         draw_chart(p, &chart, layout)?;
-        draw_key(p, &key, columns, layout)?;
+        if layout.framed {
+            draw_key(p, &below, columns, layout)?;
+        }
         root.present()?;
     }
     Ok(lighter(&buf))
