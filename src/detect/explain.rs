@@ -192,8 +192,7 @@ pub fn explain(
             };
             let noise = &model.followers;
             let span = member.loss.span;
-            let outside = noise.outside(track, span.before, span.after);
-            if let Some(m) = losses::measure(track, noise, span, Sizing::BeyondTrend, &outside) {
+            if let Some(m) = losses::measure(track, noise, span, Sizing::BeyondTrend) {
                 found.push((m, verdict));
             }
             continue;
@@ -203,8 +202,7 @@ pub fn explain(
             let noise = &model.followers;
             let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
-            let outside = noise.outside(track, span.before, span.after);
-            losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)
+            losses::measure(track, noise, span, Sizing::BeyondTrend)
         });
         match part {
             Some(m) => {

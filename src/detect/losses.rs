@@ -93,15 +93,13 @@ impl Check {
 }
 
 /// Measures the loss of `track` from snapshot `s` to `e`, whatever its
-/// size (`None` when the count did not fall). `trend` holds the account's
-/// steps `s + 1..=e`.
-pub fn measure(
-    track: &Track,
-    noise: &Noise,
-    span: Span,
-    sizing: Sizing,
-    trend: &Trend,
-) -> Option<Measured> {
+/// size (`None` when the count did not fall), against what its
+/// neighbourhood expects of the span ([`Noise::outside`]). That is looked
+/// up only once the count is known to have fallen: it costs two of the
+/// weeks' paces, and a platform event's search asks it of every account
+/// several times, most of which did not fall (on hourly data, most of the
+/// search's time).
+pub fn measure(track: &Track, noise: &Noise, span: Span, sizing: Sizing) -> Option<Measured> {
     let Span {
         before: s,
         after: e,
@@ -109,6 +107,7 @@ pub fn measure(
     let (before, after) = (track.count(s), track.count(e));
     let lost = before.checked_sub(after).filter(|&l| l > 0)?;
     let relative = lost as f64 / before as f64;
+    let trend = &noise.outside(track, s, e);
     let z = noise.z_with(trend, track, s, e);
     let (size, base) = match sizing {
         Sizing::Observed => (lost as f64, before as f64),
@@ -176,10 +175,7 @@ pub fn distinct(track: &Track, noise: &Noise, mut candidates: Vec<Candidate>) ->
     }
     merged
         .into_iter()
-        .filter_map(|span| {
-            let outside = noise.outside(track, span.before, span.after);
-            measure(track, noise, span, Sizing::Observed, &outside)
-        })
+        .filter_map(|span| measure(track, noise, span, Sizing::Observed))
         .collect()
 }
 

@@ -125,8 +125,7 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
             let noise = &model.followers;
             let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
-            let outside = noise.outside(track, span.before, span.after);
-            let m = losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)?;
+            let m = losses::measure(track, noise, span, Sizing::BeyondTrend)?;
             let fall = (
                 track.grid_point(span.before),
                 track.grid_point(span.after),
@@ -312,8 +311,7 @@ fn part(ctx: &Ctx, i: usize, core: Core, own: &[Measured]) -> Option<Part> {
         let trend = noise.long_run_trend(b.a, b.c);
         let within = losses::steepest_loss(track, noise, &trend, b.a, b.c);
         let span = losses::extend(track, noise, within);
-        let outside = noise.outside(track, span.before, span.after);
-        let m = losses::measure(track, noise, span, Sizing::BeyondTrend, &outside)?;
+        let m = losses::measure(track, noise, span, Sizing::BeyondTrend)?;
         let bar = ctx.settings.sensitivity / 2.0;
         losses::check(&m, ctx.settings, bar)
             .passed()
