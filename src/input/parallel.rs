@@ -158,7 +158,7 @@ fn read_file<F: Feed>(
         Some((chunk.ending_at(offset + end), lines))
     };
     match read_waves(
-        |_| Ok(waves.next().unwrap_or_default()),
+        |_, _| Ok(waves.next().unwrap_or_default()),
         parse,
         line,
         collector,
@@ -255,10 +255,11 @@ fn read_stream(
     let threads = rayon::current_num_threads();
     // A read error ends the reading; it is reported once the text before
     // it has been read (errors in that text come first, as serially).
-    let (first, mut failed) = read_piece(&mut reader, src, Vec::new());
+    let size = stream_piece(src, collector.names.len());
+    let (first, mut failed) = read_piece(&mut reader, src, size, Vec::new());
     let resume =
         |text: Vec<u8>, reader: Reader| -> Reader { Box::new(io::Cursor::new(text).chain(reader)) };
-    if first.len() < stream_piece(src) || failed.is_some() {
+    if first.len() < size || failed.is_some() {
         let reader: Reader = if failed.is_some() {
             Box::new(io::empty())
         } else {
@@ -273,12 +274,13 @@ fn read_stream(
     // A piece's text is read into the storage of one already appended:
     // pieces of 16 MB, freed and allocated anew, would leave the allocator
     // holding their holes among the accounts' storage.
-    let next_wave = |mut used: Vec<(Vec<u8>, u64)>| -> Result<Vec<(Vec<u8>, u64)>> {
+    let next_wave = |mut used: Vec<(Vec<u8>, u64)>, accounts| -> Result<Vec<(Vec<u8>, u64)>> {
         let mut wave: Vec<(Vec<u8>, u64)> = first.take().into_iter().collect();
+        let size = stream_piece(src, accounts);
         while wave.len() < threads && !ended {
             let text = used.pop().map(|(text, _)| text).unwrap_or_default();
-            let (piece, error) = read_piece(&mut reader, src, text);
-            ended = piece.len() < stream_piece(src) || error.is_some();
+            let (piece, error) = read_piece(&mut reader, src, size, text);
+            ended = piece.len() < size || error.is_some();
             if !piece.is_empty() {
                 wave.push((piece, src.progress.position()));
             }
@@ -342,28 +344,37 @@ fn at_line(e: anyhow::Error, src: &Source, last_line: u64) -> anyhow::Error {
     }
 }
 
-/// Bytes of a stream (gzip, stdin) read in parallel as one piece: large,
-/// since each piece costs a visit to each account it holds (their names
-/// interned, their rows appended); small enough that the two waves of raw
-/// text held at a time are little. Half as large through a decompressor: there
-/// parsing waits for decompression, so the cost per piece is hidden, and
-/// the text held is 32 MB less (100,000 accounts: peak 460 -> 420 MB,
-/// where plain stdin would read 40 % slower).
-fn stream_piece(src: &Source) -> usize {
-    if src.compressed { 8 << 20 } else { 16 << 20 }
+/// Bytes of a stream (gzip, stdin) read in parallel as one piece, given
+/// the accounts known so far. Each piece costs a visit to each account it
+/// holds (its name interned, its rows appended), so a piece should hold a
+/// few rows of each: [`PIECE_PER_ACCOUNT`] bytes an account. But the text
+/// of two waves is held at once (four pieces on two threads), which with
+/// few accounts would be most of the memory: 16 MB pieces took a pipe of
+/// 10,000 accounts to 123 MB, 4 MB ones to 66 MB at the same speed. At
+/// most 8 MB through a decompressor: there parsing waits for
+/// decompression, so the cost per piece is hidden.
+fn stream_piece(src: &Source, accounts: usize) -> usize {
+    const LEAST: usize = 4 << 20;
+    let most = if src.compressed { 8 << 20 } else { 16 << 20 };
+    accounts
+        .saturating_mul(PIECE_PER_ACCOUNT)
+        .clamp(LEAST, most)
 }
 
-/// The next piece of a stream: [`stream_piece`] bytes and the rest of the
-/// line they end in (less at the end of the stream) — or, if reading
-/// failed, what was read before the error, and the error.
-/// `piece` is storage to reuse.
+/// Bytes of a stream's piece an account: about four rows of a daily CSV
+/// or NDJSON export.
+const PIECE_PER_ACCOUNT: usize = 160;
+
+/// The next piece of a stream: `size` bytes and the rest of the line they
+/// end in (less at the end of the stream) — or, if reading failed, what
+/// was read before the error, and the error. `piece` is storage to reuse.
 fn read_piece(
     reader: &mut Reader,
     src: &Source,
+    size: usize,
     mut piece: Vec<u8>,
 ) -> (Vec<u8>, Option<anyhow::Error>) {
     piece.clear();
-    let size = stream_piece(src);
     piece.reserve(size + (1 << 16));
     let mut read = reader.take(size as u64).read_to_end(&mut piece);
     if read.is_ok() && piece.len() == size && piece.last() != Some(&b'\n') {
@@ -401,17 +412,18 @@ enum Waves<T> {
 /// reader, and only two waves' rows are held at once.
 ///
 /// `next_wave` gives the pieces (none at the end), and is given back those
-/// appended since it was last called, whose storage it may reuse; `parse`
+/// appended since it was last called, whose storage it may reuse, and the
+/// number of accounts known; `parse`
 /// reads one (`None` when the format's fast path cannot take it). `line` is
 /// the number of the last line before the body.
 fn read_waves<T: Send + Sync>(
-    mut next_wave: impl FnMut(Vec<T>) -> Result<Vec<T>> + Send,
+    mut next_wave: impl FnMut(Vec<T>, usize) -> Result<Vec<T>> + Send,
     parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
     mut line: u64,
     collector: &mut Collector,
 ) -> Result<Waves<T>> {
     let mut snapshots = 0usize;
-    let mut wave: Vec<T> = next_wave(Vec::new())?;
+    let mut wave: Vec<T> = next_wave(Vec::new(), collector.names.len())?;
     let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
     // Whether chunks start from the collector's names: when the last one
     // appended held rows of at least half of the accounts known, so that a
@@ -446,7 +458,7 @@ fn read_waves<T: Send + Sync>(
                     collector.absorb(part);
                     used.push(piece);
                 }
-                Ok(Ok(next_wave(used)?))
+                Ok(Ok(next_wave(used, collector.names.len())?))
             })();
             let parsed = parsing
                 .join()
