@@ -872,7 +872,13 @@ impl Whole {
     fn spreads(&self, noise: &Noise, lags: &[Lag]) -> (Vec<Spread>, Vec<Spread>) {
         let g = &self.points;
         let n = g.len();
-        let mut values = Vec::with_capacity(n);
+        // Each window's departures, gathered in one walk along the series
+        // (a robust variance is a median: the order they come in is moot).
+        let (mut shifts, mut disagreements, mut changes) = (
+            Vec::with_capacity(2 * n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         // Windows of `lag` snapshots are about `lag` usual steps long.
         let step = self.step.unwrap_or(1.0).max(1.0);
         let (mut spreads, mut vars) = (Vec::with_capacity(lags.len()), Vec::new());
@@ -889,21 +895,43 @@ impl Whole {
             }
             let gap = lag as f64 * step;
             let reach = noise.neighbours(gap.round() as i64);
+            shifts.clear();
+            disagreements.clear();
+            changes.clear();
             // Both neighbourhood pointers only move forward as `k` does.
             let (mut before, mut after) = (0usize, 0usize);
-            let paces: Vec<(f64, Paces)> = (lag..n)
-                .map(|k| {
-                    let (a, c) = (k - lag, k);
-                    while before < n && g[before] <= g[a] - reach {
-                        before += 1;
+            for k in lag..n {
+                let (a, c) = (k - lag, k);
+                while before < n && g[before] <= g[a] - reach {
+                    before += 1;
+                }
+                while after < n && g[after] < g[c] + reach {
+                    after += 1;
+                }
+                let neighbours = (before.checked_sub(1), (after < n).then_some(after));
+                let buckets = (g[c] - g[a]) as f64;
+                let p = self.paces(noise, (a, c), neighbours);
+                if want_paces {
+                    if let Some(far) = p.far {
+                        shifts.extend(
+                            [p.before, p.after]
+                                .into_iter()
+                                .flatten()
+                                .map(|r| (r - far) * buckets),
+                        );
                     }
-                    while after < n && g[after] < g[c] + reach {
-                        after += 1;
+                    if let (Some(b), Some(f)) = (p.before, p.after) {
+                        disagreements.push((b - f) / 2.0 * buckets);
                     }
-                    let neighbours = (before.checked_sub(1), (after < n).then_some(after));
-                    ((g[c] - g[a]) as f64, self.paces(noise, (a, c), neighbours))
-                })
-                .collect();
+                }
+                if want_var {
+                    // Around the weeks' pace: the one nearly every window is
+                    // judged against (and, where it is not, a wider spread
+                    // than the neighbourhood's own, so a safe one).
+                    let rate = p.far.or(p.near()).unwrap_or(noise.long_run);
+                    changes.push(self.levels[c] - self.levels[a] - buckets * rate);
+                }
+            }
             let mut spread = Spread {
                 gap,
                 var: 0.0,
@@ -912,38 +940,14 @@ impl Whole {
                 wander: 0.0,
             };
             if want_paces {
-                values.clear();
-                values.extend(paces.iter().flat_map(|(buckets, p)| {
-                    [p.before, p.after]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(move |r| Some((r - p.far?) * buckets))
-                }));
-                spread.shift = robust_variance(&mut values);
-                values.clear();
-                values.extend(
-                    paces
-                        .iter()
-                        .filter_map(|(buckets, p)| Some((p.before? - p.after?) / 2.0 * buckets)),
-                );
-                spread.disagreement = robust_variance(&mut values);
-            }
-            if want_paces {
+                spread.shift = robust_variance(&mut shifts);
+                spread.disagreement = robust_variance(&mut disagreements);
                 spreads.push(spread);
             }
-            if !want_var {
-                continue;
+            if want_var {
+                spread.var = robust_variance(&mut changes).max(MIN_SIGMA * MIN_SIGMA * gap);
+                vars.push(spread);
             }
-            // Around the weeks' pace: the one nearly every window is judged
-            // against (and, where it is not, a wider spread than the
-            // neighbourhood's own, so a safe one).
-            values.clear();
-            values.extend(paces.iter().zip(lag..n).map(|((buckets, p), k)| {
-                let rate = p.far.or(p.near()).unwrap_or(noise.long_run);
-                self.levels[k] - self.levels[k - lag] - buckets * rate
-            }));
-            spread.var = robust_variance(&mut values).max(MIN_SIGMA * MIN_SIGMA * gap);
-            vars.push(spread);
         }
         (spreads, vars)
     }
@@ -1001,11 +1005,13 @@ impl FollowingSpread {
     fn fit(track: &Track) -> Option<FollowingSpread> {
         let mut points =
             (0..track.len()).filter_map(|k| Some((track.grid_point(k), track.following.get(k)?)));
-        let (mut g0, mut v0) = points.next()?;
+        let (mut g0, v0) = points.next()?;
+        let mut l0 = level(v0);
         let mut changes: Vec<f64> = Vec::with_capacity(track.len());
         for (g, v) in points {
-            changes.push((level(v) - level(v0)) / ((g - g0).max(1) as f64).sqrt());
-            (g0, v0) = (g, v);
+            let l = level(v);
+            changes.push((l - l0) / ((g - g0).max(1) as f64).sqrt());
+            (g0, l0) = (g, l);
         }
         if changes.is_empty() {
             return None;
