@@ -149,6 +149,8 @@ pub struct Grid {
 /// nearest, because a grid coarser than the sampling throws snapshots away
 /// while a finer one only leaves some grid points empty.
 pub fn auto_bucket(series: &[Series]) -> i64 {
+    /// Gaps shorter than each ladder size's least spacing, and all gaps.
+    type Counts = ([u64; LADDER.len()], u64);
     // The ladder size L is within slack of the median spacing m when
     // m + m/10 ≥ L, i.e. m ≥ x(L), the least such spacing; and the median
     // is at least x(L) when no more than half the gaps are shorter. So count
@@ -161,9 +163,8 @@ pub fn auto_bucket(series: &[Series]) -> i64 {
             .unwrap_or(l)
     };
     let thresholds: Vec<i64> = LADDER.iter().map(|&l| least(l)).collect();
-    let mut shorter = [0u64; LADDER.len()];
-    let mut total = 0u64;
-    for s in series {
+    // Integer counts, added up in any order: the same on any thread count.
+    let count = |(mut shorter, mut total): Counts, s: &Series| {
         for (a, b) in s.times.iter().zip(s.times.iter().skip(1)) {
             let gap = b - a;
             total += 1;
@@ -171,7 +172,14 @@ pub fn auto_bucket(series: &[Series]) -> i64 {
                 *count += u64::from(gap < x);
             }
         }
-    }
+        (shorter, total)
+    };
+    let add = |(mut x, n): Counts, (y, m): Counts| {
+        x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+        (x, n + m)
+    };
+    let none = || ([0u64; LADDER.len()], 0u64);
+    let (shorter, total) = series.par_iter().fold(none, count).reduce(none, add);
     if total == 0 {
         return FALLBACK_BUCKET;
     }
@@ -223,11 +231,12 @@ impl Track {
             mut followers,
             mut following,
         } = s;
+        let rounding = Rounding::new(bucket);
         let mut kept = 0;
         let mut last = None;
         for i in 0..t.len() {
             let ti = t.get(i);
-            let p = point(ti, bucket);
+            let p = rounding.point(ti);
             let distance = |t: i64| (t - p * bucket).abs();
             if last == Some(p) {
                 if distance(ti) <= distance(t.get(kept - 1)) {
@@ -238,9 +247,12 @@ impl Track {
                 continue;
             }
             last = Some(p);
-            t.set(kept, ti);
-            followers.set(kept, followers.get(i));
-            following.copy(i, kept);
+            // Until a first duplicate, every snapshot is already in place.
+            if kept != i {
+                t.set(kept, ti);
+                followers.set(kept, followers.get(i));
+                following.copy(i, kept);
+            }
             kept += 1;
         }
         // Give back what growing while reading left spare: the models come next.
@@ -251,7 +263,7 @@ impl Track {
         following.truncate(kept);
         Track {
             times: t,
-            grid: Rounding::new(bucket),
+            grid: rounding,
             followers,
             following,
         }

@@ -94,7 +94,7 @@ impl Tally {
         self.fell += u32::from(z <= -Z_FALL);
         self.strong += u32::from(z <= -strong);
         self.below += u32::from(z < 0.0);
-        self.sum += (z.clamp(-Z_CLIP, Z_CLIP) * SUM_SCALE).round() as i64;
+        self.sum += round_small(z.clamp(-Z_CLIP, Z_CLIP) * SUM_SCALE);
     }
 
     fn merge(&mut self, o: &Tally) {
@@ -110,6 +110,17 @@ impl Tally {
     fn mean_z(&self) -> f64 {
         self.sum as f64 / SUM_SCALE / f64::from(self.observed.max(1)).sqrt()
     }
+}
+
+/// `x` rounded half away from zero, as `f64::round` rounds it, for `|x|`
+/// far below 2^52 (NaN gives 0, as `NaN.round() as i64` does). The build
+/// targets x86-64 without SSE4.1, where `round` is a call into libm, and
+/// this is done for every window of every account: the fraction left by
+/// truncation is exact at these sizes, so comparing it with ½ is too.
+fn round_small(x: f64) -> i64 {
+    let t = x as i64;
+    let rest = x - t as f64;
+    t + i64::from(rest >= 0.5) - i64::from(rest <= -0.5)
 }
 
 /// Per window start: the tally. Dense over the grid when the snapshots fill
@@ -833,6 +844,30 @@ pub fn following_breadths(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounding_a_window_s_change_is_f64_round() {
+        let half = 0.5f64;
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            half,
+            -half,
+            1.5,
+            -1.5,
+            2.5,
+            -2.5,
+            half.next_down(),
+            (-half).next_up(),
+            1024.0,
+            -1024.0,
+            f64::NAN,
+        ];
+        xs.extend((-40_000..=40_000).map(|i| f64::from(i) / 37.0));
+        for x in xs {
+            assert_eq!(round_small(x), x.round() as i64, "{x}");
+        }
+    }
 
     /// The middle of a list gives the median of the whole list with any one
     /// of its values left out, ties and short lists included.

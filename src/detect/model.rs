@@ -387,9 +387,10 @@ impl Paces {
 }
 
 thread_local! {
-    /// [`Noise::trend_at`]'s levels and rates, kept between calls.
-    static RATES: std::cell::RefCell<(Vec<f64>, Vec<f64>)> = const {
-        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    /// [`Noise::trend_at`]'s levels, grid points and rates, kept between
+    /// calls.
+    static RATES: std::cell::RefCell<(Vec<f64>, Vec<i64>, Vec<f64>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new()))
     };
 }
 
@@ -656,7 +657,8 @@ impl Noise {
     /// that one step, found without building a trend. Every window judged
     /// after the fit asks for two of these (the weeks' pace on either side),
     /// for every account around every event: the rates go to a buffer kept
-    /// by the thread, and each count's log level is taken once.
+    /// by the thread, and each count's log level and grid point are taken
+    /// once.
     pub fn trend_at(&self, track: &Track, k: usize) -> f64 {
         let (half, block) = match self.pace {
             Pace::Rolling { half, block } => (half, block),
@@ -677,14 +679,18 @@ impl Noise {
         // (within the series): the levels from `first` to `last` serve all.
         let first = lo.saturating_sub(block);
         let last = (hi + block - 1).min(end);
-        RATES.with_borrow_mut(|(levels, rates)| {
+        RATES.with_borrow_mut(|(levels, points, rates)| {
             levels.clear();
             levels.extend((first..=last).map(|i| level(track.count(i))));
+            points.clear();
+            points.extend((first..=last).map(|i| track.grid_point(i)));
             rates.clear();
             rates.extend((lo..hi).map(|j| {
-                let (i, e) = (j.saturating_sub(block), (j + block - 1).min(end));
-                (levels[e - first] - levels[i - first])
-                    / (track.grid_point(e) - track.grid_point(i)).max(1) as f64
+                let (i, e) = (
+                    j.saturating_sub(block) - first,
+                    (j + block - 1).min(end) - first,
+                );
+                (levels[e] - levels[i]) / (points[e] - points[i]).max(1) as f64
             }));
             median(rates).unwrap_or(0.0)
         })

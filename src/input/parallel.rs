@@ -255,7 +255,7 @@ fn read_stream(
     let threads = rayon::current_num_threads();
     // A read error ends the reading; it is reported once the text before
     // it has been read (errors in that text come first, as serially).
-    let size = stream_piece(src, collector.names.len());
+    let size = stream_piece(src.compressed, collector.names.len());
     let (first, mut failed) = read_piece(&mut reader, src, size, Vec::new());
     let resume =
         |text: Vec<u8>, reader: Reader| -> Reader { Box::new(io::Cursor::new(text).chain(reader)) };
@@ -276,7 +276,7 @@ fn read_stream(
     // holding their holes among the accounts' storage.
     let next_wave = |mut used: Vec<(Vec<u8>, u64)>, accounts| -> Result<Vec<(Vec<u8>, u64)>> {
         let mut wave: Vec<(Vec<u8>, u64)> = first.take().into_iter().collect();
-        let size = stream_piece(src, accounts);
+        let size = stream_piece(src.compressed, accounts);
         while wave.len() < threads && !ended {
             let text = used.pop().map(|(text, _)| text).unwrap_or_default();
             let (piece, error) = read_piece(&mut reader, src, size, text);
@@ -353,9 +353,9 @@ fn at_line(e: anyhow::Error, src: &Source, last_line: u64) -> anyhow::Error {
 /// 10,000 accounts to 123 MB, 4 MB ones to 66 MB at the same speed. At
 /// most 8 MB through a decompressor: there parsing waits for
 /// decompression, so the cost per piece is hidden.
-fn stream_piece(src: &Source, accounts: usize) -> usize {
+fn stream_piece(compressed: bool, accounts: usize) -> usize {
     const LEAST: usize = 4 << 20;
-    let most = if src.compressed { 8 << 20 } else { 16 << 20 };
+    let most = if compressed { 8 << 20 } else { 16 << 20 };
     accounts
         .saturating_mul(PIECE_PER_ACCOUNT)
         .clamp(LEAST, most)
@@ -486,3 +486,21 @@ fn read_waves<T: Send + Sync>(
 
 /// How many byte ranges each thread reads in a parallel read of a file.
 const WAVES: usize = 32;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_piece_holds_a_few_rows_of_every_account() {
+        const MB: usize = 1 << 20;
+        // Few accounts: small pieces, little text in flight.
+        assert_eq!(stream_piece(false, 0), 4 * MB);
+        assert_eq!(stream_piece(false, 10_000), 4 * MB);
+        // Many: room for each account's rows, up to 16 MB (8 MB compressed).
+        assert_eq!(stream_piece(false, 50_000), 50_000 * PIECE_PER_ACCOUNT);
+        assert_eq!(stream_piece(false, 1_000_000), 16 * MB);
+        assert_eq!(stream_piece(true, 1_000_000), 8 * MB);
+        assert_eq!(stream_piece(true, usize::MAX), 8 * MB);
+    }
+}
