@@ -214,6 +214,17 @@ async fn open(c: &Client, path: &Path) {
         .expect("the page opens");
 }
 
+/// The page `name` made of `inputs`, opened in a 1280 × 900 window of a
+/// browser of its own, which logged no error: the start of every test.
+async fn opened(name: &str, inputs: &[&str]) -> (Driver, Client, PathBuf) {
+    let path = page(name, inputs);
+    let driver = Driver::start(name);
+    let c = driver.session(1280, 900).await;
+    open(&c, &path).await;
+    assert_no_console_errors(&c, name).await;
+    (driver, c, path)
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
@@ -283,11 +294,7 @@ async fn sorted_as(c: &Client, name: &str) -> Option<String> {
 /// each event starts a page.
 #[tokio::test]
 async fn the_instagram_page_in_a_browser() {
-    let path = page("instagram", &["fixtures/instagram-2019-02-13.csv"]);
-    let driver = Driver::start("instagram");
-    let c = driver.session(1280, 900).await;
-    open(&c, &path).await;
-    assert_no_console_errors(&c, "instagram").await;
+    let (_driver, c, path) = opened("instagram", &["fixtures/instagram-2019-02-13.csv"]).await;
     let title = c.title().await.expect("a title");
     assert!(title.contains("Follower losses"), "{title}");
 
@@ -391,11 +398,7 @@ async fn the_instagram_page_in_a_browser() {
 /// error.
 #[tokio::test]
 async fn a_quiet_page_in_a_browser() {
-    let path = page("quiet", &["fixtures/quiet-viral.csv"]);
-    let driver = Driver::start("quiet");
-    let c = driver.session(1280, 900).await;
-    open(&c, &path).await;
-    assert_no_console_errors(&c, "quiet").await;
+    let (_driver, c, _) = opened("quiet", &["fixtures/quiet-viral.csv"]).await;
     let lead = c
         .find(Locator::Css("header .lead"))
         .await
@@ -429,11 +432,7 @@ async fn long_lists_are_paged() {
         "-o",
         &data.display().to_string(),
     ]);
-    let path = page("paged", &[&data.display().to_string()]);
-    let driver = Driver::start("paged");
-    let c = driver.session(1280, 900).await;
-    open(&c, &path).await;
-    assert_no_console_errors(&c, "paged").await;
+    let (_driver, c, _) = opened("paged", &[&data.display().to_string()]).await;
     let label = || async {
         c.find(Locator::Css(".pager span"))
             .await
