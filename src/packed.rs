@@ -321,21 +321,6 @@ impl<T: Value> Packed<T> {
         each_width!(&mut self.store, n => n.offsets.shrink_to_fit());
     }
 
-    /// The index of the first value for which `pred` is false, the values
-    /// being partitioned by it (as [`slice::partition_point`]).
-    pub fn partition_point(&self, mut pred: impl FnMut(T) -> bool) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if pred(self.get(mid)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-
     /// Whether the values strictly increase.
     pub fn is_increasing(&self) -> bool {
         each_width!(&self.store, n => n.offsets.windows(2).all(|w| w[0] < w[1]))
@@ -575,12 +560,10 @@ mod tests {
     }
 
     #[test]
-    fn partition_point_is_a_binary_search() {
+    fn increasing_means_strictly() {
         let column: Packed<i64> = [1, 3, 3, 7, 9].into_iter().collect();
-        assert_eq!(column.partition_point(|x| x < 3), 1);
-        assert_eq!(column.partition_point(|x| x <= 3), 3);
-        assert_eq!(column.partition_point(|x| x < 100), 5);
-        assert_eq!(column.partition_point(|x| x < 0), 0);
         assert!(!column.is_increasing());
+        let column: Packed<i64> = [1, 3, 7, 9].into_iter().collect();
+        assert!(column.is_increasing());
     }
 }
