@@ -29,7 +29,7 @@
 //! `--min-breadth` is a floor on it, applied after the evidence.
 
 use super::Settings;
-use super::losses::{Candidate, SCREEN};
+use super::losses::{self, Candidate, Measured, SCREEN};
 use super::model::{Fit, Model, Spread, Whole, widths};
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, ln_binomial_tail, mad, median, z_from_ln_tail};
@@ -289,21 +289,24 @@ pub struct CohortWindow {
 }
 
 /// What the first pass over the accounts found: every account's model and
-/// candidate losses, the cohort's baselines by width, and the windows in
+/// distinct losses, the cohort's baselines by width, and the windows in
 /// which the cohort fell together.
 pub struct FirstPass {
     pub models: Vec<Model>,
-    pub candidates: Vec<Vec<Candidate>>,
+    /// Each account's own losses ([`losses::distinct`]).
+    pub own: Vec<Vec<Measured>>,
     pub baselines: Vec<Baseline>,
     /// Windows with enough evidence, broad enough, over enough accounts;
     /// strongest first.
     pub flagged: Vec<CohortWindow>,
 }
 
-/// Fits every account's model, finds its candidate losses, and tallies the
-/// cohort's windows, all in one pass over the accounts (the windows need
-/// the trend the fit finds, and it is not kept, see [`super::model::Trend`]);
-/// then judges the windows.
+/// Fits every account's model, finds its candidate losses (made distinct
+/// at once: an account's candidates are many, its losses few, and a
+/// hundred thousand accounts' candidates held until all are found would
+/// be tens of megabytes), and tallies the cohort's windows, all in one
+/// pass over the accounts (the windows need the trend the fit finds, and
+/// it is not kept, see [`super::model::Trend`]); then judges the windows.
 pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPass {
     let span = tracks
         .iter()
@@ -329,13 +332,13 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
     // does not depend on how the accounts were shared out.
     let shares = rayon::current_num_threads() * 2;
     let share = tracks.len().div_ceil(shares).max(1);
-    type Part = (Vec<Model>, Vec<Vec<Candidate>>, Vec<Cells>);
+    type Part = (Vec<Model>, Vec<Vec<Measured>>, Vec<Cells>);
     let parts: Vec<Part> = tracks
         .par_chunks(share)
         .map(|tracks| {
             let mut cells = new_cells();
             let mut models = Vec::with_capacity(tracks.len());
-            let mut candidates = Vec::with_capacity(tracks.len());
+            let mut own = Vec::with_capacity(tracks.len());
             for track in tracks {
                 let fit = Model::fit(track, bucket, &widths);
                 let walk = Walk::new(track, &fit, bucket, settings, SCREEN * settings.sensitivity);
@@ -343,18 +346,18 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
                 for (cells, &width) in cells.iter_mut().zip(&widths) {
                     walk.windows(Some(cells), width, &mut found);
                 }
+                own.push(losses::distinct(track, &fit.model.followers, found));
                 models.push(fit.model);
-                candidates.push(found);
             }
-            (models, candidates, cells)
+            (models, own, cells)
         })
         .collect();
     let mut models = Vec::with_capacity(tracks.len());
-    let mut candidates = Vec::with_capacity(tracks.len());
+    let mut own = Vec::with_capacity(tracks.len());
     let mut total = new_cells();
-    for (some, found, cells) in parts {
+    for (some, losses, cells) in parts {
         models.extend(some);
-        candidates.extend(found);
+        own.extend(losses);
         total = total
             .into_iter()
             .zip(cells)
@@ -392,7 +395,7 @@ pub fn first_pass(tracks: &[Track], bucket: i64, settings: &Settings) -> FirstPa
     });
     FirstPass {
         models,
-        candidates,
+        own,
         baselines,
         flagged,
     }

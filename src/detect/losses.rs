@@ -173,10 +173,14 @@ pub fn distinct(track: &Track, noise: &Noise, mut candidates: Vec<Candidate>) ->
             _ => merged.push(span),
         }
     }
-    merged
+    let mut losses: Vec<Measured> = merged
         .into_iter()
         .filter_map(|span| measure(track, noise, span, Sizing::Observed))
-        .collect()
+        .collect();
+    // Kept to the end of detection, for every account: no room beyond
+    // them (most spans measure to nothing, and the room was theirs).
+    losses.shrink_to_fit();
+    losses
 }
 
 /// Within snapshots `a..=c`, the loss as a [`Span`]: "the last snapshot

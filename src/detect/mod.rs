@@ -37,7 +37,6 @@ use cohort::{Baseline, Movements};
 use losses::Measured;
 use model::Model;
 use platform::Platform;
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// The detection thresholds (SPEC: options of `scan`).
@@ -330,16 +329,8 @@ pub fn detect_in_groups(
 
 /// Finds every event in the grid, keeping what they were judged with.
 pub fn run(grid: &Grid, settings: &Settings) -> Detection {
-    let mut steps = crate::timing::Steps::start("detect: models, candidates and cohort windows");
+    let mut steps = crate::timing::Steps::start("detect: models, losses and cohort windows");
     let first = cohort::first_pass(&grid.tracks, grid.bucket, settings);
-    steps.next("detect: distinct losses");
-    let own: Vec<Vec<Measured>> = grid
-        .tracks
-        .par_iter()
-        .zip(&first.models)
-        .zip(first.candidates)
-        .map(|((track, model), candidates)| losses::distinct(track, &model.followers, candidates))
-        .collect();
     steps.next("detect: platform events");
     let movements = Movements::default();
     let ctx = Ctx {
@@ -349,9 +340,9 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
         movements: &movements,
         baselines: &first.baselines,
     };
-    let platforms = platform::events(&ctx, &first.flagged, &own);
+    let platforms = platform::events(&ctx, &first.flagged, &first.own);
     steps.next("detect: account events");
-    let mut findings = account::events(&ctx, &own, &platforms);
+    let mut findings = account::events(&ctx, &first.own, &platforms);
     steps.end();
     findings.extend(platforms.iter().map(|p| p.finding.clone()));
     findings.sort_by_key(Finding::order);
@@ -367,7 +358,7 @@ pub fn run(grid: &Grid, settings: &Settings) -> Detection {
     Detection {
         findings,
         models: first.models,
-        own,
+        own: first.own,
         platforms,
         platform_findings,
         baselines: first.baselines,
