@@ -9,6 +9,11 @@ use followdrop::sanitize::escaped;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+/// The live heap, counted for `FOLLOWDROP_TIMING` (a `heap-stats` build only).
+#[cfg(feature = "heap-stats")]
+#[global_allocator]
+static HEAP: followdrop::heap::Counting = followdrop::heap::Counting;
+
 fn main() -> ExitCode {
     followdrop::output::remove_temporary_files_on_signals();
     let cli = match Cli::try_parse() {

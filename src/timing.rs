@@ -49,11 +49,24 @@ impl Steps {
                 .unwrap_or_else(|| "?".to_string())
         };
         eprintln!(
-            "followdrop: timing: {} {:.3}s (peak RSS so far {}, now {})",
+            "followdrop: timing: {} {:.3}s (peak RSS so far {}, now {}{})",
             self.step,
             self.since.elapsed().as_secs_f64(),
             field("VmHWM:"),
-            field("VmRSS:")
+            field("VmRSS:"),
+            live_heap()
         );
     }
+}
+
+/// With the `heap-stats` feature, the bytes allocated and not freed, now
+/// and at their peak (see [`crate::heap`]); nothing otherwise.
+fn live_heap() -> String {
+    #[cfg(feature = "heap-stats")]
+    {
+        let (now, peak) = crate::heap::live();
+        format!("; live heap {} kB, peak {} kB", now / 1024, peak / 1024)
+    }
+    #[cfg(not(feature = "heap-stats"))]
+    String::new()
 }
