@@ -471,7 +471,9 @@ if [ "$SCALE" = 1 ]; then
         awk -v n="$n" -v d="$DAYS" -v s="$snapshots" -v t="$best" -v k="$kib" -v g="$gen_s" \
             -v f="$SCALE_FOLLOWING" 'BEGIN {
                 b = k * 1024
-                printf "%d,%d,%d,%s,%d,%d,%.2f,%d,%s,%s\n", n, d, s, t, k, b, b / s, 8 * s + 64 * 1048576, g, f
+                # %.0f, not %d: mawk clamps %d to 2^31 - 1, and a million
+                # accounts take more bytes than that.
+                printf "%.0f,%.0f,%.0f,%s,%.0f,%.0f,%.2f,%.0f,%s,%s\n", n, d, s, t, k, b, b / s, 8 * s + 64 * 1048576, g, f
             }' >> "$RESULTS/scale.csv"
     done
     printf '%s | %s\n' "$(shown "$FD" simulate --accounts N "${SIM[@]}" "${scale_extra[@]}" -q)" \

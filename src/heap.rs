@@ -26,9 +26,13 @@ static PEAK: AtomicUsize = AtomicUsize::new(0);
 pub struct Counting;
 
 impl Counting {
-    fn grew(by: usize) {
-        let live = LIVE.fetch_add(by, Relaxed) + by;
-        PEAK.fetch_max(live, Relaxed);
+    /// Counts `by` bytes more, if the allocation `ptr` succeeded.
+    fn grew(ptr: *mut u8, by: usize) -> *mut u8 {
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(by, Relaxed) + by;
+            PEAK.fetch_max(live, Relaxed);
+        }
+        ptr
     }
 }
 
@@ -36,15 +40,13 @@ impl Counting {
 // atomics, and counting never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Counting::grew(layout.size());
         // SAFETY: the caller's guarantees for `layout` are `System`'s.
-        unsafe { System.alloc(layout) }
+        Counting::grew(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Counting::grew(layout.size());
         // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
+        Counting::grew(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -54,14 +56,14 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        match new_size.checked_sub(layout.size()) {
-            Some(more) => Counting::grew(more),
-            None => {
-                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
-            }
-        }
         // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            // The old block is freed and the new one counted in full.
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            Counting::grew(moved, new_size);
+        }
+        moved
     }
 }
 
