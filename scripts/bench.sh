@@ -51,6 +51,9 @@
 #   --scale        also measure the scale curve
 #   --scale-only   only the scale curve (BENCH_MD is then left alone)
 #   --no-md        do not write BENCH_MD
+#   --report-only  measure nothing: the tables (and the scale plot) again
+#                  from the results of the last run, as after a fix to how
+#                  they are written
 #   SIZE...        accounts per data set, instead of SIZES
 #
 # Environment:
@@ -82,12 +85,14 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 SCALE=0
 SCALE_ONLY=0
 WRITE_MD=1
+REPORT_ONLY=0
 ARG_SIZES=()
 while [ $# -gt 0 ]; do
     case $1 in
     --scale) SCALE=1 ;;
     --scale-only) SCALE=1 SCALE_ONLY=1 ;;
     --no-md) WRITE_MD=0 ;;
+    --report-only) REPORT_ONLY=1 ;;
     -h | --help)
         usage
         exit 0
@@ -144,6 +149,202 @@ die() {
     say "$*"
     exit 1
 }
+
+# ---------------------------------------------------------------- report
+# The Markdown section from RESULTS (cases.tsv, scale.csv, machine.env),
+# printed, saved as RESULTS/bench.md and written into BENCH_MD.
+report() {
+python3 - "$RESULTS" <<'PY' > "$RESULTS/bench.md"
+"""cases.tsv, scale.csv and machine.env -> the Markdown section."""
+import csv
+import math
+import pathlib
+import sys
+
+results = pathlib.Path(sys.argv[1])
+m = dict(l.split("=", 1) for l in (results / "machine.env").read_text().splitlines() if "=" in l)
+MB, MIB = 1e6, 2**20
+budget = lambda snaps: 8 * snaps + 64 * MIB
+LABEL = {"csv": "CSV", "ndjson": "NDJSON", "gz": "CSV .gz"}
+verdict = lambda ok: "**pass**" if ok else "**fail**"
+
+out = ["<!-- bench:start -->",
+       "<!-- Written by scripts/bench.sh: edits between these markers are overwritten. -->", ""]
+out.append(
+    f"Measured {m['date']} on {m['nproc']} cores ({m['cpu']}, {m['mem_gib']} GiB, {m['kernel']}; "
+    f"load average {m['load']} before, {m.get('load_after', '?')} after), commit `{m['rev']}`, "
+    f"binary `{m['binary']}` ({m['build']}; built {m['binary_built']}"
+    + (f", **{m['binary_stale']}**" if m.get("binary_stale") else "")
+    + f"), {m['version']}, {m['rustc']}, {m['python']}"
+    + (f", DuckDB {m['duckdb']}" if m.get("duckdb") else "")
+    + f", {m['gzip']}."
+)
+out.append("")
+
+cases = []
+p = results / "cases.tsv"
+if m.get("scale_only") != "1" and p.exists():
+    for line in p.read_text().splitlines():
+        f = line.split("\t")
+        cases.append(dict(n=int(f[0]), kind=f[1], fol=f[2], file=f[3], bytes=int(f[4]),
+                          snaps=int(f[5]), ref=f[6], ref_s=float(f[7]), ref_kib=int(f[8]),
+                          fd_s=float(f[9]), fd_kib=int(f[10]), bar=float(f[11]), fd_all=f[12],
+                          ref_all=f[13], fd_cmd=f[14], ref_cmd=f[15], check=f[16]))
+
+if cases:
+    out.append(
+        f"Data: `followdrop simulate --accounts N {m['sim']}` (CSV `timestamp,account,followers,"
+        "following` in the simulator's time order; `--format ndjson` for NDJSON; `--no-following` or "
+        "`cut -d, -f1-3` without the `following` column; `gzip -k` for .gz), page cache warm. "
+        f"Each command ran once unmeasured (checked), then in {m['runs']} alternating rounds under "
+        "`/usr/bin/time -f '%e %M'`: the best wall time is kept, and followdrop's highest peak RSS. "
+        "Ratio = followdrop ÷ reference; budget = 8 B × snapshots + 64 MiB; MB = 10⁶ bytes.")
+    out += ["", "| accounts × days | input | `following` | snapshots | file MB | reference | reference s "
+            "| followdrop s | ratio | bar | speed | peak RSS MB | B / snapshot | budget MB | memory "
+            "| reference RSS MB |",
+            "|---|---|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"]
+    for c in cases:
+        ratio = c["fd_s"] / c["ref_s"] if c["ref_s"] > 0 else math.inf
+        rss = c["fd_kib"] * 1024
+        c["ratio"], c["rss"] = ratio, rss
+        c["speed_ok"], c["mem_ok"] = ratio <= c["bar"], rss <= budget(c["snaps"])
+        out.append("| " + " | ".join([
+            f"{c['n']:,} × {m['days']}d", LABEL[c["kind"]], c["fol"], f"{c['snaps']:,}",
+            f"{c['bytes'] / MB:,.1f}", c["ref"], f"{c['ref_s']:.2f}", f"{c['fd_s']:.2f}",
+            f"{ratio:.2f}×", f"≤ {c['bar']:.1f}×", verdict(c["speed_ok"]), f"{rss / MB:,.1f}",
+            f"{rss / c['snaps']:.1f}", f"{budget(c['snaps']) / MB:,.1f}", verdict(c["mem_ok"]),
+            f"{c['ref_kib'] * 1024 / MB:,.1f}"]) + " |")
+    out.append("")
+
+    # Verdicts per target.
+    def line(name, sel, key, show):
+        if not sel:
+            return f"- **{name}**: not measured in this run."
+        ok = all(c[key] for c in sel)
+        parts = ", ".join(f"{c['n']:,} {c['fol']} {show(c)} {'pass' if c[key] else 'FAIL'}" for c in sel)
+        return f"- **{name}: {'pass' if ok else 'fail'}** ({parts})."
+    ratio_s = lambda c: f"{c['ratio']:.2f}×"
+    target_sizes = {20000, 100000}
+    sizes = sorted({c["n"] for c in cases})
+    out.append("Verdicts (ratio = best wall time of followdrop ÷ the reference's):")
+    out.append("")
+    out.append(line("CSV speed, ≤ 1.0× DuckDB read_csv", [c for c in cases if c["kind"] == "csv"], "speed_ok", ratio_s))
+    out.append(line("NDJSON speed, ≤ 1.2× DuckDB read_json", [c for c in cases if c["kind"] == "ndjson"], "speed_ok", ratio_s))
+    out.append(line("gzip, ≤ 1.2× `gzip -dc` alone", [c for c in cases if c["kind"] == "gz"], "speed_ok", ratio_s))
+    # Memory: every file; the failures, or else the tightest, by name.
+    worst = max(cases, key=lambda c: c["rss"] / budget(c["snaps"]))
+    fails = [c for c in cases if not c["mem_ok"]]
+    mem = lambda c: (f"{c['n']:,} {LABEL[c['kind']]} {c['fol']} {c['rss'] / MB:,.1f} MB of "
+                     f"{budget(c['snaps']) / MB:,.1f}")
+    if fails:
+        out.append(f"- **memory, peak RSS ≤ 8 B × snapshots + 64 MiB: fail** ({len(fails)} of {len(cases)} "
+                   "files over: " + ", ".join(mem(c) for c in fails) + ").")
+    else:
+        out.append(f"- **memory, peak RSS ≤ 8 B × snapshots + 64 MiB: pass** ({'all ' if len(cases) > 1 else ''}"
+                   f"{len(cases)} file{'s' if len(cases) > 1 else ''}; "
+                   f"the tightest: {mem(worst)}).")
+    missing = sorted(target_sizes - set(sizes))
+    if missing:
+        out.append("")
+        out.append("The speed targets are set at 20,000 and 100,000 accounts × 365 days; this run "
+                   f"did not measure {' and '.join(f'{x:,}' for x in missing)}, so its speed verdicts "
+                   "are for the sizes above only.")
+    bad = [c for c in cases if c["check"] != "ok"]
+    if bad:
+        out.append("")
+        out += [f"- check failed, {c['n']:,} {c['kind']} {c['fol']}: {c['check']}" for c in bad]
+    out.append("")
+
+    out.append(f"Commands, for N = {sizes[0]:,} (other sizes: the same with their own files):")
+    out.append("")
+    out.append("```sh")
+    first = [c for c in cases if c["n"] == sizes[0]]
+    n0, fd, d = sizes[0], m["binary"], m["data_dir"]
+    kinds = {(c["kind"], c["fol"]) for c in first}
+    if any(k in ("csv", "gz") for k, _ in kinds):
+        out.append(f"{fd} simulate --accounts {n0} {m['sim']} -q -o {d}/data-{n0}.csv")
+    if any(k in ("csv", "gz") and f == "without" for k, f in kinds):
+        out.append(f"cut -d, -f1-3 {d}/data-{n0}.csv > {d}/data-{n0}-nofollowing.csv")
+    for k, f in sorted(kinds):
+        if k == "gz":
+            out.append(f"gzip -k {d}/data-{n0}{'-nofollowing' if f == 'without' else ''}.csv")
+        if k == "ndjson":
+            out.append(f"{fd} simulate --accounts {n0} {m['sim']}{' --no-following' if f == 'without' else ''} "
+                       f"--format ndjson -q -o {d}/data-{n0}{'-nofollowing' if f == 'without' else ''}.ndjson")
+    for c in first:
+        out.append(f"# {LABEL[c['kind']]}, {c['fol']} following")
+        out.append(f"/usr/bin/time -f '%e %M' {c['fd_cmd']}")
+        out.append(f"/usr/bin/time -f '%e %M' {c['ref_cmd']}")
+    out.append("```")
+    out.append("")
+    out.append("All wall times (s), in run order: " + "; ".join(
+        f"{c['n']:,} {LABEL[c['kind']]} {c['fol']}: followdrop {c['fd_all']}, reference {c['ref_all']}"
+        for c in cases) + ".")
+    out.append("")
+
+sp = results / "scale.csv"
+if sp.exists():
+    rows = list(csv.DictReader(sp.open()))
+    cmd = (results / "scale.cmd").read_text().strip() if (results / "scale.cmd").exists() else "?"
+    out.append(f"Scale curve: followdrop alone on a stream, `/usr/bin/time -f '%e %M'` on the scan of "
+               f"`{cmd}`; best of the runs, the simulator alone for comparison (the stream cannot be "
+               "faster than it). Raw: `scale.csv`, plot: `scale.svg` (`python3 scripts/bench_plot.py`).")
+    out += ["", "| accounts × days | snapshots | scan s | s per M snapshots | simulate alone s | peak RSS MB "
+            "| B / snapshot | budget MB | memory |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    pts = []
+    for r in rows:
+        s, snaps, b = float(r["scan_s"]), int(r["snapshots"]), int(r["peak_bytes"])
+        pts.append((snaps, s))
+        out.append(f"| {int(r['accounts']):,} × {r['days']}d | {snaps:,} | {s:.2f} | {s / snaps * 1e6:.3f} "
+                   f"| {float(r['simulate_s']):.2f} | {b / MB:,.1f} | {b / snaps:.1f} | "
+                   f"{budget(snaps) / MB:,.1f} | {verdict(b <= budget(snaps))} |")
+    out.append("")
+    fit = [(math.log(n), math.log(t)) for n, t in pts if n >= 100_000 and t > 0]
+    if len(fit) >= 2:
+        mx = sum(x for x, _ in fit) / len(fit)
+        my = sum(y for _, y in fit) / len(fit)
+        sxx = sum((x - mx) ** 2 for x, _ in fit)
+        k = sum((x - mx) * (y - my) for x, y in fit) / sxx if sxx else float("nan")
+        out.append(f"Time grows as snapshots^{k:.2f} over {len(fit)} sizes from 1e5 snapshots up "
+                   f"(least squares on log-log; linear is 1.00), {min(n for n, _ in pts):,} to "
+                   f"{max(n for n, _ in pts):,} snapshots measured; the target runs to 3.65e8.")
+        out.append("")
+
+out.append("<!-- bench:end -->")
+print("\n".join(out))
+PY
+
+cat "$RESULTS/bench.md"
+if [ "$WRITE_MD" = 1 ] && [ "$SCALE_ONLY" = 0 ] && [ -n "$BENCH_MD" ] && [ -f "$BENCH_MD" ]; then
+    python3 - "$RESULTS/bench.md" "$BENCH_MD" <<'PY'
+import pathlib, sys
+section = pathlib.Path(sys.argv[1]).read_text().rstrip("\n")
+md = pathlib.Path(sys.argv[2])
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+text = md.read_text()
+if START in text and END in text:
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    text = head + section + tail
+else:
+    text = text.rstrip("\n") + "\n\n" + section + "\n"
+md.write_text(text)
+PY
+    say "wrote the section between the bench markers of $(rel "$BENCH_MD")"
+fi
+say "results in $RESULTS"
+}
+
+if [ "$REPORT_ONLY" = 1 ]; then
+    [ -f "$RESULTS/machine.env" ] || die "no results to report in $RESULTS (run the benchmark first)"
+    # As the run that measured them: a scale-only run leaves BENCH_MD alone.
+    SCALE_ONLY=$(sed -n 's/^scale_only=//p' "$RESULTS/machine.env")
+    if [ -f "$RESULTS/scale.csv" ]; then
+        python3 scripts/bench_plot.py "$RESULTS/scale.csv" -o "$RESULTS/scale.svg" >&2
+    fi
+    report
+    exit 0
+fi
 
 # ---------------------------------------------------------------- tools
 apt_ready=0
@@ -486,183 +687,4 @@ fi
 
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/machine.env"
 
-# ---------------------------------------------------------------- report
-python3 - "$RESULTS" <<'PY' > "$RESULTS/bench.md"
-"""cases.tsv, scale.csv and machine.env -> the Markdown section."""
-import csv
-import math
-import pathlib
-import sys
-
-results = pathlib.Path(sys.argv[1])
-m = dict(l.split("=", 1) for l in (results / "machine.env").read_text().splitlines() if "=" in l)
-MB, MIB = 1e6, 2**20
-budget = lambda snaps: 8 * snaps + 64 * MIB
-LABEL = {"csv": "CSV", "ndjson": "NDJSON", "gz": "CSV .gz"}
-verdict = lambda ok: "**pass**" if ok else "**fail**"
-
-out = ["<!-- bench:start -->",
-       "<!-- Written by scripts/bench.sh: edits between these markers are overwritten. -->", ""]
-out.append(
-    f"Measured {m['date']} on {m['nproc']} cores ({m['cpu']}, {m['mem_gib']} GiB, {m['kernel']}; "
-    f"load average {m['load']} before, {m.get('load_after', '?')} after), commit `{m['rev']}`, "
-    f"binary `{m['binary']}` ({m['build']}; built {m['binary_built']}"
-    + (f", **{m['binary_stale']}**" if m.get("binary_stale") else "")
-    + f"), {m['version']}, {m['rustc']}, {m['python']}"
-    + (f", DuckDB {m['duckdb']}" if m.get("duckdb") else "")
-    + f", {m['gzip']}."
-)
-out.append("")
-
-cases = []
-p = results / "cases.tsv"
-if m.get("scale_only") != "1" and p.exists():
-    for line in p.read_text().splitlines():
-        f = line.split("\t")
-        cases.append(dict(n=int(f[0]), kind=f[1], fol=f[2], file=f[3], bytes=int(f[4]),
-                          snaps=int(f[5]), ref=f[6], ref_s=float(f[7]), ref_kib=int(f[8]),
-                          fd_s=float(f[9]), fd_kib=int(f[10]), bar=float(f[11]), fd_all=f[12],
-                          ref_all=f[13], fd_cmd=f[14], ref_cmd=f[15], check=f[16]))
-
-if cases:
-    out.append(
-        f"Data: `followdrop simulate --accounts N {m['sim']}` (CSV `timestamp,account,followers,"
-        "following` in the simulator's time order; `--format ndjson` for NDJSON; `--no-following` or "
-        "`cut -d, -f1-3` without the `following` column; `gzip -k` for .gz), page cache warm. "
-        f"Each command ran once unmeasured (checked), then in {m['runs']} alternating rounds under "
-        "`/usr/bin/time -f '%e %M'`: the best wall time is kept, and followdrop's highest peak RSS. "
-        "Ratio = followdrop ÷ reference; budget = 8 B × snapshots + 64 MiB; MB = 10⁶ bytes.")
-    out += ["", "| accounts × days | input | `following` | snapshots | file MB | reference | reference s "
-            "| followdrop s | ratio | bar | speed | peak RSS MB | B / snapshot | budget MB | memory "
-            "| reference RSS MB |",
-            "|---|---|---|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|"]
-    for c in cases:
-        ratio = c["fd_s"] / c["ref_s"] if c["ref_s"] > 0 else math.inf
-        rss = c["fd_kib"] * 1024
-        c["ratio"], c["rss"] = ratio, rss
-        c["speed_ok"], c["mem_ok"] = ratio <= c["bar"], rss <= budget(c["snaps"])
-        out.append("| " + " | ".join([
-            f"{c['n']:,} × {m['days']}d", LABEL[c["kind"]], c["fol"], f"{c['snaps']:,}",
-            f"{c['bytes'] / MB:,.1f}", c["ref"], f"{c['ref_s']:.2f}", f"{c['fd_s']:.2f}",
-            f"{ratio:.2f}×", f"≤ {c['bar']:.1f}×", verdict(c["speed_ok"]), f"{rss / MB:,.1f}",
-            f"{rss / c['snaps']:.1f}", f"{budget(c['snaps']) / MB:,.1f}", verdict(c["mem_ok"]),
-            f"{c['ref_kib'] * 1024 / MB:,.1f}"]) + " |")
-    out.append("")
-
-    # Verdicts per target.
-    def line(name, sel, key, show):
-        if not sel:
-            return f"- **{name}**: not measured in this run."
-        ok = all(c[key] for c in sel)
-        parts = ", ".join(f"{c['n']:,} {c['fol']} {show(c)} {'pass' if c[key] else 'FAIL'}" for c in sel)
-        return f"- **{name}: {'pass' if ok else 'fail'}** ({parts})."
-    ratio_s = lambda c: f"{c['ratio']:.2f}×"
-    target_sizes = {20000, 100000}
-    sizes = sorted({c["n"] for c in cases})
-    out.append("Verdicts (ratio = best wall time of followdrop ÷ the reference's):")
-    out.append("")
-    out.append(line("CSV speed, ≤ 1.0× DuckDB read_csv", [c for c in cases if c["kind"] == "csv"], "speed_ok", ratio_s))
-    out.append(line("NDJSON speed, ≤ 1.2× DuckDB read_json", [c for c in cases if c["kind"] == "ndjson"], "speed_ok", ratio_s))
-    out.append(line("gzip, ≤ 1.2× `gzip -dc` alone", [c for c in cases if c["kind"] == "gz"], "speed_ok", ratio_s))
-    # Memory: every file; the failures, or else the tightest, by name.
-    worst = max(cases, key=lambda c: c["rss"] / budget(c["snaps"]))
-    fails = [c for c in cases if not c["mem_ok"]]
-    mem = lambda c: (f"{c['n']:,} {LABEL[c['kind']]} {c['fol']} {c['rss'] / MB:,.1f} MB of "
-                     f"{budget(c['snaps']) / MB:,.1f}")
-    if fails:
-        out.append(f"- **memory, peak RSS ≤ 8 B × snapshots + 64 MiB: fail** ({len(fails)} of {len(cases)} "
-                   "files over: " + ", ".join(mem(c) for c in fails) + ").")
-    else:
-        out.append(f"- **memory, peak RSS ≤ 8 B × snapshots + 64 MiB: pass** ({'all ' if len(cases) > 1 else ''}"
-                   f"{len(cases)} file{'s' if len(cases) > 1 else ''}; "
-                   f"the tightest: {mem(worst)}).")
-    missing = sorted(target_sizes - set(sizes))
-    if missing:
-        out.append("")
-        out.append("The speed targets are set at 20,000 and 100,000 accounts × 365 days; this run "
-                   f"did not measure {' and '.join(f'{x:,}' for x in missing)}, so its speed verdicts "
-                   "are for the sizes above only.")
-    bad = [c for c in cases if c["check"] != "ok"]
-    if bad:
-        out.append("")
-        out += [f"- check failed, {c['n']:,} {c['kind']} {c['fol']}: {c['check']}" for c in bad]
-    out.append("")
-
-    out.append(f"Commands, for N = {sizes[0]:,} (other sizes: the same with their own files):")
-    out.append("")
-    out.append("```sh")
-    first = [c for c in cases if c["n"] == sizes[0]]
-    n0, fd, d = sizes[0], m["binary"], m["data_dir"]
-    kinds = {(c["kind"], c["fol"]) for c in first}
-    if any(k in ("csv", "gz") for k, _ in kinds):
-        out.append(f"{fd} simulate --accounts {n0} {m['sim']} -q -o {d}/data-{n0}.csv")
-    if any(k in ("csv", "gz") and f == "without" for k, f in kinds):
-        out.append(f"cut -d, -f1-3 {d}/data-{n0}.csv > {d}/data-{n0}-nofollowing.csv")
-    for k, f in sorted(kinds):
-        if k == "gz":
-            out.append(f"gzip -k {d}/data-{n0}{'-nofollowing' if f == 'without' else ''}.csv")
-        if k == "ndjson":
-            out.append(f"{fd} simulate --accounts {n0} {m['sim']}{' --no-following' if f == 'without' else ''} "
-                       f"--format ndjson -q -o {d}/data-{n0}{'-nofollowing' if f == 'without' else ''}.ndjson")
-    for c in first:
-        out.append(f"# {LABEL[c['kind']]}, {c['fol']} following")
-        out.append(f"/usr/bin/time -f '%e %M' {c['fd_cmd']}")
-        out.append(f"/usr/bin/time -f '%e %M' {c['ref_cmd']}")
-    out.append("```")
-    out.append("")
-    out.append("All wall times (s), in run order: " + "; ".join(
-        f"{c['n']:,} {LABEL[c['kind']]} {c['fol']}: followdrop {c['fd_all']}, reference {c['ref_all']}"
-        for c in cases) + ".")
-    out.append("")
-
-sp = results / "scale.csv"
-if sp.exists():
-    rows = list(csv.DictReader(sp.open()))
-    cmd = (results / "scale.cmd").read_text().strip() if (results / "scale.cmd").exists() else "?"
-    out.append(f"Scale curve: followdrop alone on a stream, `/usr/bin/time -f '%e %M'` on the scan of "
-               f"`{cmd}`; best of the runs, the simulator alone for comparison (the stream cannot be "
-               "faster than it). Raw: `scale.csv`, plot: `scale.svg` (`python3 scripts/bench_plot.py`).")
-    out += ["", "| accounts × days | snapshots | scan s | s per M snapshots | simulate alone s | peak RSS MB "
-            "| B / snapshot | budget MB | memory |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
-    pts = []
-    for r in rows:
-        s, snaps, b = float(r["scan_s"]), int(r["snapshots"]), int(r["peak_bytes"])
-        pts.append((snaps, s))
-        out.append(f"| {int(r['accounts']):,} × {r['days']}d | {snaps:,} | {s:.2f} | {s / snaps * 1e6:.3f} "
-                   f"| {float(r['simulate_s']):.2f} | {b / MB:,.1f} | {b / snaps:.1f} | "
-                   f"{budget(snaps) / MB:,.1f} | {verdict(b <= budget(snaps))} |")
-    out.append("")
-    fit = [(math.log(n), math.log(t)) for n, t in pts if n >= 100_000 and t > 0]
-    if len(fit) >= 2:
-        mx = sum(x for x, _ in fit) / len(fit)
-        my = sum(y for _, y in fit) / len(fit)
-        sxx = sum((x - mx) ** 2 for x, _ in fit)
-        k = sum((x - mx) * (y - my) for x, y in fit) / sxx if sxx else float("nan")
-        out.append(f"Time grows as snapshots^{k:.2f} over {len(fit)} sizes from 1e5 snapshots up "
-                   f"(least squares on log-log; linear is 1.00), {min(n for n, _ in pts):,} to "
-                   f"{max(n for n, _ in pts):,} snapshots measured; the target runs to 3.65e8.")
-        out.append("")
-
-out.append("<!-- bench:end -->")
-print("\n".join(out))
-PY
-
-cat "$RESULTS/bench.md"
-if [ "$WRITE_MD" = 1 ] && [ "$SCALE_ONLY" = 0 ] && [ -n "$BENCH_MD" ] && [ -f "$BENCH_MD" ]; then
-    python3 - "$RESULTS/bench.md" "$BENCH_MD" <<'PY'
-import pathlib, sys
-section = pathlib.Path(sys.argv[1]).read_text().rstrip("\n")
-md = pathlib.Path(sys.argv[2])
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-text = md.read_text()
-if START in text and END in text:
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    text = head + section + tail
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-md.write_text(text)
-PY
-    say "wrote the section between the bench markers of $(rel "$BENCH_MD")"
-fi
-say "results in $RESULTS"
+report
