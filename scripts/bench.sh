@@ -151,9 +151,14 @@ die() {
 }
 
 # ---------------------------------------------------------------- report
-# The Markdown section from RESULTS (cases.tsv, scale.csv, machine.env),
-# printed, saved as RESULTS/bench.md and written into BENCH_MD.
+# The scale plot (when there is a scale curve) and the Markdown section from
+# RESULTS (cases.tsv, scale.csv, machine.env), printed, saved as
+# RESULTS/bench.md and written into BENCH_MD.
 report() {
+if [ -f "$RESULTS/scale.csv" ]; then
+    python3 scripts/bench_plot.py "$RESULTS/scale.csv" -o "$RESULTS/scale.svg" >&2 ||
+        say "plotting failed: $RESULTS/scale.csv is intact"
+fi
 python3 - "$RESULTS" <<'PY' > "$RESULTS/bench.md"
 """cases.tsv, scale.csv and machine.env -> the Markdown section."""
 import csv
@@ -339,9 +344,6 @@ if [ "$REPORT_ONLY" = 1 ]; then
     [ -f "$RESULTS/machine.env" ] || die "no results to report in $RESULTS (run the benchmark first)"
     # As the run that measured them: a scale-only run leaves BENCH_MD alone.
     SCALE_ONLY=$(sed -n 's/^scale_only=//p' "$RESULTS/machine.env")
-    if [ -f "$RESULTS/scale.csv" ]; then
-        python3 scripts/bench_plot.py "$RESULTS/scale.csv" -o "$RESULTS/scale.svg" >&2
-    fi
     report
     exit 0
 fi
@@ -679,8 +681,6 @@ if [ "$SCALE" = 1 ]; then
     done
     printf '%s | %s\n' "$(shown "$FD" simulate --accounts N "${SIM[@]}" "${scale_extra[@]}" -q)" \
         "$(shown "$FD" scan --format json -) > /dev/null" > "$RESULTS/scale.cmd"
-    python3 scripts/bench_plot.py "$RESULTS/scale.csv" -o "$RESULTS/scale.svg" >&2 ||
-        say "plotting failed: $RESULTS/scale.csv is intact"
 else
     rm -f "$RESULTS/scale.csv" "$RESULTS/scale.cmd" "$RESULTS/scale.svg"
 fi
