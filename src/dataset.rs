@@ -3,7 +3,7 @@
 //! resolved, counts of zero where the account had followers taken as
 //! missing, and accounts that vanished named (all counted as warnings).
 
-use crate::input::{Collected, Labels, Series};
+use crate::input::{Collected, Labels, Series, Snapshot};
 use crate::time::{DAY, Timestamp, format_rfc3339};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -186,16 +186,9 @@ impl Dataset {
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         let zeros: Vec<(u64, Option<Last>)> = series.par_iter_mut().map(drop_zeros).collect();
         let missing = missing_counts + zeros.iter().map(|z| z.0).sum::<u64>();
-        let first = series
-            .iter()
-            .filter_map(|s| s.times.first())
-            .min()
-            .unwrap_or(0);
-        let last = series
-            .iter()
-            .filter_map(|s| s.times.last())
-            .max()
-            .unwrap_or(0);
+        let spans = || series.iter().filter_map(Series::span);
+        let first = spans().map(|(first, _)| first).min().unwrap_or(0);
+        let last = spans().map(|(_, last)| last).max().unwrap_or(0);
         const SHOWN: usize = 5;
         let mut unread = unread_files[..unread_files.len().min(SHOWN)].join(", ");
         if unread_files.len() > SHOWN {
@@ -296,32 +289,29 @@ type Last = (u64, i64);
 /// them. Returns how many were taken out, and the last count before the
 /// zeros when they run to the series' end.
 fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
-    let Some(first) = s.followers.iter().position(|v| v > 0) else {
+    if !s.has_zero() {
+        return (0, None);
+    }
+    let snapshots: Vec<Snapshot> = s.iter().collect();
+    let Some(first) = snapshots.iter().position(|x| x.followers > 0) else {
         return (0, None);
     };
-    let n = s.len();
-    if (first..n).all(|i| s.followers.get(i) > 0) {
+    let n = snapshots.len();
+    if snapshots[first..].iter().all(|x| x.followers > 0) {
         return (0, None);
     }
     // Zero for good: at least its last two snapshots (one zero at the end is
     // as likely a scraper's miss).
-    let to_the_end = n >= 2 && s.followers.get(n - 1) == 0 && s.followers.get(n - 2) == 0;
-    let mut kept = first;
-    for i in first..n {
-        let v = s.followers.get(i);
-        if v == 0 {
-            continue;
-        }
-        s.times.set(kept, s.times.get(i));
-        s.followers.set(kept, v);
-        s.following.copy(i, kept);
-        kept += 1;
-    }
-    let last = to_the_end.then(|| (s.followers.get(kept - 1), s.times.get(kept - 1)));
-    s.times.truncate(kept);
-    s.followers.truncate(kept);
-    s.following.truncate(kept);
-    ((n - kept) as u64, last)
+    let to_the_end = n >= 2 && snapshots[n - 2..].iter().all(|x| x.followers == 0);
+    let kept = snapshots[..first]
+        .iter()
+        .chain(snapshots[first..].iter().filter(|x| x.followers > 0));
+    *s = Series::from_snapshots(kept.copied());
+    let last = s
+        .last_followers()
+        .zip(s.span())
+        .map(|(count, (_, at))| (count, at));
+    ((n - s.len()) as u64, last.filter(|_| to_the_end))
 }
 
 /// Warnings naming the accounts that vanished: whose count went to 0 for
@@ -332,7 +322,7 @@ fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
 /// [`MIN_SEEN`] times had no run of snapshots to stop (a stray row, a typo
 /// in a name): it is not said to have vanished.
 fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) -> Vec<Warning> {
-    let mut ends: Vec<i64> = series.iter().filter_map(|s| s.times.last()).collect();
+    let mut ends: Vec<i64> = series.iter().filter_map(|s| Some(s.span()?.1)).collect();
     if ends.len() < 2 {
         return Vec::new();
     }
@@ -340,7 +330,7 @@ fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) 
     let end = ends[(ends.len() - 1) * 9 / 10];
     let mut gone: Vec<(String, Last, bool)> = Vec::new();
     for ((name, s), &(_, zero)) in names.iter().zip(series).zip(zeros) {
-        let (Some(first), Some(last)) = (s.times.first(), s.times.last()) else {
+        let Some((first, last)) = s.span() else {
             continue;
         };
         let step = (last - first) / (s.len().max(2) as i64 - 1);
@@ -348,7 +338,7 @@ fn vanished(names: &[String], series: &[Series], zeros: &[(u64, Option<Last>)]) 
         match zero {
             Some(before) => gone.push((name.clone(), before, true)),
             None if stopped => {
-                let count = s.followers.last().unwrap_or(0);
+                let count = s.last_followers().unwrap_or(0);
                 gone.push((name.clone(), (count, last), false));
             }
             None => {}
@@ -462,41 +452,26 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 /// collectors write in time order) and merges those of the same instant.
 /// Returns the number of (exact, conflicting) duplicates merged.
 fn sort_and_merge(s: &mut Series) -> (u64, u64) {
-    let n = s.len();
-    let sorted = s.times.is_increasing();
-    if sorted {
+    if s.is_increasing() {
         return (0, 0);
     }
     // Order by time, then by count, so that of snapshots of one instant the
-    // last has most followers whatever order they were read in. Sorted in
-    // a scratch copy and written back into the series' own storage (the
-    // same values, so at the same widths): new storage for every account
-    // would leave the old scattered in the heap.
-    let mut rows: Vec<(i64, u64, Option<u64>)> = (0..n)
-        .map(|i| (s.times.get(i), s.followers.get(i), s.following.get(i)))
-        .collect();
+    // last has most followers whatever order they were read in.
+    let mut rows: Vec<Snapshot> = s.iter().collect();
     rows.sort_unstable();
     let (mut exact, mut conflicting) = (0, 0);
-    let mut kept = 0;
-    for (k, &(t, v, f)) in rows.iter().enumerate() {
-        if let Some(&(next, w, g)) = rows.get(k + 1)
-            && next == t
-        {
-            if (w, g) == (v, f) {
-                exact += 1;
-            } else {
-                conflicting += 1;
-            }
-            continue;
+    let kept = rows.iter().enumerate().filter(|&(k, x)| {
+        let Some(next) = rows.get(k + 1).filter(|next| next.time == x.time) else {
+            return true;
+        };
+        if next == x {
+            exact += 1;
+        } else {
+            conflicting += 1;
         }
-        s.times.set(kept, t);
-        s.followers.set(kept, v);
-        s.following.set(kept, f);
-        kept += 1;
-    }
-    s.times.truncate(kept);
-    s.followers.truncate(kept);
-    s.following.truncate(kept);
+        false
+    });
+    *s = Series::from_snapshots(kept.map(|(_, x)| *x));
     (exact, conflicting)
 }
 
@@ -573,8 +548,11 @@ mod tests {
         let a = Dataset::build(collected(rows));
         let b = Dataset::build(collected(reversed));
         assert_eq!(a.1, b.1);
-        assert_eq!(a.1[0].times.iter().collect::<Vec<_>>(), [5, 10]);
-        assert_eq!(a.1[1].followers.iter().collect::<Vec<_>>(), [4, 7]);
+        assert_eq!(a.1[0].iter().map(|s| s.time).collect::<Vec<_>>(), [5, 10]);
+        assert_eq!(
+            a.1[1].iter().map(|s| s.followers).collect::<Vec<_>>(),
+            [4, 7]
+        );
         let a = a.0;
         assert_eq!(
             a.warnings

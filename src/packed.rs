@@ -63,6 +63,13 @@ impl<O: Offset> Narrow<O> {
         v.checked_sub(self.base).and_then(O::narrow)
     }
 
+    /// Appends values that all fit this width, in one allocation.
+    fn extend_fitting(&mut self, values: impl ExactSizeIterator<Item = i64>) {
+        self.offsets.reserve_exact(values.len());
+        let base = self.base;
+        self.offsets.extend(values.map(|v| narrowed::<O>(v - base)));
+    }
+
     /// The same values at a wider offset `W`, with room for as many.
     fn widened<W: Offset>(&self) -> Narrow<W> {
         let mut offsets = Vec::with_capacity(self.offsets.capacity());
@@ -204,6 +211,24 @@ impl<T: Value> Packed<T> {
         }
     }
 
+    /// A column of `values`, at the width their spread needs from the
+    /// start and in one allocation of just their size: no re-encoding, and
+    /// no room left over.
+    pub fn from_values(values: impl ExactSizeIterator<Item = T> + Clone) -> Packed<T> {
+        let mut column = Packed::default();
+        let mut spread = values.clone().map(T::to_i64);
+        if let Some(first) = spread.next() {
+            each_width!(&mut column.store, n => n.base = first);
+            let (lo, hi) = spread.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            // Widening a column that holds nothing yet costs nothing; every
+            // value between the extremes then fits.
+            column.store.make_room_for(lo);
+            column.store.make_room_for(hi);
+        }
+        each_width!(&mut column.store, n => n.extend_fitting(values.map(T::to_i64)));
+        column
+    }
+
     pub fn len(&self) -> usize {
         self.store.len()
     }
@@ -276,39 +301,14 @@ impl<T: Value> Packed<T> {
         each_width!(&mut self.store, n => n.offsets.resize(len, narrowed(v - n.base)));
     }
 
-    /// Appends values `range` of `other`: each offset shifted from the other
-    /// column's base to this one's (appending a chunk's runs to every
-    /// account is a large share of a read, on one thread), widening this
-    /// column first if the shifted offsets need it.
-    pub fn extend_from(&mut self, other: &Packed<T>, range: std::ops::Range<usize>) {
-        if range.is_empty() {
-            return;
-        }
-        if self.is_empty() && self.store.width() < 8 {
-            let first = other.store.get(range.start);
-            each_width!(&mut self.store, n => n.base = first);
-        }
-        let (lo, hi) = each_width!(&other.store, n => n.offsets[range.clone()]
-            .iter()
-            .fold((i64::MAX, i64::MIN), |(lo, hi), &o| (lo.min(wide(o)), hi.max(wide(o)))));
-        // The shifted extremes as values; widening for both makes every
-        // offset between them fit.
-        let base = other.store.base();
-        self.store.make_room_for(base + lo);
-        self.store.make_room_for(base + hi);
-        let shift = base - self.store.base();
-        each_width!(&mut self.store, to => each_width!(&other.store, from => {
-            append_shifted(&mut to.offsets, &from.offsets[range.clone()], shift)
-        }));
-    }
-
     /// Makes room for exactly `more` values beyond those held.
     pub fn reserve_exact(&mut self, more: usize) {
         each_width!(&mut self.store, n => n.offsets.reserve_exact(more));
     }
 
     /// How many values it holds room for.
-    pub fn capacity(&self) -> usize {
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
         each_width!(&self.store, n => n.offsets.capacity())
     }
 
@@ -316,26 +316,11 @@ impl<T: Value> Packed<T> {
         each_width!(&mut self.store, n => n.offsets.truncate(len));
     }
 
-    /// Gives back spare capacity.
-    pub fn shrink_to_fit(&mut self) {
-        each_width!(&mut self.store, n => n.offsets.shrink_to_fit());
-    }
-
-    /// Whether the values strictly increase.
-    pub fn is_increasing(&self) -> bool {
-        each_width!(&self.store, n => n.offsets.windows(2).all(|w| w[0] < w[1]))
-    }
-
     /// Bytes a value: for tests of the layout.
     #[cfg(test)]
     fn width(&self) -> u8 {
         self.store.width()
     }
-}
-
-/// Appends offsets `from`, each plus `shift`, which makes it fit `to`.
-fn append_shifted<F: Offset, T: Offset>(to: &mut Vec<T>, from: &[F], shift: i64) {
-    to.extend(from.iter().map(|&o| narrowed::<T>(o.into() + shift)));
 }
 
 /// An offset as an `i64` (generic, so that the same code serves every width).
@@ -383,8 +368,6 @@ mod tests {
                 (values.first().copied(), values.last().copied())
             );
         }
-        let column: Packed<i64> = days.iter().copied().collect();
-        assert!(column.is_increasing());
     }
 
     #[test]
@@ -413,45 +396,6 @@ mod tests {
         column.set(2, 1 << 53);
         assert_eq!(column.iter().collect::<Vec<_>>(), [10, 20, 1 << 53]);
         assert_eq!(column.width(), 8);
-    }
-
-    /// Appending part of another column gives the values pushed one by
-    /// one would, at the width pushing would reach.
-    #[test]
-    fn extending_from_another_column_is_pushing_its_values() {
-        let near: Packed<i64> = [1_000_000, 999_000, 1_002_000].into_iter().collect();
-        let far: Packed<i64> = [5_000_000_000, 5_000_000_001].into_iter().collect();
-        let tiny: Packed<i64> = [9, 10, 8].into_iter().collect();
-        let wide: Packed<i64> = [3, i64::MIN, i64::MAX].into_iter().collect();
-        let cases: [(&[i64], &Packed<i64>, std::ops::Range<usize>); 8] = [
-            (&[], &near, 1..3),
-            (&[7, 8], &near, 0..3),
-            (&[7, 8], &near, 2..2),
-            (&[7, 8], &far, 0..2),
-            (&[7, 8], &tiny, 0..3),
-            (&[], &tiny, 1..3),
-            (&[1_000_000], &tiny, 0..3),
-            (&[7], &wide, 0..1),
-        ];
-        for (start, other, range) in cases {
-            let mut fast: Packed<i64> = start.iter().copied().collect();
-            fast.extend_from(other, range.clone());
-            let mut slow: Packed<i64> = start.iter().copied().collect();
-            for i in range.clone() {
-                slow.push(other.get(i));
-            }
-            assert_eq!(
-                fast.iter().collect::<Vec<_>>(),
-                slow.iter().collect::<Vec<_>>()
-            );
-            assert_eq!(fast.width(), slow.width(), "{start:?} + {range:?}");
-        }
-        let mut column: Packed<i64> = [7].into_iter().collect();
-        column.extend_from(&wide, 0..3);
-        assert_eq!(
-            column.iter().collect::<Vec<_>>(),
-            [7, 3, i64::MIN, i64::MAX]
-        );
     }
 
     #[test]
@@ -483,8 +427,8 @@ mod tests {
         Set(usize, i64),
         Resize(usize, i64),
         Truncate(usize),
-        /// Appends a stretch of another column made of these values.
-        Extend(Vec<i64>, usize, usize),
+        /// Makes a column of these values at once.
+        FromValues(Vec<i64>),
     }
 
     /// Values near each other (the common case) and anywhere in `i64`.
@@ -505,19 +449,15 @@ mod tests {
             (any::<usize>(), value()).prop_map(|(i, v)| Op::Set(i, v)),
             (0usize..40, value()).prop_map(|(n, v)| Op::Resize(n, v)),
             (0usize..40).prop_map(Op::Truncate),
-            (
-                proptest::collection::vec(value(), 0..12),
-                any::<usize>(),
-                any::<usize>()
-            )
-                .prop_map(|(v, a, b)| Op::Extend(v, a, b)),
+            proptest::collection::vec(value(), 0..12).prop_map(Op::FromValues),
         ]
     }
 
     proptest::proptest! {
-        /// Whatever is pushed, set, resized, cut or appended (values near
-        /// each other or anywhere in `i64`, so across every widening), the
-        /// column reads back as a plain vector would.
+        /// Whatever is pushed, set, resized, cut or made at once (values
+        /// near each other or anywhere in `i64`, so across every widening),
+        /// the column reads back as a plain vector would, and one made at
+        /// once takes the width pushing would reach.
         #[test]
         fn a_column_holds_what_a_vector_would(ops in proptest::collection::vec(op(), 0..60)) {
             let mut column = Packed::<i64>::default();
@@ -542,28 +482,15 @@ mod tests {
                         column.truncate(n);
                         model.truncate(n);
                     }
-                    Op::Extend(values, a, b) => {
-                        let other: Packed<i64> = values.iter().copied().collect();
-                        let (a, b) = if values.is_empty() {
-                            (0, 0)
-                        } else {
-                            let (a, b) = (a % (values.len() + 1), b % (values.len() + 1));
-                            (a.min(b), a.max(b))
-                        };
-                        column.extend_from(&other, a..b);
-                        model.extend_from_slice(&values[a..b]);
+                    Op::FromValues(values) => {
+                        let pushed: Packed<i64> = values.iter().copied().collect();
+                        column = Packed::from_values(values.iter().copied());
+                        proptest::prop_assert_eq!(column.width(), pushed.width());
+                        model = values;
                     }
                 }
                 proptest::prop_assert_eq!(column.iter().collect::<Vec<_>>(), model.clone());
             }
         }
-    }
-
-    #[test]
-    fn increasing_means_strictly() {
-        let column: Packed<i64> = [1, 3, 3, 7, 9].into_iter().collect();
-        assert!(!column.is_increasing());
-        let column: Packed<i64> = [1, 3, 7, 9].into_iter().collect();
-        assert!(column.is_increasing());
     }
 }

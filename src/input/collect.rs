@@ -6,9 +6,9 @@
 use super::OnError;
 use super::cut_line::HeldBack;
 use super::names::Names;
+use super::series::{Series, Snapshot};
 use crate::packed::Packed;
 use anyhow::Result;
-use std::ops::Range;
 
 /// What a format reader hands its records to.
 pub(crate) trait Sink {
@@ -68,13 +68,15 @@ pub struct Row {
     pub following: Option<u64>,
 }
 
-/// One account's snapshots, in the order read (sorted and deduplicated later,
-/// by [`crate::dataset::Dataset::build`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
-    pub times: Packed<i64>,
-    pub followers: Packed<u64>,
-    pub following: FollowingCounts,
+impl Row {
+    /// The snapshot, without its account.
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            time: self.time,
+            followers: self.followers,
+            following: self.following,
+        }
+    }
 }
 
 /// The following counts of a series, stored without a tag per value: an
@@ -106,17 +108,12 @@ impl FollowingCounts {
         self.0.push(value.map_or(Self::MISSING, |v| v as i64));
     }
 
-    /// Appends the values of snapshots `rows` of `other` to those of a
-    /// series of `len`.
-    fn extend_from(&mut self, len: usize, other: &FollowingCounts, rows: Range<usize>) {
-        let given =
-            rows.end <= other.0.len() && rows.clone().any(|i| other.0.get(i) != Self::MISSING);
-        if given {
-            self.0.resize(len, Self::MISSING);
-            self.0.extend_from(&other.0, rows);
-        } else if self.is_present() {
-            self.0.resize(len + rows.len(), Self::MISSING);
-        }
+    /// The counts `values`, one a snapshot, in one allocation of their
+    /// size (see [`Packed::from_values`]).
+    pub fn from_values(values: impl ExactSizeIterator<Item = Option<u64>> + Clone) -> Self {
+        FollowingCounts(Packed::from_values(
+            values.map(|v| v.map_or(Self::MISSING, |v| v as i64)),
+        ))
     }
 
     /// Sets the value of snapshot `i` of a series that has following counts.
@@ -126,66 +123,9 @@ impl FollowingCounts {
         }
     }
 
-    /// Copies the value of snapshot `from` to snapshot `to`.
-    pub fn copy(&mut self, from: usize, to: usize) {
-        if self.is_present() {
-            self.0.set(to, self.0.get(from));
-        }
-    }
-
-    pub fn truncate(&mut self, len: usize) {
-        self.0.truncate(len);
-        self.0.shrink_to_fit();
-    }
-
     /// Whether any snapshot has a following count.
     pub fn is_present(&self) -> bool {
         !self.0.is_empty()
-    }
-}
-
-impl Series {
-    pub fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    /// Makes room for `more` snapshots, which bring the input read to
-    /// `share` of its size: as much as this pace of the account's
-    /// snapshots needs to the end of the input, so that in a file ordered
-    /// by time every account ends with room for just its snapshots, where
-    /// doubling would leave up to half unused (a sixth of the memory of a
-    /// large scan). Within bounds that keep appending cheap whatever the
-    /// order (a file grouped by account, many files): at least a sixteenth
-    /// more each time (so at most 16 copies of each snapshot, amortized),
-    /// and never more than double, as a `Vec` would grow. (At a quarter,
-    /// the last growth of each account of a year of daily snapshots went
-    /// to 400 where the pace asked for 348.)
-    ///
-    /// When the input's size is unknown (`share` is `None`: a pipe), half as
-    /// much again: growth by half leaves a fifth of the storage unused on
-    /// average, where doubling leaves a third.
-    fn make_room(&mut self, more: usize, share: Option<f64>) {
-        /// Room above the pace so far: the last chunks of a file must not
-        /// fall a few snapshots short and grow once more.
-        const MARGIN: f64 = 1.02;
-        let (len, need) = (self.len(), self.len() + more);
-        if need <= self.times.capacity() {
-            return;
-        }
-        let pace = match share {
-            Some(share) => (need as f64 / share.max(f64::EPSILON) * MARGIN).ceil() as usize,
-            None => len + len / 2,
-        };
-        let room = pace.clamp(len + len / 16, 2 * len).max(need) - len;
-        self.times.reserve_exact(room);
-        self.followers.reserve_exact(room);
-        if self.following.is_present() {
-            self.following.0.reserve_exact(room);
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
     }
 }
 
@@ -204,6 +144,9 @@ pub struct Collector {
     pub(super) max_rows: Option<u64>,
     /// Whether rows were left out for want of room.
     pub(super) full: bool,
+    /// Where a chunk's run of an account's snapshots is encoded before it
+    /// is appended (see [`Series::extend`]).
+    pub(super) scratch: Vec<u8>,
 }
 
 /// Everything read from the inputs, for [`crate::dataset::Dataset::build`].
@@ -265,10 +208,7 @@ impl Sink for Collector {
             self.full = true;
             return;
         }
-        let s = &mut self.collected.series[row.account as usize];
-        s.following.push(s.times.len(), row.following);
-        s.times.push(row.time);
-        s.followers.push(row.followers);
+        self.collected.series[row.account as usize].push(row.snapshot());
         self.collected.rows += 1;
     }
 
@@ -326,12 +266,8 @@ impl Collector {
             if let Some(label) = grouped.labels.get(k) {
                 self.collected.labels.set(id as u32, label);
             }
-            let s = &mut self.collected.series[id];
-            s.make_room(rows.len(), share);
-            s.following
-                .extend_from(s.times.len(), &grouped.following, rows.clone());
-            s.times.extend_from(&grouped.times, rows.clone());
-            s.followers.extend_from(&grouped.followers, rows);
+            let snapshots = rows.map(|r| grouped.snapshot(r));
+            self.collected.series[id].extend(snapshots, share, &mut self.scratch);
         }
         self.collected.rows += grouped.times.len();
         self.collected.repeated_headers += grouped.repeated_headers;
@@ -463,6 +399,15 @@ impl Chunk {
         self.times.len()
     }
 
+    /// Row `r`'s snapshot.
+    fn snapshot(&self, r: usize) -> Snapshot {
+        Snapshot {
+            time: self.times.get(r),
+            followers: self.followers.get(r),
+            following: self.following.get(r),
+        }
+    }
+
     /// The rows ordered by account (in order of the accounts' first rows),
     /// each account's in the order read: a counting sort, done on the
     /// reading thread so that the collector only copies runs.
@@ -545,9 +490,9 @@ mod tests {
         assert_eq!(via_chunk.names, direct.names);
         assert_eq!(via_chunk.series, direct.series);
         assert_eq!(via_chunk.rows, 5);
-        assert_eq!(direct.series[1].following.get(1), Some(6));
-        assert_eq!(direct.series[1].following.get(0), None);
-        assert!(!direct.series[3].following.is_present());
+        let following = |s: &Series| s.iter().map(|x| x.following).collect::<Vec<_>>();
+        assert_eq!(following(&direct.series[1]), [None, Some(6)]);
+        assert!(!direct.series[3].has_following());
     }
 
     /// A chunk that starts from the collector's names appends as one of

@@ -17,6 +17,7 @@
 use super::collect::{Collector, Row, Sink};
 use super::container::Wrapping;
 use super::file::OpenFile;
+use super::series::Snapshot;
 use super::{Format, OnError, ReadOptions};
 use crate::progress::Progress;
 use anyhow::Result;
@@ -151,8 +152,10 @@ fn take(alone: Collector, collector: &mut Collector) -> Option<String> {
         else {
             continue;
         };
-        for i in 0..series.times.len() {
-            let (time, followers) = (series.times.get(i), series.followers.get(i));
+        for Snapshot {
+            time, followers, ..
+        } in series.iter()
+        {
             if time > before.time && followers < before.followers {
                 return Some(format!(
                     "would be the only evidence of a drop of {name:?} ({} → {followers} followers)",
@@ -163,12 +166,12 @@ fn take(alone: Collector, collector: &mut Collector) -> Option<String> {
     }
     for (i, (name, series)) in read.names.iter().zip(&read.series).enumerate() {
         let account = collector.intern(name);
-        for k in 0..series.times.len() {
+        for s in series.iter() {
             collector.push(Row {
                 account,
-                time: series.times.get(k),
-                followers: series.followers.get(k),
-                following: series.following.get(k),
+                time: s.time,
+                followers: s.followers,
+                following: s.following,
             });
         }
         if let Some(label) = read.labels.get(i) {
@@ -178,19 +181,10 @@ fn take(alone: Collector, collector: &mut Collector) -> Option<String> {
     None
 }
 
-/// An account's latest snapshot read so far: (time, followers).
-struct Latest {
-    time: i64,
-    followers: u64,
-}
-
-fn latest(collector: &Collector, account: u32) -> Option<Latest> {
+/// An account's latest snapshot read so far.
+fn latest(collector: &Collector, account: u32) -> Option<Snapshot> {
     let series = collector.collected.series.get(account as usize)?;
-    let i = (0..series.times.len()).max_by_key(|&i| series.times.get(i))?;
-    Some(Latest {
-        time: series.times.get(i),
-        followers: series.followers.get(i),
-    })
+    series.iter().max_by_key(|s| s.time)
 }
 
 /// A reader's message without the input's name and the line number in

@@ -21,18 +21,20 @@ mod json_pick;
 mod limits;
 mod names;
 mod parallel;
+mod series;
 mod value;
 
 pub use value::Thousands;
 
 pub(crate) use collect::{Chunk, Sink};
-pub use collect::{Collected, Collector, FollowingCounts, Labels, Row, Series};
+pub use collect::{Collected, Collector, FollowingCounts, Labels, Row};
 use columns::Resolved;
 pub use columns::{ColumnOverrides, Field, HeaderError, MissingColumn};
 use cut_line::CutLine;
 pub use cut_line::HeldBack;
 use file::OpenFile;
 pub use limits::default_max_rows;
+pub use series::{Series, Snapshot};
 
 use crate::progress::{Counted, Progress};
 use crate::time::{TimeFormat, Zone};
@@ -627,7 +629,13 @@ mod tests {
         assert_eq!((got.rows, got.names.clone()), (2, vec!["a".to_string()]));
         let ndjson = b"{\"ts\": 1704067200, \"user\": \"b\", \"fan_count\": 5}\n";
         let got = read_bytes("mem", ndjson, &ReadOptions::default()).unwrap();
-        assert_eq!(got.series[0].followers.iter().collect::<Vec<_>>(), [5]);
+        assert_eq!(
+            got.series[0]
+                .iter()
+                .map(|s| s.followers)
+                .collect::<Vec<_>>(),
+            [5]
+        );
         assert!(read_bytes("mem.csv", b"\xff\xfe,\n", &ReadOptions::default()).is_err());
     }
 }
