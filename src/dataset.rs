@@ -306,7 +306,7 @@ fn drop_zeros(s: &mut Series) -> (u64, Option<Last>) {
     let kept = snapshots[..first]
         .iter()
         .chain(snapshots[first..].iter().filter(|x| x.followers > 0));
-    *s = Series::from_snapshots(kept.copied());
+    s.refill(kept.copied());
     let last = s
         .last_followers()
         .zip(s.span())
@@ -471,7 +471,7 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
         }
         false
     });
-    *s = Series::from_snapshots(kept.map(|(_, x)| *x));
+    s.refill(kept.map(|(_, x)| *x));
     (exact, conflicting)
 }
 

@@ -296,7 +296,10 @@ impl Track {
             last = Some(p);
             kept.push(x);
         }
-        let following = if s.has_following() {
+        // Freed first, so that the track can take its place.
+        let has_following = s.has_following();
+        drop(s);
+        let following = if has_following {
             FollowingCounts::from_values(kept.iter().map(|x| x.following))
         } else {
             FollowingCounts::default()

@@ -191,6 +191,20 @@ impl Series {
         s
     }
 
+    /// Makes the series `snapshots` (its own, reordered or thinned) in
+    /// its own storage: new storage, allocated on the thread that does this
+    /// (a pool's thread, in its own allocator arena), would leave the old
+    /// as holes in the reading thread's arena, where the grid next puts
+    /// every track (80 MB more at 100,000 accounts with many duplicates).
+    pub fn refill(&mut self, snapshots: impl IntoIterator<Item = Snapshot>) {
+        let new = Series::from_snapshots(snapshots);
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes.clear();
+        bytes.reserve_exact(new.bytes.len());
+        bytes.extend_from_slice(&new.bytes);
+        *self = Series { bytes, ..new };
+    }
+
     pub fn len(&self) -> usize {
         self.last.len
     }
