@@ -127,20 +127,22 @@ impl State {
 }
 
 /// Appends `v` as LEB128: seven bits a byte, low first, the high bit set on
-/// all but the last. Most take one or two bytes; a longer one is written
-/// whole from a buffer rather than byte by byte.
-#[inline]
+/// all but the last. Most take one or two bytes, written here; a longer
+/// one is written whole from a buffer by [`put_long`].
+#[inline(always)]
 fn put(out: &mut Vec<u8>, v: u64) {
     if v < 0x80 {
         out.push(v as u8);
-        return;
-    }
-    if v < 0x4000 {
+    } else if v < 0x4000 {
         out.extend_from_slice(&[v as u8 | 0x80, (v >> 7) as u8]);
-        return;
+    } else {
+        put_long(out, v);
     }
+}
+
+fn put_long(out: &mut Vec<u8>, mut v: u64) {
     let mut buf = [0u8; MAX_VARINT];
-    let (mut v, mut n) = (v, 0);
+    let mut n = 0;
     while v >= 0x80 {
         buf[n] = v as u8 | 0x80;
         v >>= 7;
@@ -154,7 +156,7 @@ fn put(out: &mut Vec<u8>, v: u64) {
 const MAX_VARINT: usize = 10;
 
 /// The LEB128 integer at `bytes[*at..]`, moving `at` past it.
-#[inline]
+#[inline(always)]
 fn take(bytes: &[u8], at: &mut usize) -> u64 {
     let mut v = 0u64;
     let mut shift = 0;
