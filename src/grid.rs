@@ -78,13 +78,24 @@ impl Track {
         following: FollowingCounts,
     ) -> Track {
         let rounding = Rounding::new(bucket);
-        let points = times.clone().enumerate().map(|(i, t)| {
-            let p = rounding.point(t);
-            p.wrapping_sub(i as i64)
-        });
-        let offsets = times.map(|t| t.wrapping_sub(rounding.point(t).wrapping_mul(bucket)));
+        let rows = times.map(move |t| (rounding.point(t), t));
+        Track::at_points(rows, bucket, followers, following)
+    }
+
+    /// [`Track::at_times`] for snapshots already rounded: (grid point, time).
+    fn at_points(
+        rows: impl ExactSizeIterator<Item = (i64, i64)> + Clone,
+        bucket: i64,
+        followers: Packed<u64>,
+        following: FollowingCounts,
+    ) -> Track {
+        let skipped = rows
+            .clone()
+            .enumerate()
+            .map(|(i, (p, _))| p.wrapping_sub(i as i64));
+        let offsets = rows.map(|(p, t)| t.wrapping_sub(p.wrapping_mul(bucket)));
         Track {
-            skipped: Packed::from_values(points),
+            skipped: Packed::from_values(skipped),
             offsets: Packed::from_values(offsets),
             bucket,
             followers,
@@ -277,9 +288,9 @@ impl Grid {
 
 impl Track {
     /// The track of series `s` on a grid of `bucket` seconds, its
-    /// snapshots kept in `kept` (storage reused from one account to the
-    /// next) while they are chosen.
-    fn on_grid(s: Series, bucket: i64, kept: &mut Vec<Snapshot>) -> Track {
+    /// snapshots kept in `kept` with their grid points (storage reused from one
+    /// account to the next) while they are chosen.
+    fn on_grid(s: Series, bucket: i64, kept: &mut Vec<(i64, Snapshot)>) -> Track {
         let rounding = Rounding::new(bucket);
         kept.clear();
         let mut last = None;
@@ -287,27 +298,27 @@ impl Track {
             let p = rounding.point(x.time);
             if last == Some(p) {
                 let distance = |t: i64| (t - p * bucket).abs();
-                let nearest = kept.last_mut().expect("a snapshot at this point");
+                let (_, nearest) = kept.last_mut().expect("a snapshot at this point");
                 if distance(x.time) <= distance(nearest.time) {
                     *nearest = x;
                 }
                 continue;
             }
             last = Some(p);
-            kept.push(x);
+            kept.push((p, x));
         }
         // Freed first, so that the track can take its place.
         let has_following = s.has_following();
         drop(s);
         let following = if has_following {
-            FollowingCounts::from_values(kept.iter().map(|x| x.following))
+            FollowingCounts::from_values(kept.iter().map(|(_, x)| x.following))
         } else {
             FollowingCounts::default()
         };
-        Track::at_times(
-            kept.iter().map(|x| x.time),
+        Track::at_points(
+            kept.iter().map(|&(p, x)| (p, x.time)),
             bucket,
-            Packed::from_values(kept.iter().map(|x| x.followers)),
+            Packed::from_values(kept.iter().map(|(_, x)| x.followers)),
             following,
         )
     }

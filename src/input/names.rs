@@ -67,14 +67,27 @@ impl Names {
     /// that a reader can skip checking that a known name is UTF-8 (and
     /// already trimmed).
     pub fn guess(&mut self, name: &[u8]) -> Option<u32> {
-        let after = |id: u32| self.next.get(id as usize).copied().unwrap_or(NONE);
-        let first = after(self.last);
-        let found = [first, after(first)]
-            .into_iter()
-            .take_while(|&id| id != NONE)
-            .find(|&id| self.get(id).as_bytes() == name)?;
+        let found = self.guess_in(&self.next, self.last, name)?;
         self.last = found;
         Some(found)
+    }
+
+    /// [`Names::guess`] from order `next` (see [`Names::order`]) as if `last`
+    /// had been interned last: for a reader that shares these names and
+    /// learns the order on its own.
+    pub fn guess_in(&self, next: &[u32], last: u32, name: &[u8]) -> Option<u32> {
+        let after = |id: u32| next.get(id as usize).copied().unwrap_or(NONE);
+        let first = after(last);
+        [first, after(first)]
+            .into_iter()
+            .take_while(|&id| id != NONE)
+            .find(|&id| self.get(id).as_bytes() == name)
+    }
+
+    /// For each id, the id interned right after it the last time (or
+    /// [`NONE`]): what [`Names::guess_in`] guesses from.
+    pub fn order(&self) -> Vec<u32> {
+        self.next.clone()
     }
 
     /// [`Names::intern`] through the hash table.

@@ -433,7 +433,7 @@ fn read_waves<T: Send + Sync>(
     // A collector that is full (`--max-rows`) ends the read: the caller
     // reports it.
     while (!wave.is_empty() || !read.is_empty()) && !collector.full {
-        let names = knowing.then(|| collector.names.clone());
+        let names = knowing.then(|| std::sync::Arc::new(collector.names.clone()));
         let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
         // This wave is read on the pool while the last one is appended and
         // the next one fetched here: every account's storage is allocated
