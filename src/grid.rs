@@ -216,12 +216,15 @@ pub fn auto_bucket(series: &[Series]) -> i64 {
             .last()
             .unwrap_or(l)
     };
-    let thresholds: Vec<i64> = LADDER.iter().map(|&l| least(l)).collect();
+    let thresholds: [i64; LADDER.len()] = LADDER.map(least);
     // Integer counts, added up in any order: the same on any thread count.
     let count = |(mut shorter, mut total): Counts, s: &Series| {
-        let times = || s.iter().map(|x| x.time);
-        for (a, b) in times().zip(times().skip(1)) {
-            let gap = b - a;
+        let mut times = s.iter().map(|x| x.time);
+        let Some(mut a) = times.next() else {
+            return (shorter, total);
+        };
+        for b in times {
+            let gap = b - std::mem::replace(&mut a, b);
             total += 1;
             for (count, &x) in shorter.iter_mut().zip(&thresholds) {
                 *count += u64::from(gap < x);

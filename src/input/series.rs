@@ -37,7 +37,7 @@ pub struct Series {
 }
 
 /// What decoding (and encoding) a snapshot needs of the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct State {
     /// Snapshots so far.
     len: usize,
@@ -54,14 +54,21 @@ struct State {
     following_from: usize,
 }
 
-impl State {
-    fn new() -> State {
+impl Default for State {
+    /// Before the first snapshot.
+    fn default() -> State {
         State {
+            len: 0,
+            time: 0,
+            step: 0,
+            followers: 0,
+            following: 0,
             following_from: usize::MAX,
-            ..State::default()
         }
     }
+}
 
+impl State {
     /// What time `t` is guessed to be: the last time plus the step.
     fn guess(&self) -> i64 {
         if self.len == 0 {
@@ -232,7 +239,6 @@ impl Series {
     ) {
         let (len, rows) = (self.len(), more.len());
         scratch.clear();
-        scratch.reserve(rows * 3 * MAX_VARINT);
         for s in more {
             self.note(s);
             self.last.encode(s, scratch);
@@ -245,7 +251,6 @@ impl Series {
     /// about to be appended.
     fn note(&mut self, s: Snapshot) {
         if self.is_empty() {
-            self.last = State::new();
             self.first_time = s.time;
             self.increasing = true;
         } else if s.time <= self.last.time {
@@ -261,7 +266,7 @@ impl Series {
             at: 0,
             state: State {
                 following_from: self.last.following_from,
-                ..State::new()
+                ..State::default()
             },
             len: self.len(),
         }
