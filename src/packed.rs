@@ -79,9 +79,8 @@ impl From<I24> for i64 {
     #[inline]
     fn from(v: I24) -> i64 {
         let [a, b, c] = v.0;
-        // The three bytes in the high end of an `i32`, shifted down with
-        // their sign.
-        i64::from(i32::from_le_bytes([0, a, b, c]) >> 8)
+        // The high byte carries the sign.
+        i64::from(a) | i64::from(b) << 8 | i64::from(c as i8) << 16
     }
 }
 
