@@ -184,9 +184,9 @@ impl<R: Read> Read for RatioGuard<R> {
 
 /// Memory a snapshot takes at the peak of a scan, with room to spare for
 /// the usual shapes: a year of daily snapshots of 100,000 to 1,000,000
-/// accounts peaks at 12–16 bytes a snapshot (BENCHMARKS.md), but each
+/// accounts peaks at 9–10.5 bytes a snapshot (BENCHMARKS.md), but each
 /// account also costs about 1 kB of its own (its name, model and losses),
-/// so 200,000 accounts of 9 snapshots each take 106 bytes a snapshot.
+/// so 200,000 accounts of 9 snapshots each take 104 bytes a snapshot.
 pub const BYTES_PER_SNAPSHOT: u64 = 40;
 
 /// The most snapshots that fit in four fifths of the memory available
