@@ -3,7 +3,7 @@
 //! the program quietly; SIGINT and SIGTERM end it after removing the
 //! temporary files it was writing.
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 use clap::Parser;
 use followdrop::cli::{Cli, Exit};
@@ -17,8 +17,8 @@ use std::process::ExitCode;
 static HEAP: followdrop::heap::Counting = followdrop::heap::Counting;
 
 fn main() -> ExitCode {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    give_large_blocks_back();
+    // Before any other thread exists.
+    followdrop::allocator::keep_large_blocks_apart();
     followdrop::output::remove_temporary_files_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -48,30 +48,6 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
-    }
-}
-
-/// Keeps glibc's allocator from holding on to the large blocks a read
-/// frees. A parallel read fills and frees, on the pool's threads, buffers of
-/// a piece of the input each (hundreds of kilobytes to megabytes). glibc
-/// maps a block that large on its own and unmaps it when freed, but after
-/// the first such free it raises that threshold to the block's size (up to
-/// 32 MiB), so the next ones come from the threads' arenas instead, where
-/// what is freed stays resident and no other thread reuses it: 20–25 MB of
-/// a 100,000-account scan's peak (343–345 MB with the raise, 320 MB
-/// without; 78–80 MB and 71 MB at 20,000 accounts; no measurable change in
-/// time). Setting the threshold, to glibc's own default of 128 KiB, turns
-/// the raise off.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn give_large_blocks_back() {
-    /// glibc's default `M_MMAP_THRESHOLD`.
-    const THRESHOLD: libc::c_int = 128 * 1024;
-    // SAFETY: `mallopt` only sets a parameter of the allocator, and is
-    // called before any other thread exists; on failure (0) the allocator
-    // keeps its defaults, which are correct, only larger.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, THRESHOLD);
     }
 }
 

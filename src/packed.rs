@@ -349,17 +349,17 @@ impl<T: Value + PartialEq> PartialEq for Packed<T> {
 
 impl<T> Default for Packed<T> {
     fn default() -> Self {
-        Packed::of_bytes(Bytes::W1(Narrow {
+        Packed::of(Store::Bytes(Bytes::W1(Narrow {
             base: 0,
             offsets: Vec::new(),
-        }))
+        })))
     }
 }
 
 impl<T> Packed<T> {
-    fn of_bytes(bytes: Bytes) -> Packed<T> {
+    fn of(store: Store) -> Packed<T> {
         Packed {
-            store: Store::Bytes(bytes),
+            store,
             kind: std::marker::PhantomData,
         }
     }
@@ -368,23 +368,20 @@ impl<T> Packed<T> {
 impl<T: Value> Packed<T> {
     /// A column of `len` copies of `value`.
     pub fn filled(value: T, len: usize) -> Packed<T> {
-        Packed::of_bytes(Bytes::W1(Narrow {
+        Packed::of(Store::Bytes(Bytes::W1(Narrow {
             base: value.to_i64(),
             offsets: vec![0; len],
-        }))
+        })))
     }
 
     /// A column of `values`, bit-packed, in one allocation of just their
     /// size (byte-wide if their spread needs more than 56 bits).
     pub fn from_values(values: impl ExactSizeIterator<Item = T> + Clone) -> Packed<T> {
         let values = values.map(T::to_i64);
-        match Bits::of(values.clone()) {
-            Some(bits) => Packed {
-                store: Store::Bits(bits),
-                kind: std::marker::PhantomData,
-            },
-            None => Packed::of_bytes(Bytes::of(values)),
-        }
+        Packed::of(match Bits::of(values.clone()) {
+            Some(bits) => Store::Bits(bits),
+            None => Store::Bytes(Bytes::of(values)),
+        })
     }
 
     pub fn len(&self) -> usize {
