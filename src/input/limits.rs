@@ -184,9 +184,10 @@ impl<R: Read> Read for RatioGuard<R> {
 
 /// Memory a snapshot takes at the peak of a scan, with room to spare for
 /// the usual shapes: a year of daily snapshots of 100,000 to 1,000,000
-/// accounts peaks at 9–10.5 bytes a snapshot (BENCHMARKS.md), but each
-/// account also costs about 1 kB of its own (its name, model and losses),
-/// so 200,000 accounts of 9 snapshots each take 104 bytes a snapshot.
+/// accounts peaks at 7–7.5 bytes a snapshot (BENCHMARKS.md), but each
+/// account also costs about 0.8 kB of its own (its name, model and
+/// losses), so 200,000 accounts of 9 snapshots each take 91 bytes a
+/// snapshot (162 MB for 1.78 M).
 pub const BYTES_PER_SNAPSHOT: u64 = 40;
 
 /// The most snapshots that fit in four fifths of the memory available
