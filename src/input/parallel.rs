@@ -11,11 +11,13 @@
 //! the format, from the start of the input.
 
 use super::file::OpenFile;
+use super::names::Names;
 use super::{Chunk, Collector, Reader, Source};
 use crate::progress::Counted;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use std::io::{self, BufRead, Read};
+use std::sync::Arc;
 
 /// A format's fast path: the lines of one piece of the input, fed to it in
 /// blocks, made into a [`Chunk`].
@@ -188,7 +190,7 @@ fn open_at(file: &OpenFile, start: u64, src: &Source) -> Reader {
 fn counted(file: &OpenFile, start: u64, end: u64, src: &Source) -> Counted<super::file::Range> {
     Counted {
         inner: file.range(start, end),
-        progress: std::sync::Arc::clone(src.progress),
+        progress: Arc::clone(src.progress),
     }
 }
 
@@ -426,14 +428,34 @@ fn read_waves<T: Send + Sync>(
     let mut wave: Vec<T> = next_wave(Vec::new(), collector.names.len())?;
     let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
     // Whether chunks start from the collector's names: when the last one
-    // appended held rows of at least half of the accounts known, so that a
-    // copy of them all is no more than twice what a chunk would intern on
-    // its own (not for a file grouped by account, say).
+    // appended held rows of at least an eighth of the accounts known. A
+    // chunk that knows them holds their order (4 bytes an account known);
+    // one on its own interns each account it sees (about 45 bytes: its
+    // name, its end, its table slots, its order), which the collector then
+    // looks up again. Not for a file grouped by account, say; but pieces
+    // are at most 16 MB, and with 1,000,000 accounts a piece holds rows of
+    // a third of them, and a rule of half had each chunk intern them on its
+    // own, in fresh pages.
     let mut knowing = false;
+    // The copy of the collector's names the chunks share, kept from wave to
+    // wave until the collector knows an eighth more: a chunk interns on its
+    // own the names the copy lacks, which costs little while they are few,
+    // and accounts keep appearing in most data (copied for every wave, the
+    // copy was 48 MB at 1,000,000 accounts).
+    let mut shared: Option<Arc<Names>> = None;
     // A collector that is full (`--max-rows`) ends the read: the caller
     // reports it.
     while (!wave.is_empty() || !read.is_empty()) && !collector.full {
-        let names = knowing.then(|| std::sync::Arc::new(collector.names.clone()));
+        if shared
+            .as_ref()
+            .is_some_and(|s| !knowing || collector.names.len() > s.len() + s.len() / 8)
+        {
+            shared = None;
+        }
+        if knowing && shared.is_none() {
+            shared = Some(Arc::new(collector.names.clone()));
+        }
+        let names = shared.clone();
         let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
         // This wave is read on the pool while the last one is appended and
         // the next one fetched here: every account's storage is allocated
@@ -454,7 +476,7 @@ fn read_waves<T: Send + Sync>(
                     };
                     line += lines;
                     snapshots += part.rows();
-                    knowing = part.accounts() * 2 >= collector.names.len();
+                    knowing = part.accounts() * 8 >= collector.names.len();
                     collector.absorb(part);
                     used.push(piece);
                 }
