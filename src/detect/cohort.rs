@@ -804,11 +804,11 @@ pub fn following_breadths(
                 for (&(from, to), (observed, fell)) in windows.iter().zip(counts.iter_mut()) {
                     // The last snapshot with a following count at or before
                     // the window, and the first at or after it.
-                    let until = track.partition_point(|x| x <= from);
+                    let until = track.count_at_or_before(from);
                     let Some(a) = (0..until).rev().find(has) else {
                         continue;
                     };
-                    let Some(c) = (track.partition_point(|x| x < to)..track.len()).find(has) else {
+                    let Some(c) = (track.count_before(to)..track.len()).find(has) else {
                         continue;
                     };
                     if !model.observes(track.grid_point(a), track.grid_point(c), to - from) {

@@ -578,8 +578,8 @@ impl Noise {
                 );
                 // The steps from `lo` to `hi` (exclusive) are within reach;
                 // their block rates need `block` snapshots more either side.
-                let lo = track.partition_point(|g| g < from).max(1);
-                let hi = track.partition_point(|g| g <= to);
+                let lo = track.count_before(from).max(1);
+                let hi = track.count_at_or_before(to);
                 let end = track.len() - 1;
                 let (g, lv) = (
                     |k: usize| track.grid_point(k),
@@ -671,10 +671,8 @@ impl Noise {
             return 0.0;
         }
         let end = n - 1;
-        let lo = track
-            .partition_point(|g| g < track.grid_point(k) - half)
-            .max(1);
-        let hi = track.partition_point(|g| g <= track.grid_point(k) + half);
+        let lo = track.count_before(track.grid_point(k) - half).max(1);
+        let hi = track.count_at_or_before(track.grid_point(k) + half);
         // The block rate of step `j` runs from `j - block` to `j + block - 1`
         // (within the series): the levels from `first` to `last` serve all.
         let first = lo.saturating_sub(block);

@@ -284,7 +284,7 @@ fn index_curve(track: &Track, g_lo: i64, g_hi: i64, step: i64, n: usize) -> Vec<
 
 /// The indices of a track's snapshots at grid points `g_lo..=g_hi`.
 fn within(track: &Track, g_lo: i64, g_hi: i64) -> std::ops::Range<usize> {
-    track.partition_point(|g| g < g_lo)..track.partition_point(|g| g <= g_hi)
+    track.count_before(g_lo)..track.count_at_or_before(g_hi)
 }
 
 /// A hash of a name that does not change between runs or platforms.

@@ -151,7 +151,7 @@ impl Window {
     /// mark is `None`.
     pub fn lows(&self, track: &Track) -> Vec<Option<u64>> {
         let mut lows = vec![None; MARKS];
-        let from = track.partition_point(|g| g < self.first);
+        let from = track.count_before(self.first);
         // The count last seen (before the window, to begin with) and the
         // first mark not yet filled.
         let mut held = from.checked_sub(1).map(|i| track.count(i));
