@@ -199,20 +199,25 @@ fn counted(file: &OpenFile, start: u64, end: u64, src: &Source) -> Counted<super
 fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)> {
     /// Bytes read at a time.
     const BLOCK: usize = 1 << 20;
-    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
+    // Zeroed once, and only grown (for a line longer than a block): zeroing
+    // a block before every read cost as much as splitting its lines.
+    let mut block: Vec<u8> = vec![0; BLOCK];
+    // The unfinished last line of the previous block, at the start.
+    let mut kept = 0;
     loop {
-        // `block` holds the unfinished last line of the previous block.
-        let kept = block.len();
-        block.resize(kept + BLOCK, 0);
-        let n = read_full(&mut input, &mut block[kept..]).ok()?;
-        block.truncate(kept + n);
+        if block.len() < kept + BLOCK {
+            block.resize(kept + BLOCK, 0);
+        }
+        let n = read_full(&mut input, &mut block[kept..kept + BLOCK]).ok()?;
+        let filled = kept + n;
         let done = n == 0;
-        let taken = feed.feed(&block, done)?;
+        let taken = feed.feed(&block[..filled], done)?;
         if done {
             return Some(feed.finish());
         }
-        block.drain(..taken);
-        if block.len() > super::limits::MAX_LINE {
+        block.copy_within(taken..filled, 0);
+        kept = filled - taken;
+        if kept > super::limits::MAX_LINE {
             // A line without an end: the serial reader says where.
             return None;
         }
