@@ -420,14 +420,26 @@ impl<T: Value> Packed<T> {
     /// The storage as bytes, to change it: a bit-packed column is made
     /// byte-wide first (nothing changes a track's columns; this keeps any
     /// change possible all the same).
+    /// Inlined, as the reader pushes every row's values through it; the
+    /// conversion, which nothing does in a scan, is kept out of line.
+    #[inline]
     fn bytes_mut(&mut self) -> &mut Bytes {
-        if let Store::Bits(bits) = &self.store {
-            let values = (0..bits.len()).map(|i| bits.get(i));
-            self.store = Store::Bytes(Bytes::of(values));
+        if matches!(self.store, Store::Bits(_)) {
+            self.unpack();
         }
         match &mut self.store {
             Store::Bytes(b) => b,
             Store::Bits(_) => unreachable!("made byte-wide above"),
+        }
+    }
+
+    /// Makes a bit-packed column byte-wide.
+    #[cold]
+    #[inline(never)]
+    fn unpack(&mut self) {
+        if let Store::Bits(bits) = &self.store {
+            let values = (0..bits.len()).map(|i| bits.get(i));
+            self.store = Store::Bytes(Bytes::of(values));
         }
     }
 
