@@ -330,6 +330,14 @@ enum Store {
     Bits(Bits),
 }
 
+/// The values of a bit-packed column, byte-wide (see [`Packed::bytes_mut`]:
+/// nothing does this in a scan).
+#[cold]
+#[inline(never)]
+fn byte_wide(bits: &Bits) -> Bytes {
+    Bytes::of((0..bits.len()).map(|i| bits.get(i)))
+}
+
 /// A column of `T`. Grown value by value ([`Packed::push`]), each value is
 /// a difference from the first one in 1, 2, 3, 4 or 8 bytes: the narrowest
 /// that holds them all. Made whole at once ([`Packed::from_values`]), each
@@ -419,27 +427,16 @@ impl<T: Value> Packed<T> {
 
     /// The storage as bytes, to change it: a bit-packed column is made
     /// byte-wide first (nothing changes a track's columns; this keeps any
-    /// change possible all the same).
-    /// Inlined, as the reader pushes every row's values through it; the
-    /// conversion, which nothing does in a scan, is kept out of line.
+    /// change possible all the same). Inlined, as the reader pushes every
+    /// row's values through it; the conversion is kept out of line.
     #[inline]
     fn bytes_mut(&mut self) -> &mut Bytes {
-        if matches!(self.store, Store::Bits(_)) {
-            self.unpack();
+        if let Store::Bits(bits) = &self.store {
+            self.store = Store::Bytes(byte_wide(bits));
         }
         match &mut self.store {
             Store::Bytes(b) => b,
             Store::Bits(_) => unreachable!("made byte-wide above"),
-        }
-    }
-
-    /// Makes a bit-packed column byte-wide.
-    #[cold]
-    #[inline(never)]
-    fn unpack(&mut self) {
-        if let Store::Bits(bits) = &self.store {
-            let values = (0..bits.len()).map(|i| bits.get(i));
-            self.store = Store::Bytes(Bytes::of(values));
         }
     }
 

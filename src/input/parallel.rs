@@ -451,13 +451,10 @@ fn read_waves<T: Send + Sync>(
     // A collector that is full (`--max-rows`) ends the read: the caller
     // reports it.
     while (!wave.is_empty() || !read.is_empty()) && !collector.full {
-        if shared
-            .as_ref()
-            .is_some_and(|s| !knowing || collector.names.len() > s.len() + s.len() / 8)
-        {
+        let stale = |s: &Names| collector.names.len() > s.len() + s.len() / 8;
+        if !knowing {
             shared = None;
-        }
-        if knowing && shared.is_none() {
+        } else if shared.as_deref().is_none_or(stale) {
             shared = Some(Arc::new(collector.names.clone()));
         }
         let names = shared.clone();
