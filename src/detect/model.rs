@@ -432,9 +432,8 @@ impl Noise {
             lasting: (MAX_WINDOW / bucket.max(1)).max(2),
             resolution: Resolution::of(track.followers.iter()),
         };
-        let mut gaps: Vec<f64> = g.windows(2).map(|p| (p[1] - p[0]) as f64).collect();
         let whole = Whole {
-            step: median(&mut gaps),
+            step: median_gap(&g),
             points: g,
             levels: lv,
             far,
@@ -775,6 +774,21 @@ impl Noise {
     }
 }
 
+/// The median spacing of grid points `g` (`None` for fewer than two). Most
+/// series are sampled evenly, and their spacing needs no selection.
+fn median_gap(g: &[i64]) -> Option<f64> {
+    let first = g.get(1)? - g[0];
+    if g.windows(2).all(|p| p[1] - p[0] == first) {
+        return Some(first as f64);
+    }
+    median(
+        &mut g
+            .windows(2)
+            .map(|p| (p[1] - p[0]) as f64)
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// The mean of two values, or the one there is.
 fn mean(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
@@ -980,6 +994,12 @@ impl Whole {
 /// 0 for none.
 fn robust_variance(values: &mut [f64]) -> f64 {
     values.iter_mut().for_each(|r| *r = r.abs());
+    // More than half of them 0 (a following count that did not move): the
+    // middle ones are 0 too, and need no selection.
+    let zeros = values.iter().filter(|&&r| r == 0.0).count();
+    if zeros > values.len() / 2 {
+        return 0.0;
+    }
     median(values).map_or(0.0, |m| (MAD_TO_SD * m).powi(2))
 }
 
@@ -1009,13 +1029,14 @@ impl FollowingSpread {
     fn fit(track: &Track) -> Option<FollowingSpread> {
         let mut points =
             (0..track.len()).filter_map(|k| Some((track.grid_point(k), track.following.get(k)?)));
-        let (mut g0, v0) = points.next()?;
+        let (mut g0, mut v0) = points.next()?;
         let mut l0 = level(v0);
         let mut changes: Vec<f64> = Vec::with_capacity(track.len());
         for (g, v) in points {
-            let l = level(v);
+            // Following counts sit still for days: a logarithm per change.
+            let l = if v == v0 { l0 } else { level(v) };
             changes.push((l - l0) / ((g - g0).max(1) as f64).sqrt());
-            (g0, l0) = (g, l);
+            (g0, v0, l0) = (g, v, l);
         }
         if changes.is_empty() {
             return None;

@@ -725,10 +725,6 @@ impl<'a, 'b> Records<'a, 'b> {
         Ok(())
     }
 
-    /// Whether a record is the header row again (cells compared trimmed; a
-    /// byte-order mark left by `cat` of a file that starts with one is
-    /// ignored). Cheap for data rows: the first cell rarely starts like the
-    /// first column's name.
     /// Whether a line taken into a quoted field of the record before it
     /// has the header's number of fields: a record of its own, swallowed
     /// by a stray quote, rather than the rest of a name or a bio.
@@ -737,8 +733,20 @@ impl<'a, 'b> Records<'a, 'b> {
         self.header.len() > 1 && delimiters + 1 == self.header.len()
     }
 
+    /// Whether a record is the header row again (cells compared trimmed; a
+    /// byte-order mark left by `cat` of a file that starts with one is
+    /// ignored). Every row is asked: its first byte settles it for nearly
+    /// all data rows (a row that starts with a digit cannot repeat a header
+    /// that starts with a letter).
     fn repeats_header(&self, cells: &Cells) -> bool {
         let first = cells.get(0);
+        if let (Some(&b), Some(&h)) = (first.first(), self.header[0].as_bytes().first())
+            && b != h
+            && b != super::BOM[0]
+            && !b.is_ascii_whitespace()
+        {
+            return false;
+        }
         let first = first.strip_prefix(super::BOM).unwrap_or(first);
         cells.len() == self.header.len()
             && first.trim_ascii() == self.header[0].as_bytes()
