@@ -7,6 +7,7 @@
 //! many rows of one instant), counts take a digits-only fast path, and an
 //! account name becomes a `String` only once, in the collector's interner.
 
+use super::bytes::bytes_equal;
 use super::columns::{self, Field, HeaderError, Resolved, Wide};
 use super::limits::LineTooLong;
 use super::parallel::{self, Feed};
@@ -469,15 +470,6 @@ fn split_plain(line: &[u8], delimiter: u8, fields: &mut Vec<Range<usize>>) -> bo
     }
     fields.push(start..line.len());
     true
-}
-
-/// The high bit of each byte of `word` that equals `byte`, and no other
-/// bit (exact, unlike the shorter test that can also flag the byte after a
-/// match).
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// Follows the csv crate's quoting through a record fed piece by piece: a

@@ -10,7 +10,7 @@
 
 use super::columns::{self, Field, HeaderError, Resolved};
 use super::envelope;
-use super::json_pick::{Cell, Pick, Picked, Wanted};
+use super::json_pick::{Cell, Pick, Picked, Template, Wanted, pick_flat};
 use super::limits::{DocumentLimit, DocumentTooLarge, LineTooLong};
 use super::parallel::{self, Feed};
 use super::value::{
@@ -41,6 +41,8 @@ struct Paths {
     cols: Resolved,
     account: AccountSource,
     last_time: LastTime,
+    /// The layout of the last flat record read.
+    template: Template,
 }
 
 impl Paths {
@@ -67,6 +69,7 @@ impl Paths {
             cols,
             account,
             last_time: LastTime::default(),
+            template: Template::default(),
         })
     }
 
@@ -83,12 +86,26 @@ impl Paths {
         wanted
     }
 
-    /// Reads one line's record for its fields.
-    fn pick<'t>(&self, text: &'t str) -> serde_json::Result<Picked<'t>> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let picked = Pick(&self.wanted()).deserialize(&mut de)?;
-        de.end()?;
-        Ok(picked)
+    /// Reads one line's record for its fields: by the layout of the last
+    /// flat record when it has it, else as a flat record (learning its
+    /// layout), else through serde.
+    fn pick<'t>(&mut self, text: &'t str) -> serde_json::Result<Picked<'t>> {
+        if let Some(picked) = self.template.read(text) {
+            return Ok(picked);
+        }
+        let mut template = std::mem::take(&mut self.template);
+        let wanted = self.wanted();
+        let picked = match pick_flat(text, &wanted, &mut template) {
+            Some(picked) => Ok(picked),
+            None => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                Pick(&wanted)
+                    .deserialize(&mut de)
+                    .and_then(|picked| de.end().map(|()| picked))
+            }
+        };
+        self.template = template;
+        picked
     }
 
     /// The fast path for a piece of NDJSON, into `chunk`.

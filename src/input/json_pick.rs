@@ -9,6 +9,13 @@
 //! A field is found as [`super::json`]'s `lookup` finds it in a parsed
 //! object: its whole dotted path as one key first, else its first segment
 //! and the rest of the path inside that; a key given twice counts last.
+//!
+//! Most records are flat objects of plain strings and numbers, one line
+//! after another in the same layout. Those are read without serde
+//! ([`pick_flat`]), and once one is, the next ones are read by comparing
+//! their text with its layout ([`Template`]), at about a quarter of
+//! serde's instructions a record. Anything else still goes through serde,
+//! which judges it.
 
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -278,6 +285,320 @@ impl<'de> Level<'_, '_, '_, 'de> {
     }
 }
 
+/// [`Pick`] for the common record, read without serde: one flat object
+/// whose keys hold no escapes and whose values are strings without
+/// escapes, unsigned integers, `true`, `false`, `null` or (unwanted)
+/// numbers. `None` for anything else — a nested value, an escape, a
+/// wanted number that is not an unsigned integer, text that is no JSON —
+/// which serde then reads (and judges) as before: this only ever answers
+/// what serde would (property-tested against it).
+///
+/// In a flat object a path is found only as a whole key (a path's first
+/// segment holds no object to look into), the last one given.
+///
+/// The record's layout goes into `template`, for the next records.
+pub(crate) fn pick_flat<'t>(
+    text: &'t str,
+    wanted: &Wanted,
+    template: &mut Template,
+) -> Option<Picked<'t>> {
+    let mut scan = Flat {
+        bytes: text.as_bytes(),
+        text,
+        at: 0,
+    };
+    let mut picked = Picked::default();
+    let mut holes: Vec<(std::ops::Range<usize>, Hole)> = Vec::new();
+    // A wanted literal has no hole to fill its slots from: such a record
+    // is no layout for the next.
+    let mut layout = true;
+    scan.skip_space();
+    scan.expect(b'{')?;
+    scan.skip_space();
+    if scan.peek() == Some(b'}') {
+        scan.at += 1;
+    } else {
+        loop {
+            let key = scan.string()?;
+            scan.skip_space();
+            scan.expect(b':')?;
+            scan.skip_space();
+            let key = &scan.bytes[key];
+            // The slots this key fills, as bits (several slots may want it).
+            let slots = (0..SLOTS).fold(0u8, |bits, s| {
+                let hit = wanted[s].is_some_and(|w| w.as_bytes() == key);
+                bits | u8::from(hit) << s
+            });
+            let start = scan.at;
+            let (cell, kind) = scan.value(slots != 0)?;
+            picked.fill(slots, cell);
+            match kind {
+                Some(kind) => {
+                    // A string's hole is its text, within the quotes.
+                    let span = match kind {
+                        Kind::Str => start + 1..scan.at - 1,
+                        Kind::Num => start..scan.at,
+                    };
+                    holes.push((span, Hole { kind, slots }));
+                }
+                None => layout &= slots == 0,
+            }
+            scan.skip_space();
+            match scan.next()? {
+                b',' => scan.skip_space(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    scan.skip_space();
+    if scan.at != scan.bytes.len() {
+        return None;
+    }
+    if layout {
+        template.learn(scan.bytes, holes);
+    }
+    Some(picked)
+}
+
+/// The layout of a flat record, learnt from one, for reading the next
+/// ones: its text with the strings' text and the numbers cut out (the
+/// keys, quotes, separators, whitespace and literals the next must
+/// repeat), and what each cut held. Records written by one program repeat
+/// their layout line after line; one that does is read by comparing its
+/// text with the layout's and scanning only its values.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Template {
+    text: Vec<u8>,
+    /// Each cut: where it falls in `text`, and what it holds.
+    holes: Vec<(usize, Hole)>,
+    learnt: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hole {
+    kind: Kind,
+    /// The slots its value fills, as bits.
+    slots: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Str,
+    Num,
+}
+
+impl Template {
+    fn learn(&mut self, line: &[u8], holes: Vec<(std::ops::Range<usize>, Hole)>) {
+        self.text.clear();
+        self.holes.clear();
+        let mut from = 0;
+        for (span, hole) in holes {
+            self.text.extend_from_slice(&line[from..span.start]);
+            self.holes.push((self.text.len(), hole));
+            from = span.end;
+        }
+        self.text.extend_from_slice(&line[from..]);
+        self.learnt = true;
+    }
+
+    /// The fields of `text` if it has the layout learnt, as [`pick_flat`]
+    /// would read them.
+    pub(crate) fn read<'t>(&self, text: &'t str) -> Option<Picked<'t>> {
+        if !self.learnt {
+            return None;
+        }
+        let mut scan = Flat {
+            bytes: text.as_bytes(),
+            text,
+            at: 0,
+        };
+        let mut picked = Picked::default();
+        let mut from = 0;
+        for &(to, Hole { kind, slots }) in &self.holes {
+            scan.literal_text(&self.text[from..to])?;
+            from = to;
+            let cell = match kind {
+                Kind::Str => {
+                    let start = scan.at;
+                    let len = super::bytes::string_end(&scan.bytes[start..])?;
+                    scan.at += len;
+                    Cell::Str(Cow::Borrowed(text.get(start..scan.at)?))
+                }
+                Kind::Num if slots != 0 => Cell::Num(scan.unsigned()?.into()),
+                Kind::Num => {
+                    scan.skip_number()?;
+                    Cell::Null
+                }
+            };
+            picked.fill(slots, cell);
+        }
+        scan.literal_text(&self.text[from..])?;
+        (scan.at == scan.bytes.len()).then_some(picked)
+    }
+}
+
+impl<'t> Picked<'t> {
+    /// Puts `cell` in each slot of `slots` (bits): moved into the last,
+    /// cloned for the others (a field is nearly always wanted once).
+    fn fill(&mut self, mut slots: u8, cell: Cell<'t>) {
+        let mut cell = Some(cell);
+        while slots != 0 {
+            let s = slots.trailing_zeros() as usize;
+            slots &= slots - 1;
+            self.cells[s] = if slots == 0 {
+                cell.take()
+            } else {
+                cell.clone()
+            };
+        }
+    }
+}
+
+/// A cursor over one line of JSON text, for [`pick_flat`].
+struct Flat<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Flat<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    /// JSON's whitespace: space, tab, line feed, carriage return.
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Where the text of a string without escapes or control characters
+    /// lies, moving past it.
+    fn string(&mut self) -> Option<std::ops::Range<usize>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let len = super::bytes::string_end(&self.bytes[start..])?;
+        self.at = start + len + 1;
+        (self.bytes[start + len] == b'"').then_some(start..start + len)
+    }
+
+    /// A value that is a string, a number or a literal, as serde's reading
+    /// of it would give it if `wanted` (a number then must be an unsigned
+    /// integer; unwanted, any number, and its cell is left `Null`), and the
+    /// kind of hole it leaves in a template (none for a literal); `None`
+    /// for an array or an object.
+    fn value(&mut self, wanted: bool) -> Option<(Cell<'t>, Option<Kind>)> {
+        match self.peek()? {
+            b'"' => {
+                let text = self.string()?;
+                Some((
+                    Cell::Str(Cow::Borrowed(self.text.get(text)?)),
+                    Some(Kind::Str),
+                ))
+            }
+            b'0'..=b'9' if wanted => Some((Cell::Num(self.unsigned()?.into()), Some(Kind::Num))),
+            b'-' | b'0'..=b'9' if !wanted => {
+                self.skip_number()?;
+                Some((Cell::Null, Some(Kind::Num)))
+            }
+            _ => match self.literal()? {
+                Value::Null => Some((Cell::Null, None)),
+                other => Some((Cell::Other(other), None)),
+            },
+        }
+    }
+
+    /// Moves past `text`, which must come next.
+    fn literal_text(&mut self, text: &[u8]) -> Option<()> {
+        let end = self.at + text.len();
+        (self.bytes.get(self.at..end)? == text).then(|| self.at = end)
+    }
+
+    fn literal(&mut self) -> Option<Value> {
+        let rest = &self.bytes[self.at..];
+        let (value, len) = if rest.starts_with(b"null") {
+            (Value::Null, 4)
+        } else if rest.starts_with(b"true") {
+            (Value::Bool(true), 4)
+        } else if rest.starts_with(b"false") {
+            (Value::Bool(false), 5)
+        } else {
+            return None;
+        };
+        self.at += len;
+        Some(value)
+    }
+
+    /// Moves past a number as JSON writes one: `-`, then `0` or digits not
+    /// starting with 0, then perhaps a fraction and an exponent.
+    fn skip_number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.skip_digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            self.digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.digits()?;
+        }
+        Some(())
+    }
+
+    /// A number that is an unsigned integer a `u64` holds, moving past it;
+    /// `None` for any other (a fraction, an exponent, a leading zero, more
+    /// than a `u64` holds: serde's to read).
+    fn unsigned(&mut self) -> Option<u64> {
+        let start = self.at;
+        let mut n = 0u64;
+        while let Some(digit) = self
+            .peek()
+            .and_then(|b| b.checked_sub(b'0'))
+            .filter(|&d| d < 10)
+        {
+            n = n.checked_mul(10)?.checked_add(u64::from(digit))?;
+            self.at += 1;
+        }
+        let leading_zero = self.bytes[start] == b'0' && self.at - start > 1;
+        let more = matches!(self.peek(), Some(b'.' | b'e' | b'E'));
+        (!leading_zero && !more).then_some(n)
+    }
+
+    fn skip_digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+    }
+
+    /// At least one digit.
+    fn digits(&mut self) -> Option<()> {
+        let start = self.at;
+        self.skip_digits();
+        (self.at > start).then_some(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +692,200 @@ mod tests {
                 }
             } else {
                 proptest::prop_assert!(picked.not_object.is_some());
+            }
+        }
+    }
+
+    /// What serde's [`Pick`] reads of `text`, as [`pick_flat`] would give
+    /// it (`None` where serde finds no JSON or no object).
+    fn serde_pick<'t>(text: &'t str, wanted: &Wanted) -> Option<[Option<Cell<'t>>; SLOTS]> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let picked = Pick(wanted).deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        picked.not_object.is_none().then_some(picked.cells)
+    }
+
+    #[test]
+    fn flat_records_are_picked_as_serde_picks_them() {
+        let wanted: Wanted = [Some("t"), Some("f"), Some("a"), Some("g"), None, None];
+        let read = [
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"g":177}"#,
+            " { \"t\" : 5 ,\t\"f\":0, \"x\": -1.5e-3, \"y\": null, \"a\": true }\r",
+            r#"{"f":1,"f":2,"g":null,"z":"é","a":false}"#,
+            "{}",
+            r#"{"x":0,"y":1E+2,"z":-0}"#,
+        ];
+        for text in read {
+            let flat = pick_flat(text, &wanted, &mut Template::default())
+                .unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(Some(flat.cells), serde_pick(text, &wanted), "{text}");
+        }
+        // Left to serde: escapes, nesting, numbers that are no u64, and
+        // anything that is no JSON.
+        let left = [
+            r#"{"t":"a\"b"}"#,
+            r#"{"t":{"x":1}}"#,
+            r#"{"x":[1]}"#,
+            r#"{"f":-3}"#,
+            r#"{"f":2.5}"#,
+            r#"{"f":18446744073709551616}"#,
+            r#"{"f":012}"#,
+            r#"{"f":1,}"#,
+            r#"{"f":1} x"#,
+            "{\"t\":\"a\u{1}\"}",
+            r#"[1]"#,
+            r#"{"f":tru}"#,
+            r#"{"x":1.}"#,
+        ];
+        for text in left {
+            assert!(
+                pick_flat(text, &wanted, &mut Template::default()).is_none(),
+                "{text}"
+            );
+        }
+    }
+
+    /// A flat record: keys from a few names (some given twice), values of
+    /// every kind a flat record holds (with `clean`, only those the flat
+    /// reader reads itself when wanted), and whitespace between.
+    fn flat_text(clean: bool) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let value = if clean {
+            prop_oneof![
+                Just("null".to_string()),
+                any::<bool>().prop_map(|b| b.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                "\"[a-zé ]{0,4}\"",
+            ]
+            .boxed()
+        } else {
+            prop_oneof![
+                any::<i64>().prop_map(|n| n.to_string()),
+                (-1e6f64..1e6).prop_map(|x| x.to_string()),
+                "[0-9.eE+-]{1,6}",
+                "\"[a-zé\\\\\"\u{1}]{0,4}\"",
+            ]
+            .boxed()
+        };
+        let space = "[ \t\r]{0,2}";
+        prop::collection::vec((prop::sample::select(KEYS), value, space), 0..6).prop_map(|fields| {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v, sp)| format!("{sp}\"{k}\"{sp}:{sp}{v}{sp}"))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Where the flat reader answers, serde answers the same; and it
+        /// answers for every flat record of escape-free strings and
+        /// unsigned integers.
+        #[test]
+        fn the_flat_reader_agrees_with_serde(
+            text in proptest::prop_oneof![flat_text(false), json_text()],
+            paths in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "a.b", "c"]),
+                SLOTS,
+            ),
+        ) {
+            let wanted: Wanted = std::array::from_fn(|s| Some(paths[s]));
+            if let Some(flat) = pick_flat(&text, &wanted, &mut Template::default()) {
+                proptest::prop_assert_eq!(Some(flat.cells), serde_pick(&text, &wanted), "{}", &text);
+            }
+        }
+
+        #[test]
+        fn the_flat_reader_reads_every_clean_flat_record(
+            text in flat_text(true),
+            paths in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "a.b", "c"]),
+                SLOTS,
+            ),
+        ) {
+            let wanted: Wanted = std::array::from_fn(|s| Some(paths[s]));
+            let flat = pick_flat(&text, &wanted, &mut Template::default()).map(|p| p.cells);
+            proptest::prop_assert!(flat.is_some(), "{}", &text);
+            proptest::prop_assert_eq!(flat, serde_pick(&text, &wanted), "{}", &text);
+        }
+    }
+
+    #[test]
+    fn a_template_reads_records_of_its_layout_only() {
+        let wanted: Wanted = [Some("t"), Some("f"), Some("a"), None, None, None];
+        let mut template = Template::default();
+        let first = r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":-1.5,"n":null}"#;
+        assert!(template.read(first).is_none(), "nothing learnt yet");
+        pick_flat(first, &wanted, &mut template).unwrap();
+        let same = r#"{"t":"2024-01-02T00:00:00Z","a":"yé","f":7,"r":2e3,"n":null}"#;
+        let read = template.read(same).expect("the same layout");
+        assert_eq!(Some(read.cells), serde_pick(same, &wanted));
+        for other in [
+            r#"{"a":"x","t":"2024-01-01T00:00:00Z","f":612,"r":-1.5,"n":null}"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":-1.5,"n":true}"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x\"","f":612,"r":-1.5,"n":null}"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":6.5,"r":-1.5,"n":null}"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":-1.5,"n":null} x"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":"s","n":null}"#,
+        ] {
+            assert!(template.read(other).is_none(), "{other}");
+        }
+    }
+
+    /// Two records of one layout (keys, whitespace and kinds of value), of
+    /// values drawn apart: the second read by the first's template.
+    fn layout_pair() -> impl proptest::strategy::Strategy<Value = (String, String)> {
+        use proptest::prelude::*;
+        let value = |kind: u8| -> BoxedStrategy<String> {
+            match kind {
+                0 => any::<u64>().prop_map(|n| n.to_string()).boxed(),
+                1 => "\"[a-zé\\\\ ]{0,4}\"".boxed(),
+                2 => prop_oneof![Just("null"), Just("true")]
+                    .prop_map(String::from)
+                    .boxed(),
+                _ => "-?[0-9]{1,3}(\\.[0-9]{0,2})?([eE][+-]?[0-9]{1,2})?".boxed(),
+            }
+        };
+        let field = (prop::sample::select(KEYS), 0u8..4, "[ \t]{0,1}");
+        prop::collection::vec(field, 0..6).prop_flat_map(move |fields| {
+            let values = |fields: &Vec<(&'static str, u8, String)>| {
+                fields.iter().map(|f| value(f.1)).collect::<Vec<_>>()
+            };
+            (Just(fields.clone()), values(&fields), values(&fields)).prop_map(|(fields, a, b)| {
+                let record = |values: &[String]| {
+                    let parts: Vec<String> = fields
+                        .iter()
+                        .zip(values)
+                        .map(|((k, _, sp), v)| format!("{sp}\"{k}\":{sp}{v}"))
+                        .collect();
+                    format!("{{{}}}", parts.join(","))
+                };
+                (record(&a), record(&b))
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Where a template learnt from one record reads another, serde
+        /// reads the same.
+        #[test]
+        fn a_template_reads_as_serde_reads(
+            (first, second) in layout_pair(),
+            paths in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "b", "a.b", "c"]),
+                SLOTS,
+            ),
+        ) {
+            let wanted: Wanted = std::array::from_fn(|s| Some(paths[s]));
+            let mut template = Template::default();
+            if pick_flat(&first, &wanted, &mut template).is_some()
+                && let Some(read) = template.read(&second)
+            {
+                proptest::prop_assert_eq!(Some(read.cells), serde_pick(&second, &wanted), "{} then {}", &first, &second);
             }
         }
     }

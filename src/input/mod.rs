@@ -9,6 +9,7 @@
 //! Nothing here judges the data; it only turns bytes into [`Row`]s or fails
 //! with a message naming the file, line (or record) and field.
 
+mod bytes;
 mod collect;
 mod columns;
 mod container;
