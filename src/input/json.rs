@@ -198,6 +198,14 @@ impl Paths {
         };
         let account = match self.account {
             AccountSource::Fixed(id) => id,
+            // The name guessed from the order seen (as the CSV reader does),
+            // else read, checked and interned.
+            AccountSource::Column(_)
+                if let Some(Cell::Str(s)) = &picked.cells[ACCOUNT]
+                    && let Some(id) = sink.guess(s.as_bytes()) =>
+            {
+                id
+            }
             AccountSource::Column(i) => sink.intern(&named(ACCOUNT, i, Field::Account)?),
             AccountSource::InCohort { account, cohort } => {
                 let account = match account {
