@@ -329,8 +329,12 @@ pub(crate) fn pick_flat<'t>(
                 let hit = wanted[s].is_some_and(|w| w.as_bytes() == key);
                 bits | u8::from(hit) << s
             });
+            // Serde reads a value it looks into (the first segment of a
+            // wanted path) whole, and refuses a number out of a float's
+            // range there; one it skips, it only checks the spelling of.
+            let checked = slots != 0 || wanted.iter().flatten().any(|w| heads(w, key));
             let start = scan.at;
-            let (cell, kind) = scan.value(slots != 0)?;
+            let (cell, kind) = scan.value(checked)?;
             picked.fill(slots, cell);
             match kind {
                 Some(kind) => {
@@ -339,7 +343,14 @@ pub(crate) fn pick_flat<'t>(
                         Kind::Str => start + 1..scan.at - 1,
                         Kind::Num => start..scan.at,
                     };
-                    holes.push((span, Hole { kind, slots }));
+                    holes.push((
+                        span,
+                        Hole {
+                            kind,
+                            slots,
+                            checked,
+                        },
+                    ));
                 }
                 None => layout &= slots == 0,
             }
@@ -380,6 +391,9 @@ struct Hole {
     kind: Kind,
     /// The slots its value fills, as bits.
     slots: u8,
+    /// Whether a number there must be an unsigned integer (a value serde
+    /// would read, not skip).
+    checked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -415,7 +429,15 @@ impl Template {
         };
         let mut picked = Picked::default();
         let mut from = 0;
-        for &(to, Hole { kind, slots }) in &self.holes {
+        for &(
+            to,
+            Hole {
+                kind,
+                slots,
+                checked,
+            },
+        ) in &self.holes
+        {
             scan.literal_text(&self.text[from..to])?;
             from = to;
             let cell = match kind {
@@ -425,7 +447,7 @@ impl Template {
                     scan.at += len;
                     Cell::Str(Cow::Borrowed(text.get(start..scan.at)?))
                 }
-                Kind::Num if slots != 0 => Cell::Num(scan.unsigned()?.into()),
+                Kind::Num if checked => Cell::Num(scan.unsigned()?.into()),
                 Kind::Num => {
                     scan.skip_number()?;
                     Cell::Null
@@ -453,6 +475,13 @@ impl<'t> Picked<'t> {
             };
         }
     }
+}
+
+/// Whether `key` is the first segment of the dotted path `path`.
+fn heads(path: &str, key: &[u8]) -> bool {
+    path.as_bytes()
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.first() == Some(&b'.'))
 }
 
 /// A cursor over one line of JSON text, for [`pick_flat`].
@@ -495,11 +524,11 @@ impl<'t> Flat<'t> {
     }
 
     /// A value that is a string, a number or a literal, as serde's reading
-    /// of it would give it if `wanted` (a number then must be an unsigned
-    /// integer; unwanted, any number, and its cell is left `Null`), and the
-    /// kind of hole it leaves in a template (none for a literal); `None`
-    /// for an array or an object.
-    fn value(&mut self, wanted: bool) -> Option<(Cell<'t>, Option<Kind>)> {
+    /// of it would give it if `checked` (read by serde, not skipped: a
+    /// number then must be an unsigned integer; otherwise any number, its
+    /// cell left `Null`), and the kind of hole it leaves in a template
+    /// (none for a literal); `None` for an array or an object.
+    fn value(&mut self, checked: bool) -> Option<(Cell<'t>, Option<Kind>)> {
         match self.peek()? {
             b'"' => {
                 let text = self.string()?;
@@ -508,8 +537,8 @@ impl<'t> Flat<'t> {
                     Some(Kind::Str),
                 ))
             }
-            b'0'..=b'9' if wanted => Some((Cell::Num(self.unsigned()?.into()), Some(Kind::Num))),
-            b'-' | b'0'..=b'9' if !wanted => {
+            b'0'..=b'9' if checked => Some((Cell::Num(self.unsigned()?.into()), Some(Kind::Num))),
+            b'-' | b'0'..=b'9' if !checked => {
                 self.skip_number()?;
                 Some((Cell::Null, Some(Kind::Num)))
             }
@@ -580,9 +609,10 @@ impl<'t> Flat<'t> {
             n = n.checked_mul(10)?.checked_add(u64::from(digit))?;
             self.at += 1;
         }
-        let leading_zero = self.bytes[start] == b'0' && self.at - start > 1;
+        let digits = self.at - start;
+        let leading_zero = digits > 1 && self.bytes[start] == b'0';
         let more = matches!(self.peek(), Some(b'.' | b'e' | b'E'));
-        (!leading_zero && !more).then_some(n)
+        (digits > 0 && !leading_zero && !more).then_some(n)
     }
 
     fn skip_digits(&mut self) {
@@ -829,9 +859,39 @@ mod tests {
             r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":6.5,"r":-1.5,"n":null}"#,
             r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":-1.5,"n":null} x"#,
             r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":612,"r":"s","n":null}"#,
+            // Cut short, or a value left out, where a number was.
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":"#,
+            r#"{"t":"2024-01-01T00:00:00Z","a":"x","f":,"r":-1.5,"n":null}"#,
         ] {
             assert!(template.read(other).is_none(), "{other}");
         }
+    }
+
+    /// A number that serde reads rather than skips — under the first
+    /// segment of a wanted path — must be one it can read: `1e400` is out
+    /// of a float's range, and serde refuses the record.
+    #[test]
+    fn a_number_under_a_wanted_paths_first_segment_is_checked() {
+        let wanted: Wanted = [Some("t"), Some("m.f"), None, None, None, None];
+        let mut template = Template::default();
+        let first = r#"{"t":"2024-01-01","m":1}"#;
+        let flat = pick_flat(first, &wanted, &mut template).unwrap();
+        assert_eq!(Some(flat.cells), serde_pick(first, &wanted));
+        for text in [
+            r#"{"t":"2024-01-02","m":1e400}"#,
+            r#"{"t":"2024-01-02","m":-1}"#,
+        ] {
+            assert!(template.read(text).is_none(), "{text}");
+            assert!(
+                pick_flat(text, &wanted, &mut Template::default()).is_none(),
+                "{text}"
+            );
+        }
+        assert!(serde_pick(r#"{"t":"2024-01-02","m":1e400}"#, &wanted).is_none());
+        // Skipped, it is only spelt: serde takes it.
+        let skipped = r#"{"t":"2024-01-02","x":1e400}"#;
+        let flat = pick_flat(skipped, &wanted, &mut Template::default()).unwrap();
+        assert_eq!(Some(flat.cells), serde_pick(skipped, &wanted));
     }
 
     /// Two records of one layout (keys, whitespace and kinds of value), of
@@ -845,15 +905,20 @@ mod tests {
                 2 => prop_oneof![Just("null"), Just("true")]
                     .prop_map(String::from)
                     .boxed(),
-                _ => "-?[0-9]{1,3}(\\.[0-9]{0,2})?([eE][+-]?[0-9]{1,2})?".boxed(),
+                3 => "-?[0-9]{1,3}(\\.[0-9]{0,2})?([eE][+-]?[0-9]{1,3})?".boxed(),
+                // No value at all: no JSON.
+                _ => Just(String::new()).boxed(),
             }
         };
         let field = (prop::sample::select(KEYS), 0u8..4, "[ \t]{0,1}");
+        // The second record's values may also be missing.
+        let value_or_none = move |kind: u8| prop_oneof![9 => value(kind), 1 => value(4)].boxed();
         prop::collection::vec(field, 0..6).prop_flat_map(move |fields| {
-            let values = |fields: &Vec<(&'static str, u8, String)>| {
-                fields.iter().map(|f| value(f.1)).collect::<Vec<_>>()
-            };
-            (Just(fields.clone()), values(&fields), values(&fields)).prop_map(|(fields, a, b)| {
+            let first: Vec<_> = fields.iter().map(|f| value(f.1)).collect();
+            let second: Vec<_> = fields.iter().map(|f| value_or_none(f.1)).collect();
+            // The second record may be cut short anywhere.
+            let cut = proptest::option::weighted(0.2, 0usize..80);
+            (Just(fields), first, second, cut).prop_map(|(fields, a, b, cut)| {
                 let record = |values: &[String]| {
                     let parts: Vec<String> = fields
                         .iter()
@@ -862,7 +927,11 @@ mod tests {
                         .collect();
                     format!("{{{}}}", parts.join(","))
                 };
-                (record(&a), record(&b))
+                let mut second = record(&b);
+                if let Some(cut) = cut {
+                    second.truncate(second.floor_char_boundary(cut));
+                }
+                (record(&a), second)
             })
         })
     }
