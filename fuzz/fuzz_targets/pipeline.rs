@@ -27,5 +27,5 @@ pub fn run(name: &str, data: &[u8]) {
         return;
     }
     let groups = ds.cohorts.groups(grid.tracks.len());
-    let _findings = detect::detect_in_groups(&mut grid, &groups, &Settings::default());
+    let _findings = detect::detect_in_groups(&mut grid, &groups, &Settings::default(), |_, _, _, _| {});
 }

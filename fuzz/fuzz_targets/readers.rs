@@ -73,17 +73,17 @@ fn check(c: &Collected) {
         Some(c.names.len()),
         "without references, every account is a main one"
     );
-    let stored: usize = c.series.iter().map(|s| s.times.len()).sum();
+    let stored: usize = c.series.iter().map(|s| s.len()).sum();
     assert_eq!(c.rows, stored, "rows counted vs rows stored");
     let (earliest, latest) = time_range();
     for (s, name) in c.series.iter().zip(&c.names) {
-        assert_eq!(s.followers.len(), s.times.len(), "{name:?}: followers vs times");
-        for t in s.times.iter() {
+        assert_eq!(s.iter().count(), s.len(), "{name:?}: snapshots vs len");
+        for snap in s.iter() {
+            let t = snap.time;
             assert!((earliest..=latest).contains(&t), "{name:?}: time {t} outside 0001..9999");
-        }
-        for (i, f) in s.followers.iter().enumerate() {
+            let f = snap.followers;
             assert!(f <= MAX_COUNT, "{name:?}: follower count {f} > 2^53");
-            if let Some(g) = s.following.get(i) {
+            if let Some(g) = snap.following {
                 assert!(g <= MAX_COUNT, "{name:?}: following count {g} > 2^53");
             }
         }
