@@ -438,7 +438,7 @@ impl Template {
             },
         ) in &self.holes
         {
-            scan.literal_text(&self.text[from..to])?;
+            scan.expect_bytes(&self.text[from..to])?;
             from = to;
             let cell = match kind {
                 Kind::Str => {
@@ -455,7 +455,7 @@ impl Template {
             };
             picked.fill(slots, cell);
         }
-        scan.literal_text(&self.text[from..])?;
+        scan.expect_bytes(&self.text[from..])?;
         (scan.at == scan.bytes.len()).then_some(picked)
     }
 }
@@ -550,7 +550,7 @@ impl<'t> Flat<'t> {
     }
 
     /// Moves past `text`, which must come next.
-    fn literal_text(&mut self, text: &[u8]) -> Option<()> {
+    fn expect_bytes(&mut self, text: &[u8]) -> Option<()> {
         let end = self.at + text.len();
         (self.bytes.get(self.at..end)? == text).then(|| self.at = end)
     }
