@@ -30,7 +30,7 @@
 
 use super::Settings;
 use super::losses::{self, Candidate, Measured, SCREEN};
-use super::model::{Fit, Model, Spread, Whole, widths};
+use super::model::{Fit, Model, Sides, Spread, Whole, widths};
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, ln_binomial_tail, mad, median, z_from_ln_tail};
 use rayon::prelude::*;
@@ -444,9 +444,9 @@ impl<'a> Walk<'a> {
     }
 
     /// The change from snapshot `a` to `c` in the account's deviations,
-    /// against its neighbourhood, the points `before` and `after` (as
-    /// [`super::model::Noise::z`]).
-    fn z(&self, a: usize, c: usize, before: Option<usize>, after: Option<usize>) -> f64 {
+    /// against its neighbourhoods `reach` away, `sides` if they are of that
+    /// reach (as [`super::model::Noise::z`]).
+    fn z(&self, a: usize, c: usize, reach: i64, sides: &Sides) -> f64 {
         let w = self.whole;
         let noise = &self.model.followers;
         let gap = (w.points[c] - w.points[a]).max(1);
@@ -454,46 +454,26 @@ impl<'a> Walk<'a> {
             Some(s) => *s,
             None => noise.spread(gap as f64),
         };
-        let e = w.expected(noise, (a, c), (before, after), &spread);
+        let paces = w.paces_around(noise, (a, c), reach, sides);
+        let e = w.expected(noise, (a, c), paces, &spread);
         let sd = (spread.var + self.rounding[a] + e.doubt).sqrt();
         (w.levels[c] - w.levels[a] - gap as f64 * e.rate) / sd
     }
 
-    /// The neighbourhood points of the window from `a` to `c` (see
-    /// [`super::model::Noise::expected`]), found from the previous ones:
-    /// each only moves forward as the windows do.
-    fn neighbours(
-        &self,
-        a: usize,
-        c: usize,
-        width: i64,
-        at: &mut (usize, usize),
-    ) -> (Option<usize>, Option<usize>) {
-        let g = &self.whole.points;
-        let reach = self.model.followers.neighbours(width);
-        while at.0 < g.len() && g[at.0] <= g[a] - reach {
-            at.0 += 1;
-        }
-        while at.1 < g.len() && g[at.1] < g[c] + reach {
-            at.1 += 1;
-        }
-        (at.0.checked_sub(1), (at.1 < g.len()).then_some(at.1))
-    }
-
     /// Candidate losses of one step each, gaps included: a loss across a
-    /// collection gap is one step.
+    /// collection gap is one step. Steps differ in length: each has its
+    /// own neighbourhood, mostly that of a one-bucket window.
     fn steps(&self) -> Vec<Candidate> {
         let g = &self.whole.points;
+        let noise = &self.model.followers;
+        let usual = self.whole.sides(noise, noise.neighbours(1));
         (1..g.len())
             .filter_map(|k| {
                 if self.track.count(k) >= self.track.count(k - 1) {
                     return None;
                 }
-                // Steps differ in length: each finds its own neighbourhood.
-                let reach = self.model.followers.neighbours(g[k] - g[k - 1]);
-                let before = g.partition_point(|&x| x <= g[k - 1] - reach).checked_sub(1);
-                let after = Some(g.partition_point(|&x| x < g[k] + reach)).filter(|&i| i < g.len());
-                let z = self.z(k - 1, k, before, after);
+                let reach = noise.neighbours(g[k] - g[k - 1]);
+                let z = self.z(k - 1, k, reach, &usual);
                 (z <= -self.screen).then_some(Candidate { a: k - 1, c: k, z })
             })
             .collect()
@@ -508,7 +488,8 @@ impl<'a> Walk<'a> {
             return;
         }
         let last = g[g.len() - 1] - width;
-        let mut at = (0, 0);
+        let reach = self.model.followers.neighbours(width);
+        let sides = self.whole.sides(&self.model.followers, reach);
         let (mut a, mut c) = (0usize, 0usize);
         let mut from = g[0];
         while from <= last {
@@ -528,8 +509,7 @@ impl<'a> Walk<'a> {
                 }
                 continue;
             }
-            let (before, after) = self.neighbours(a, c, width, &mut at);
-            let z = self.z(a, c, before, after);
+            let z = self.z(a, c, reach, &sides);
             if let Some(cells) = cells.as_deref_mut() {
                 cells.at(from).add(z, self.strong);
             }

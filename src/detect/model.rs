@@ -20,6 +20,7 @@
 use super::rolling::rolling_median;
 use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, median};
+use std::borrow::Cow;
 
 /// Smallest walk spread per √bucket: a perfectly smooth series (synthetic
 /// data, a frozen counter) must not make every wiggle infinitely abnormal.
@@ -293,7 +294,7 @@ pub struct Expected {
 /// week before and a week after it); `before` and `after`, the rates over
 /// its neighbourhoods on either side.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Paces {
+pub struct Paces {
     far: Option<f64>,
     before: Option<f64>,
     after: Option<f64>,
@@ -432,11 +433,13 @@ impl Noise {
             lasting: (MAX_WINDOW / bucket.max(1)).max(2),
             resolution: Resolution::of(track.followers.iter()),
         };
+        let usual = Sides::find(&g, &lv, noise.lasting(), noise.neighbours(1));
         let whole = Whole {
             step: median_gap(&g),
             points: g,
             levels: lv,
             far,
+            usual,
         };
         // The variance over a step and over about a day, for the model's
         // fit; the paces' spreads over a step and over the widest window,
@@ -861,22 +864,129 @@ impl Far {
     }
 }
 
+/// The rates of the neighbourhoods `reach` buckets before and after every
+/// snapshot of a series (see [`Paces`]): a window's paces are those of its
+/// first snapshot's neighbourhood before and its last one's after. Found
+/// once for all the windows of a length, as the fit and the walk go
+/// through them one after the other: each rate a division, taken out of
+/// the loop that judges the windows (whose every step waited on them).
+#[derive(Clone)]
+pub struct Sides {
+    reach: i64,
+    /// The rate of the neighbourhood that ends at each snapshot.
+    before: Vec<Option<f64>>,
+    /// The rate of the neighbourhood that starts at each snapshot, and
+    /// whether it spans longer than any sudden loss.
+    after: Vec<(Option<f64>, bool)>,
+}
+
+impl Sides {
+    /// The neighbourhoods `reach` buckets around each snapshot of a series
+    /// of grid points `g` and levels `lv`, where a sudden loss lasts at most
+    /// `lasting` buckets.
+    fn find(g: &[i64], lv: &[f64], lasting: i64, reach: i64) -> Sides {
+        let n = g.len();
+        let (mut before, mut after) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        // Both neighbourhood pointers only move forward as `k` does.
+        let (mut b, mut f) = (0usize, 0usize);
+        for k in 0..n {
+            while b < n && g[b] <= g[k] - reach {
+                b += 1;
+            }
+            while f < n && g[f] < g[k] + reach {
+                f += 1;
+            }
+            before.push(rate_before(g, lv, k, b.checked_sub(1)));
+            after.push(rate_after(g, lv, lasting, k, (f < n).then_some(f)));
+        }
+        Sides {
+            reach,
+            before,
+            after,
+        }
+    }
+}
+
+/// The rate of the neighbourhood from point `before` to `a` of a series of
+/// grid points `g` and levels `lv`.
+fn rate_before(g: &[i64], lv: &[f64], a: usize, before: Option<usize>) -> Option<f64> {
+    let (g, lv) = (|i: usize| g[i], |i: usize| lv[i]);
+    before.filter(|&b| b < a).map(|b| rate(&g, &lv, b, a))
+}
+
+/// The rate of the neighbourhood from point `c` to `after` of a series of
+/// grid points `g` and levels `lv`, and whether it lasts longer than a
+/// sudden loss (`lasting` buckets).
+fn rate_after(
+    g: &[i64],
+    lv: &[f64],
+    lasting: i64,
+    c: usize,
+    after: Option<usize>,
+) -> (Option<f64>, bool) {
+    let (g, lv) = (|i: usize| g[i], |i: usize| lv[i]);
+    let after = after.filter(|&f| f > c);
+    (
+        after.map(|f| rate(&g, &lv, c, f)),
+        after.is_some_and(|f| g(f) - g(c) >= lasting),
+    )
+}
+
 impl Whole {
-    /// The paces around the window from point `a` to `c`, given the points
-    /// `before` and `after` a neighbourhood away.
-    fn paces(
+    /// The neighbourhoods `reach` buckets around each snapshot: those of a
+    /// one-bucket window as the fit found them, else found now (on a coarse
+    /// grid every window's neighbourhood is a day either side, and so a
+    /// bucket's).
+    pub fn sides(&self, noise: &Noise, reach: i64) -> Cow<'_, Sides> {
+        if self.usual.reach == reach {
+            return Cow::Borrowed(&self.usual);
+        }
+        let found = Sides::find(&self.points, &self.levels, noise.lasting(), reach);
+        Cow::Owned(found)
+    }
+
+    /// The paces around the window from point `a` to `c`, its
+    /// neighbourhoods `sides`.
+    fn paces(&self, (a, c): (usize, usize), sides: &Sides) -> Paces {
+        self.paces_of((a, c), sides.before[a], sides.after[c])
+    }
+
+    /// The paces around the window from point `a` to `c`, its
+    /// neighbourhoods `reach` away: from `sides` if they are of that reach,
+    /// else found for this window alone (a step of unusual length).
+    pub fn paces_around(
         &self,
         noise: &Noise,
         (a, c): (usize, usize),
-        (before, after): (Option<usize>, Option<usize>),
+        reach: i64,
+        sides: &Sides,
     ) -> Paces {
-        let (g, lv) = (|i: usize| self.points[i], |i: usize| self.levels[i]);
-        let after = after.filter(|&f| f > c);
+        if sides.reach == reach {
+            return self.paces((a, c), sides);
+        }
+        let g = &self.points;
+        let before = g.partition_point(|&x| x <= g[a] - reach).checked_sub(1);
+        let after = Some(g.partition_point(|&x| x < g[c] + reach)).filter(|&i| i < g.len());
+        self.paces_of(
+            (a, c),
+            rate_before(g, &self.levels, a, before),
+            rate_after(g, &self.levels, noise.lasting(), c, after),
+        )
+    }
+
+    /// The paces around the window from point `a` to `c`, given the rates
+    /// of its neighbourhoods.
+    fn paces_of(
+        &self,
+        (a, c): (usize, usize),
+        before: Option<f64>,
+        (after, after_lasts): (Option<f64>, bool),
+    ) -> Paces {
         Paces {
             far: mean(self.far.before[a], self.far.after[c]),
-            before: before.filter(|&b| b < a).map(|b| rate(&g, &lv, b, a)),
-            after: after.map(|f| rate(&g, &lv, c, f)),
-            after_lasts: after.is_some_and(|f| g(f) - g(c) >= noise.lasting()),
+            before,
+            after,
+            after_lasts,
         }
     }
 
@@ -916,19 +1026,11 @@ impl Whole {
             shifts.clear();
             disagreements.clear();
             changes.clear();
-            // Both neighbourhood pointers only move forward as `k` does.
-            let (mut before, mut after) = (0usize, 0usize);
+            let sides = self.sides(noise, reach);
             for k in lag..n {
                 let (a, c) = (k - lag, k);
-                while before < n && g[before] <= g[a] - reach {
-                    before += 1;
-                }
-                while after < n && g[after] < g[c] + reach {
-                    after += 1;
-                }
-                let neighbours = (before.checked_sub(1), (after < n).then_some(after));
                 let buckets = (g[c] - g[a]) as f64;
-                let p = self.paces(noise, (a, c), neighbours);
+                let p = self.paces((a, c), &sides);
                 if want_paces {
                     if let Some(far) = p.far {
                         shifts.extend(
@@ -971,20 +1073,18 @@ impl Whole {
     }
 
     /// What the change from point `a` to `c` is judged against, given the
-    /// points `before` and `after` a neighbourhood away (see
-    /// [`Noise::expected`]).
+    /// paces around it (see [`Noise::expected`]).
     /// `spread` is the series' spread over the window's length.
     pub fn expected(
         &self,
         noise: &Noise,
         (a, c): (usize, usize),
-        neighbours: (Option<usize>, Option<usize>),
+        paces: Paces,
         spread: &Spread,
     ) -> Expected {
         let buckets = (self.points[c] - self.points[a]).max(1) as f64;
         let change = self.levels[c] - self.levels[a];
-        self.paces(noise, (a, c), neighbours)
-            .judge(change, buckets, spread, noise.long_run)
+        paces.judge(change, buckets, spread, noise.long_run)
     }
 }
 
@@ -1086,6 +1186,8 @@ pub struct Whole {
     far: Far,
     /// The median spacing of the snapshots, in buckets (`None` for one).
     step: Option<f64>,
+    /// The neighbourhoods of a one-bucket window around each snapshot.
+    usual: Sides,
 }
 
 impl Model {
