@@ -673,17 +673,20 @@ impl Noise {
             return 0.0;
         }
         let end = n - 1;
-        let lo = track.count_before(track.grid_point(k) - half).max(1);
-        let hi = track.count_at_or_before(track.grid_point(k) + half);
+        let gk = track.grid_point(k);
+        let lo = track.count_before(gk - half).max(1);
+        let hi = track.count_at_or_before(gk + half);
         // The block rate of step `j` runs from `j - block` to `j + block - 1`
         // (within the series): the levels from `first` to `last` serve all.
         let first = lo.saturating_sub(block);
         let last = (hi + block - 1).min(end);
         RATES.with_borrow_mut(|(levels, points, rates)| {
             levels.clear();
-            levels.extend((first..=last).map(|i| level(track.count(i))));
             points.clear();
-            points.extend((first..=last).map(|i| track.grid_point(i)));
+            for i in first..=last {
+                levels.push(level(track.count(i)));
+                points.push(track.grid_point(i));
+            }
             rates.clear();
             rates.extend((lo..hi).map(|j| {
                 let (i, e) = (
