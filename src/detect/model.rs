@@ -870,9 +870,10 @@ impl Far {
 /// The rates of the neighbourhoods `reach` buckets before and after every
 /// snapshot of a series (see [`Paces`]): a window's paces are those of its
 /// first snapshot's neighbourhood before and its last one's after. Found
-/// once for all the windows of a length, as the fit and the walk go
-/// through them one after the other: each rate a division, taken out of
-/// the loop that judges the windows (whose every step waited on them).
+/// once for all the windows whose neighbourhoods reach as far (the fit's
+/// spreads and the walk of every width go through them in turn): each rate
+/// a division, taken out of the loop that judges the windows, whose every
+/// step waited on them.
 #[derive(Clone)]
 pub struct Sides {
     reach: i64,
@@ -937,9 +938,10 @@ fn rate_after(
 
 impl Whole {
     /// The neighbourhoods `reach` buckets around each snapshot: those of a
-    /// one-bucket window as the fit found them, else found now (on a coarse
-    /// grid every window's neighbourhood is a day either side, and so a
-    /// bucket's).
+    /// one-bucket window as the fit found them, else found now. Most
+    /// windows share a bucket's: a neighbourhood spans twice the window but
+    /// at least a day (two buckets on a daily grid), so every window of up
+    /// to half a day has that one.
     pub fn sides(&self, noise: &Noise, reach: i64) -> Cow<'_, Sides> {
         if self.usual.reach == reach {
             return Cow::Borrowed(&self.usual);
