@@ -30,8 +30,8 @@ const ENVIRONMENT: [(&str, &str, &[&str]); 5] = [
     ),
     (
         "FOLLOWDROP_TIMING",
-        "When set, each step's time and the peak memory so far are printed on stderr, for \
-         benchmarks.",
+        "When set, each step's time (wall and CPU) and the peak memory so far are printed on \
+         stderr, for benchmarks.",
         &["scan", "show", "plot"],
     ),
     (
