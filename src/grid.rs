@@ -56,6 +56,16 @@ impl Track {
         self.skipped.get(i).wrapping_add(i as i64)
     }
 
+    /// The grid points of snapshots `range`, in order, each given to `f`.
+    #[inline]
+    pub fn grid_points_in(&self, range: std::ops::Range<usize>, mut f: impl FnMut(i64)) {
+        let mut i = range.start as i64;
+        self.skipped.for_each_in(range, |skipped| {
+            f(skipped.wrapping_add(i));
+            i += 1;
+        });
+    }
+
     /// The follower count of snapshot `i`.
     #[inline]
     pub fn count(&self, i: usize) -> u64 {

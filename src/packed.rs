@@ -308,6 +308,33 @@ impl Bits {
         self.len as usize
     }
 
+    /// Values `range`, in order, each given to `f` (see
+    /// [`Packed::for_each_in`]).
+    #[inline(always)]
+    fn for_each_in(&self, range: std::ops::Range<usize>, mut f: impl FnMut(i64)) {
+        if range.is_empty() {
+            return;
+        }
+        assert!(
+            range.end <= self.len(),
+            "values {range:?} out of a column of {}",
+            self.len
+        );
+        let width = usize::from(self.width);
+        let mask = (1u64 << self.width) - 1;
+        let mut bit = range.start * width;
+        for _ in range {
+            let at = bit / 8;
+            let word = u64::from_le_bytes(
+                self.bytes[at..at + 8]
+                    .try_into()
+                    .expect("a slice of 8 bytes"),
+            );
+            f(self.base.wrapping_add(((word >> (bit % 8)) & mask) as i64));
+            bit += width;
+        }
+    }
+
     #[inline(always)]
     fn get(&self, i: usize) -> i64 {
         assert!(i < self.len(), "index {i} out of a column of {}", self.len);
@@ -423,6 +450,23 @@ impl<T: Value> Packed<T> {
     /// Every value, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = T> + '_ {
         (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Values `range`, in order, each given to `f`; panics if the range is
+    /// out of bounds. The storage's kind and width are looked at once, not
+    /// once a value: detection reads runs of neighbouring values (a week of
+    /// counts around a snapshot, a whole series in its fit).
+    #[inline]
+    pub fn for_each_in(&self, range: std::ops::Range<usize>, mut f: impl FnMut(T)) {
+        match &self.store {
+            Store::Bytes(b) => each_width!(b, n => {
+                let base = n.base;
+                n.offsets[range]
+                    .iter()
+                    .for_each(|&o| f(T::from_i64(base + wide(o))));
+            }),
+            Store::Bits(b) => b.for_each_in(range, |v| f(T::from_i64(v))),
+        }
     }
 
     /// The storage as bytes, to change it: a bit-packed column is made
@@ -673,8 +717,9 @@ mod tests {
     proptest::proptest! {
         /// Whatever is pushed, set, resized, cut or made at once (values
         /// near each other or anywhere in `i64`, so across every widening),
-        /// the column reads back as a plain vector would, and one made at
-        /// once takes no more room a value than pushing would.
+        /// the column reads back as a plain vector would (whole, or any run
+        /// of it at once), and one made at once takes no more room a value
+        /// than pushing would.
         #[test]
         fn a_column_holds_what_a_vector_would(ops in proptest::collection::vec(op(), 0..60)) {
             let mut column = Packed::<i64>::default();
@@ -707,6 +752,14 @@ mod tests {
                     }
                 }
                 proptest::prop_assert_eq!(column.iter().collect::<Vec<_>>(), model.clone());
+                // Any run of it, read at once, as the vector's slice.
+                for start in 0..=model.len() {
+                    for end in start..=model.len() {
+                        let mut run = Vec::new();
+                        column.for_each_in(start..end, |v| run.push(v));
+                        proptest::prop_assert_eq!(&run[..], &model[start..end]);
+                    }
+                }
             }
         }
     }

@@ -415,8 +415,9 @@ impl Noise {
         let n = track.len();
         let half = (TREND_HALF_SPAN / bucket.max(1)).max(TREND_MIN_STEPS as i64);
         let block = (usize::try_from(DAY / bucket.max(1)).unwrap_or(1) / 2).max(1);
-        let g: Vec<i64> = (0..n).map(|k| track.grid_point(k)).collect();
-        let lv: Vec<f64> = track.followers.iter().map(level).collect();
+        let (mut g, mut lv) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        track.grid_points_in(0..n, |p| g.push(p));
+        track.followers.for_each_in(0..n, |v| lv.push(level(v)));
         let mut rates = block_rates(&g, &lv, block);
         let trend = rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len());
         // The rates are not needed in order any more: the median reorders them.
@@ -683,10 +684,10 @@ impl Noise {
         RATES.with_borrow_mut(|(levels, points, rates)| {
             levels.clear();
             points.clear();
-            for i in first..=last {
-                levels.push(level(track.count(i)));
-                points.push(track.grid_point(i));
-            }
+            track
+                .followers
+                .for_each_in(first..last + 1, |v| levels.push(level(v)));
+            track.grid_points_in(first..last + 1, |g| points.push(g));
             rates.clear();
             rates.extend((lo..hi).map(|j| {
                 let (i, e) = (
@@ -1132,8 +1133,14 @@ impl FollowingSpread {
     /// The yardstick of `track`'s following counts; `None` with fewer than
     /// two of them.
     fn fit(track: &Track) -> Option<FollowingSpread> {
-        let mut points =
-            (0..track.len()).filter_map(|k| Some((track.grid_point(k), track.following.get(k)?)));
+        let n = track.len();
+        let (mut g, mut following) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        track.grid_points_in(0..n, |p| g.push(p));
+        track.following.for_each_in(0..n, |v| following.push(v));
+        let mut points = g
+            .into_iter()
+            .zip(following)
+            .filter_map(|(g, v)| Some((g, v?)));
         let (mut g0, mut v0) = points.next()?;
         let mut l0 = level(v0);
         let mut changes: Vec<f64> = Vec::with_capacity(track.len());

@@ -128,6 +128,17 @@ impl FollowingCounts {
     pub fn is_present(&self) -> bool {
         !self.0.is_empty()
     }
+
+    /// The following counts of snapshots `range` (all `None` where there
+    /// are none), in order, each given to `f` (see [`Packed::for_each_in`]).
+    pub fn for_each_in(&self, range: std::ops::Range<usize>, mut f: impl FnMut(Option<u64>)) {
+        if !self.is_present() {
+            return range.for_each(|_| f(None));
+        }
+        self.0.for_each_in(range, |v| {
+            f((v != Self::MISSING).then_some(v as u64));
+        });
+    }
 }
 
 /// Gathers rows from every input into one data set, interning account names
