@@ -235,8 +235,9 @@ pub struct Grid {
 /// nearest, because a grid coarser than the sampling throws snapshots away
 /// while a finer one only leaves some grid points empty.
 pub fn auto_bucket(series: &[Series]) -> i64 {
-    /// Gaps shorter than each ladder size's least spacing, and all gaps.
-    type Counts = ([u64; LADDER.len()], u64);
+    /// Gaps by how many ladder sizes' least spacings they reach (at least),
+    /// and all gaps.
+    type Counts = ([u64; LADDER.len() + 1], u64);
     // The ladder size L is within slack of the median spacing m when
     // m + m/10 ≥ L, i.e. m ≥ x(L), the least such spacing; and the median
     // is at least x(L) when no more than half the gaps are shorter. So count
@@ -250,28 +251,36 @@ pub fn auto_bucket(series: &[Series]) -> i64 {
     };
     let thresholds: [i64; LADDER.len()] = LADDER.map(least);
     // Integer counts, added up in any order: the same on any thread count.
-    let count = |(mut shorter, mut total): Counts, s: &Series| {
+    // A gap is counted once, by the least spacings it reaches (they
+    // increase with the ladder), not once for each it falls short of.
+    let count = |(mut reached, mut total): Counts, s: &Series| {
         let mut times = s.iter().map(|x| x.time);
         let Some(mut a) = times.next() else {
-            return (shorter, total);
+            return (reached, total);
         };
         for b in times {
             let gap = b - std::mem::replace(&mut a, b);
             total += 1;
-            for (count, &x) in shorter.iter_mut().zip(&thresholds) {
-                *count += u64::from(gap < x);
-            }
+            reached[thresholds.partition_point(|&x| x <= gap)] += 1;
         }
-        (shorter, total)
+        (reached, total)
     };
     let add = |(mut x, n): Counts, (y, m): Counts| {
         x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
         (x, n + m)
     };
-    let none = || ([0u64; LADDER.len()], 0u64);
-    let (shorter, total) = series.par_iter().fold(none, count).reduce(none, add);
+    let none = || ([0u64; LADDER.len() + 1], 0u64);
+    let (reached, total) = series.par_iter().fold(none, count).reduce(none, add);
     if total == 0 {
         return FALLBACK_BUCKET;
+    }
+    // Gaps shorter than size `i`'s least spacing: those that reach no more
+    // than the `i` before it.
+    let mut shorter = [0u64; LADDER.len()];
+    let mut below = 0;
+    for (i, short) in shorter.iter_mut().enumerate() {
+        below += reached[i];
+        *short = below;
     }
     LADDER
         .iter()
@@ -405,6 +414,55 @@ mod tests {
             86_400
         );
         assert_eq!(auto_bucket(&dataset(vec![vec![0, 5, 10]])), 60);
+    }
+
+    /// The bucket is the largest ladder size within slack of the median
+    /// spacing, rounded down, whatever the mix of spacings: checked against
+    /// every spacing sorted.
+    #[test]
+    fn bucket_is_the_ladder_size_below_the_median_spacing() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..200 {
+            let accounts = 1 + next(4) as usize;
+            let times: Vec<Vec<i64>> = (0..accounts)
+                .map(|_| {
+                    let mut t = 0;
+                    (0..1 + next(8))
+                        .map(|_| {
+                            t += LADDER[next(LADDER.len() as u64) as usize] * 11 / 10
+                                - next(3) as i64;
+                            t
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut gaps: Vec<i64> = times
+                .iter()
+                .flat_map(|t| t.windows(2).map(|w| w[1] - w[0]))
+                .collect();
+            gaps.sort_unstable();
+            let expected = match gaps.len() {
+                0 => FALLBACK_BUCKET,
+                n => {
+                    // The ladder sizes whose least spacing no more than
+                    // half the gaps fall short of.
+                    let fits = |l: i64| gaps.iter().filter(|&&g| g + g / 10 < l).count() <= n / 2;
+                    LADDER
+                        .iter()
+                        .rev()
+                        .copied()
+                        .find(|&l| fits(l))
+                        .unwrap_or(LADDER[0])
+                }
+            };
+            assert_eq!(auto_bucket(&dataset(times.clone())), expected, "{times:?}");
+        }
     }
 
     #[test]
