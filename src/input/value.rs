@@ -249,10 +249,26 @@ pub(crate) fn time_cell(
 /// benchmarks' daily data, each parsed in full before).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LastTime {
+    last: Read,
+    other_day: Read,
+}
+
+/// A time cell read: its text, its time, and the start of its day when it
+/// is written `YYYY-MM-DDTHH:MM:SSZ` (see [`utc_clock`]).
+#[derive(Debug, Clone, Default)]
+struct Read {
     text: Vec<u8>,
     time: i64,
-    other_day: Vec<u8>,
-    other_time: i64,
+    midnight: Option<i64>,
+}
+
+impl Read {
+    /// The time of a cell on the same day, `clock` seconds into it.
+    fn same_day(&self, cell: &[u8], clock: Option<i64>) -> Option<i64> {
+        let time = self.midnight? + clock?;
+        // Both are written in full: their first 11 bytes are the day.
+        (self.text[..11] == cell[..11]).then_some(time)
+    }
 }
 
 impl LastTime {
@@ -264,52 +280,47 @@ impl LastTime {
         cell: &[u8],
         parse: impl FnOnce() -> anyhow::Result<i64>,
     ) -> anyhow::Result<i64> {
-        if cell == self.text.as_slice() {
-            return Ok(self.time);
+        if cell == self.last.text.as_slice() {
+            return Ok(self.last.time);
         }
-        let time = match same_day_utc(&self.text, cell) {
-            Some(shift) => self.time + shift,
+        let clock = utc_clock(cell);
+        let time = match self.last.same_day(cell, clock) {
+            Some(time) => time,
             None => {
-                let time = match same_day_utc(&self.other_day, cell) {
-                    Some(shift) => self.other_time + shift,
+                let time = match self.other_day.same_day(cell, clock) {
+                    Some(time) => time,
                     None => parse()?,
                 };
                 // Another day than the last: the last one's is the other.
-                std::mem::swap(&mut self.text, &mut self.other_day);
-                self.other_time = self.time;
+                std::mem::swap(&mut self.last, &mut self.other_day);
                 time
             }
         };
-        self.time = time;
-        self.text.clear();
-        self.text.extend_from_slice(cell);
-        Ok(self.time)
+        self.last.text.clear();
+        self.last.text.extend_from_slice(cell);
+        self.last.time = time;
+        self.last.midnight = clock.map(|clock| time - clock);
+        Ok(time)
     }
 }
 
-/// When `last` (a time already read) and `next` are both written
-/// `YYYY-MM-DDTHH:MM:SSZ` on the same day, the seconds from `last` to
-/// `next`: collectors write many rows of one day, and the calendar
-/// arithmetic is then done once a day instead of once a row. `None` sends
-/// `next` to the general parser (which also handles `:60`).
-fn same_day_utc(last: &[u8], next: &[u8]) -> Option<i64> {
+/// When `t` is written `YYYY-MM-DDTHH:MM:SSZ`, its seconds into its day
+/// (UTC): collectors write many rows of one day, and the calendar arithmetic
+/// is then done once a day instead of once a row. `None` leaves `t` to the
+/// general parser (which also handles `:60`); the date is not checked here,
+/// only compared with one already parsed.
+fn utc_clock(t: &[u8]) -> Option<i64> {
     const LEN: usize = "2024-03-17T08:41:05Z".len();
-    if last.len() != LEN || next.len() != LEN || last[..11] != next[..11] || next[10] != b'T' {
+    if t.len() != LEN || t[10] != b'T' || t[13] != b':' || t[16] != b':' || t[19] != b'Z' {
         return None;
     }
-    let clock = |t: &[u8]| -> Option<i64> {
-        if t[13] != b':' || t[16] != b':' || t[19] != b'Z' {
-            return None;
-        }
-        let two = |i: usize| -> Option<i64> {
-            let (a, b) = (t[i].wrapping_sub(b'0'), t[i + 1].wrapping_sub(b'0'));
-            // Lazily: `a * 10` overflows for a byte that is no digit.
-            (a < 10 && b < 10).then(|| i64::from(a * 10 + b))
-        };
-        let (h, m, s) = (two(11)?, two(14)?, two(17)?);
-        (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
+    let two = |i: usize| -> Option<i64> {
+        let (a, b) = (t[i].wrapping_sub(b'0'), t[i + 1].wrapping_sub(b'0'));
+        // Lazily: `a * 10` overflows for a byte that is no digit.
+        (a < 10 && b < 10).then(|| i64::from(a * 10 + b))
     };
-    Some(clock(next)? - clock(last)?)
+    let (h, m, s) = (two(11)?, two(14)?, two(17)?);
+    (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
 }
 
 /// Says why a time of an accepted shape was refused, where the parser's own
@@ -517,28 +528,23 @@ mod tests {
         );
     }
 
-    /// The same-day shortcut agrees with the general parser, and leaves
-    /// every other form to it.
+    /// The clock read from a time written in full agrees with the general
+    /// parser, and every other form is left to it.
     #[test]
-    fn same_day_times_agree_with_the_parser() {
+    fn clocks_agree_with_the_parser() {
         use crate::time::{Zone, parse_time};
         // A byte far from a digit where the hour is (found by fuzzing).
-        assert_eq!(
-            same_day_utc(b"2024-01-08T06:00:00Z", b"2024-01-08T\x106:00:00Z"),
-            None
-        );
-        let last = "2024-03-17T08:41:05Z";
-        for next in [
+        assert_eq!(utc_clock(b"2024-01-08T\x106:00:00Z"), None);
+        let midnight = parse_time("2024-03-17T00:00:00Z", Zone::Utc).unwrap();
+        for t in [
             "2024-03-17T00:00:00Z",
             "2024-03-17T23:59:59Z",
             "2024-03-17T08:41:06Z",
         ] {
-            let shift = same_day_utc(last.as_bytes(), next.as_bytes()).unwrap();
-            let parsed = |t: &str| parse_time(t, Zone::Utc).unwrap();
-            assert_eq!(parsed(last) + shift, parsed(next), "{next}");
+            let clock = utc_clock(t.as_bytes()).unwrap();
+            assert_eq!(midnight + clock, parse_time(t, Zone::Utc).unwrap(), "{t}");
         }
-        for next in [
-            "2024-03-18T08:41:05Z",
+        for t in [
             "2024-03-17T23:59:60Z",
             "2024-03-17T24:00:00Z",
             "2024-03-17T08:41:05+01:00",
@@ -547,15 +553,7 @@ mod tests {
             "2024-03-17T08:41:05z",
             " 2024-03-17T08:41:05Z",
         ] {
-            assert_eq!(
-                same_day_utc(last.as_bytes(), next.as_bytes()),
-                None,
-                "{next}"
-            );
+            assert_eq!(utc_clock(t.as_bytes()), None, "{t}");
         }
-        assert_eq!(
-            same_day_utc(b"2024-03-17 08:41:05Z", b"2024-03-17 08:41:06Z"),
-            None
-        );
     }
 }
