@@ -19,6 +19,7 @@
 
 use super::rolling::rolling_median;
 use crate::grid::Track;
+use crate::input::FollowingCounts;
 use crate::stats::{MAD_TO_SD, median};
 use std::borrow::Cow;
 
@@ -1130,20 +1131,20 @@ pub struct FollowingSpread {
 }
 
 impl FollowingSpread {
-    /// The yardstick of `track`'s following counts; `None` with fewer than
-    /// two of them.
-    fn fit(track: &Track) -> Option<FollowingSpread> {
-        let n = track.len();
-        let (mut g, mut following) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        track.grid_points_in(0..n, |p| g.push(p));
-        track.following.for_each_in(0..n, |v| following.push(v));
-        let mut points = g
-            .into_iter()
-            .zip(following)
-            .filter_map(|(g, v)| Some((g, v?)));
+    /// The yardstick of a track's following counts `following`, its
+    /// snapshots at grid points `points` (as the fit found them); `None`
+    /// with fewer than two counts.
+    fn fit(points: &[i64], following: &FollowingCounts) -> Option<FollowingSpread> {
+        let n = points.len();
+        let mut counts = Vec::with_capacity(n);
+        following.for_each_in(0..n, |v| counts.push(v));
+        let mut points = points
+            .iter()
+            .zip(counts)
+            .filter_map(|(&g, v)| Some((g, v?)));
         let (mut g0, mut v0) = points.next()?;
         let mut l0 = level(v0);
-        let mut changes: Vec<f64> = Vec::with_capacity(track.len());
+        let mut changes: Vec<f64> = Vec::with_capacity(n);
         for (g, v) in points {
             // Following counts sit still for days: a logarithm per change.
             let l = if v == v0 { l0 } else { level(v) };
@@ -1212,7 +1213,7 @@ impl Model {
         let following = track
             .following
             .is_present()
-            .then(|| FollowingSpread::fit(track))
+            .then(|| FollowingSpread::fit(&whole.points, &track.following))
             .flatten();
         // An account seen twice, years apart, must not count as observing
         // every window in between: its usual step is capped at a week.
