@@ -280,7 +280,9 @@ impl LastTime {
         cell: &[u8],
         parse: impl FnOnce() -> anyhow::Result<i64>,
     ) -> anyhow::Result<i64> {
-        if cell == self.last.text.as_slice() {
+        // Before the first time there is no last one: an empty cell is no
+        // time (it read as 1970 when it came first).
+        if cell == self.last.text.as_slice() && !cell.is_empty() {
             return Ok(self.last.time);
         }
         let clock = utc_clock(cell);
@@ -410,12 +412,13 @@ pub(crate) fn account_cell<'v>(
 mod tests {
     use super::*;
 
-    /// Whatever order times come in (two days alternating, a day skipped,
-    /// the same instant again, a clock that is no time), each is read as a
-    /// parse of its own text reads it.
+    /// Whatever order times come in (an empty cell first, two days
+    /// alternating, a day skipped, the same instant again, a clock that is
+    /// no time), each is read as a parse of its own text reads it.
     #[test]
     fn times_read_from_the_last_ones_are_parsed_times() {
         let cells = [
+            "",
             "2024-01-01T23:59:00Z",
             "2024-01-02T00:01:00Z",
             "2024-01-01T23:58:30Z",

@@ -134,3 +134,29 @@ fn a_bad_file_among_good_ones_fails_the_whole_scan() {
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("bad-count.csv") && run.stderr.contains("line 3"));
 }
+
+/// An empty time cell is no time, in the first record as anywhere else (it
+/// was once read as 1970 there, and the scan ended quiet with status 0).
+#[test]
+fn an_empty_first_time_is_an_error() {
+    let wd = Workdir::new("empty-first-time");
+    wd.create(
+        "first.csv",
+        "timestamp,account,followers\n,a,100\n2024-01-01T00:00:00Z,a,100\n",
+    );
+    wd.create(
+        "first.ndjson",
+        "{\"timestamp\":\"\",\"account\":\"a\",\"followers\":100}\n\
+         {\"timestamp\":\"2024-01-01T00:00:00Z\",\"account\":\"a\",\"followers\":100}\n",
+    );
+    for (file, place) in [("first.csv", "line 2"), ("first.ndjson", "line 1")] {
+        let run = wd.run(&[file], None);
+        run.expect_code(2);
+        assert_eq!(run.stdout, "");
+        assert!(
+            run.stderr.contains(&format!("{file}: {place}: time")),
+            "{}",
+            run.stderr
+        );
+    }
+}
