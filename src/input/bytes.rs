@@ -42,6 +42,23 @@ pub(super) fn string_end(bytes: &[u8]) -> Option<usize> {
     Some(base + at)
 }
 
+/// Where the first byte equal to `a` or `b` is: the end of a plain CSV
+/// cell (its delimiter), or a quote that makes the row no plain one.
+pub(super) fn first_of(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let found = bytes_equal(word, a) | bytes_equal(word, b);
+        if found != 0 {
+            return Some(base + found.trailing_zeros() as usize / 8);
+        }
+        base += 8;
+    }
+    let at = words.remainder().iter().position(|&c| c == a || c == b)?;
+    Some(base + at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +76,17 @@ mod tests {
         ) {
             let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
             proptest::prop_assert_eq!(string_end(&bytes), expected);
+        }
+
+        #[test]
+        fn firsts_of_two_are_found_as_a_byte_loop_finds_them(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b',', b'"', b'a', 0x80, 0xac, 0xa2]),
+                0..40,
+            ),
+        ) {
+            let expected = bytes.iter().position(|&b| b == b',' || b == b'"');
+            proptest::prop_assert_eq!(first_of(&bytes, b',', b'"'), expected);
         }
 
         #[test]
