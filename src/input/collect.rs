@@ -475,21 +475,23 @@ impl Chunk {
         for k in 1..starts.len() {
             starts[k] += starts[k - 1];
         }
+        // Each row's place once grouped (in the storage of its account):
+        // after the rows of the accounts before its own, and the rows of its
+        // own read before it.
         let mut at = starts.clone();
-        // Blank copies: the rows reordered fit each column's width as read.
-        let mut times = self.times.blank();
-        let mut followers = self.followers.blank();
-        // Following counts are stored for every row or for none.
-        let mut following = FollowingCounts::default();
-        if self.following.is_present() {
-            following.0 = self.following.0.blank();
+        let mut to = self.accounts;
+        for a in &mut to {
+            let k = &mut at[*a as usize];
+            *a = *k;
+            *k += 1;
         }
-        for (r, &a) in self.accounts.iter().enumerate() {
-            let k = at[a as usize] as usize;
-            at[a as usize] += 1;
-            times.set(k, self.times.get(r));
-            followers.set(k, self.followers.get(r));
-            following.set(k, self.following.get(r));
+        let (mut times, mut followers, mut following) =
+            (self.times, self.followers, self.following);
+        times.permute(&to);
+        followers.permute(&to);
+        // Following counts are stored for every row or for none.
+        if following.is_present() {
+            following.0.permute(&to);
         }
         Chunk {
             accounts: Vec::new(),
