@@ -6,6 +6,9 @@
 //! cell equal to the previous row's is not parsed again (collectors write
 //! many rows of one instant), counts take a digits-only fast path, and an
 //! account name becomes a `String` only once, in the collector's interner.
+//! In a piece of a large input read on the pool, the common row (plain
+//! cells, counts in digits) is read by position, in one pass, without
+//! being split first ([`Positional`]).
 
 use super::bytes::{self, bytes_equal};
 use super::columns::{self, Field, HeaderError, Resolved, Wide};
