@@ -226,7 +226,9 @@ impl Feed for ChunkParser<'_, '_> {
         let (taken, lines) = parallel::each_line(text, last, |line| {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if let Some(positional) = &self.positional
-                && positional.take(line, &mut self.records, &mut self.chunk)
+                && positional
+                    .take(line, &mut self.records, &mut self.chunk)
+                    .is_some()
             {
                 return Some(());
             }
@@ -324,12 +326,8 @@ impl Positional {
     }
 
     /// Takes `line` (without its line end) into `sink` if it is a common
-    /// row; `false`, with nothing taken, if not.
-    fn take(&self, line: &[u8], records: &mut Records, sink: &mut impl Sink) -> bool {
-        self.read(line, records, sink).is_some()
-    }
-
-    fn read(&self, line: &[u8], records: &mut Records, sink: &mut impl Sink) -> Option<()> {
+    /// row; `None`, with nothing taken, if not.
+    fn take(&self, line: &[u8], records: &mut Records, sink: &mut impl Sink) -> Option<()> {
         // A header repeated fails below on its counts or its time, unless
         // their columns are named as values would be: asked to be exact.
         if !records.cannot_repeat_header(line) {
