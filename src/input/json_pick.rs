@@ -463,17 +463,18 @@ impl Template {
 impl<'t> Picked<'t> {
     /// Puts `cell` in each slot of `slots` (bits): moved into the last,
     /// cloned for the others (a field is nearly always wanted once).
-    fn fill(&mut self, mut slots: u8, cell: Cell<'t>) {
-        let mut cell = Some(cell);
-        while slots != 0 {
-            let s = slots.trailing_zeros() as usize;
-            slots &= slots - 1;
-            self.cells[s] = if slots == 0 {
-                cell.take()
-            } else {
-                cell.clone()
-            };
+    fn fill(&mut self, slots: u8, cell: Cell<'t>) {
+        if slots == 0 {
+            return;
         }
+        let last = 7 - slots.leading_zeros() as usize;
+        let mut others = slots & !(1 << last);
+        while others != 0 {
+            let s = others.trailing_zeros() as usize;
+            others &= others - 1;
+            self.cells[s] = Some(cell.clone());
+        }
+        self.cells[last] = Some(cell);
     }
 }
 
