@@ -745,6 +745,8 @@ mod tests {
             r#"{"f":1,"f":2,"g":null,"z":"é","a":false}"#,
             "{}",
             r#"{"x":0,"y":1E+2,"z":-0}"#,
+            // Nineteen digits, and twenty up to the largest `u64`.
+            r#"{"f":9999999999999999999,"g":18446744073709551615}"#,
         ];
         for text in read {
             let flat = pick_flat(text, &wanted, &mut Template::default())
