@@ -10,7 +10,7 @@
 
 use super::columns::{self, Field, HeaderError, Resolved};
 use super::envelope;
-use super::json_pick::{Cell, Pick, Picked, Template, Wanted, pick_flat};
+use super::json_pick::{Cell, Pick, Picked, Raw, Template, Wanted, pick_flat};
 use super::limits::{DocumentLimit, DocumentTooLarge, LineTooLong};
 use super::parallel::{self, Feed};
 use super::value::{
@@ -106,6 +106,67 @@ impl Paths {
         };
         self.template = template;
         picked
+    }
+
+    /// The row of a record of the last layout whose fields are the common
+    /// ones (the time and the account as plain strings, the counts as
+    /// unsigned numbers, no cohort and no label), read from its bytes
+    /// straight into a row: no cells are made, and of its text only the
+    /// strings not known already are checked as UTF-8. `None` for any
+    /// other record, or one with anything wrong, for [`Paths::pick`] and
+    /// [`Paths::row`] to read in full (and report).
+    fn common_row(&mut self, line: &[u8], src: &Source, sink: &mut impl Sink) -> Option<Row> {
+        let (mut time, mut account, mut followers, mut following) = (None, None, None, None);
+        let bit = |slot: usize| 1u8 << slot;
+        self.template.scan(line, |slots, raw| {
+            match raw {
+                Raw::Str(span) if slots == 0 => {
+                    std::str::from_utf8(&line[span]).ok()?;
+                }
+                _ if slots == 0 => {}
+                Raw::Str(span) if slots == bit(TIME) => time = Some(span),
+                Raw::Str(span) if slots == bit(ACCOUNT) => account = Some(span),
+                Raw::Num(n) if slots == bit(FOLLOWERS) => followers = Some(n),
+                Raw::Num(n) if slots == bit(FOLLOWING) => following = Some(n),
+                _ => return None,
+            }
+            Some(())
+        })?;
+        let followers = followers.filter(|&n| n <= MAX_COUNT)?;
+        let following = match (self.cols.following, following) {
+            (Some(_), Some(n)) if n <= MAX_COUNT => Some(n),
+            (None, _) => None,
+            _ => return None,
+        };
+        let pos = Position::Line(0);
+        let name = |i: usize| self.names[i].as_str();
+        let time = &line[time?];
+        let time = self
+            .last_time
+            .read(time, || {
+                time_cell(src, pos, name(self.cols.time), std::str::from_utf8(time)?)
+            })
+            .ok()?;
+        let account = match self.account {
+            AccountSource::Fixed(id) => id,
+            AccountSource::Column(i) => {
+                let account = &line[account?];
+                match sink.guess(account) {
+                    Some(id) => id,
+                    None => {
+                        let text = std::str::from_utf8(account).ok()?;
+                        sink.intern(account_cell(src, pos, name(i), text).ok()?)
+                    }
+                }
+            }
+            AccountSource::InCohort { .. } => return None,
+        };
+        Some(Row {
+            account,
+            time,
+            followers,
+            following,
+        })
     }
 
     /// The fast path for a piece of NDJSON, into `chunk`.
@@ -246,6 +307,10 @@ struct LineFeed<'s, 'b> {
 impl Feed for LineFeed<'_, '_> {
     fn feed(&mut self, text: &[u8], last: bool) -> Option<usize> {
         let (taken, lines) = parallel::each_line(text, last, |line| {
+            if let Some(row) = self.paths.common_row(line, self.src, &mut self.chunk) {
+                self.chunk.push(row);
+                return Some(());
+            }
             let line = std::str::from_utf8(line).ok()?;
             if line.trim().is_empty() {
                 return Some(());

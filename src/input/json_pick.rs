@@ -304,7 +304,6 @@ pub(crate) fn pick_flat<'t>(
 ) -> Option<Picked<'t>> {
     let mut scan = Flat {
         bytes: text.as_bytes(),
-        text,
         at: 0,
     };
     let mut picked = Picked::default();
@@ -334,7 +333,7 @@ pub(crate) fn pick_flat<'t>(
             // range there; one it skips, it only checks the spelling of.
             let checked = slots != 0 || wanted.iter().flatten().any(|w| heads(w, key));
             let start = scan.at;
-            let (cell, kind) = scan.value(checked)?;
+            let (cell, kind) = scan.value(text, checked)?;
             picked.fill(slots, cell);
             match kind {
                 Some(kind) => {
@@ -419,15 +418,33 @@ impl Template {
     /// The fields of `text` if it has the layout learnt, as [`pick_flat`]
     /// would read them.
     pub(crate) fn read<'t>(&self, text: &'t str) -> Option<Picked<'t>> {
+        let mut picked = Picked::default();
+        self.scan(text.as_bytes(), |slots, raw| {
+            let cell = match raw {
+                Raw::Str(span) => Cell::Str(Cow::Borrowed(text.get(span)?)),
+                Raw::Num(n) => Cell::Num(n.into()),
+                Raw::Skipped => Cell::Null,
+            };
+            picked.fill(slots, cell);
+            Some(())
+        })?;
+        Some(picked)
+    }
+
+    /// Reads `line` by the layout learnt, giving each hole's slots (as
+    /// bits) and value to `each`; `None` if it has another layout (or
+    /// `each` gives up). The line's bytes are not checked as UTF-8 here:
+    /// the layout's own text came from a valid line, and a hole's bounds
+    /// are ASCII, so the line is valid where the strings' texts are.
+    pub(crate) fn scan(
+        &self,
+        line: &[u8],
+        mut each: impl FnMut(u8, Raw) -> Option<()>,
+    ) -> Option<()> {
         if !self.learnt {
             return None;
         }
-        let mut scan = Flat {
-            bytes: text.as_bytes(),
-            text,
-            at: 0,
-        };
-        let mut picked = Picked::default();
+        let mut scan = Flat { bytes: line, at: 0 };
         let mut from = 0;
         for &(
             to,
@@ -440,24 +457,32 @@ impl Template {
         {
             scan.expect_bytes(&self.text[from..to])?;
             from = to;
-            let cell = match kind {
+            let raw = match kind {
                 Kind::Str => {
                     let start = scan.at;
-                    let len = super::bytes::string_end(&scan.bytes[start..])?;
-                    scan.at += len;
-                    Cell::Str(Cow::Borrowed(text.get(start..scan.at)?))
+                    scan.at += super::bytes::string_end(&scan.bytes[start..])?;
+                    Raw::Str(start..scan.at)
                 }
-                Kind::Num if checked => Cell::Num(scan.unsigned()?.into()),
+                Kind::Num if checked => Raw::Num(scan.unsigned()?),
                 Kind::Num => {
                     scan.skip_number()?;
-                    Cell::Null
+                    Raw::Skipped
                 }
             };
-            picked.fill(slots, cell);
+            each(slots, raw)?;
         }
         scan.expect_bytes(&self.text[from..])?;
-        (scan.at == scan.bytes.len()).then_some(picked)
+        (scan.at == scan.bytes.len()).then_some(())
     }
+}
+
+/// A value in a hole of a [`Template`]: where a string's text lies (no
+/// escapes, no control characters), an unsigned number, or a number that
+/// is not read.
+pub(crate) enum Raw {
+    Str(std::ops::Range<usize>),
+    Num(u64),
+    Skipped,
 }
 
 impl<'t> Picked<'t> {
@@ -485,9 +510,9 @@ fn heads(path: &str, key: &[u8]) -> bool {
         .is_some_and(|rest| rest.first() == Some(&b'.'))
 }
 
-/// A cursor over one line of JSON text, for [`pick_flat`].
+/// A cursor over one line of JSON text, for [`pick_flat`] and
+/// [`Template::scan`].
 struct Flat<'t> {
-    text: &'t str,
     bytes: &'t [u8],
     at: usize,
 }
@@ -528,15 +553,13 @@ impl<'t> Flat<'t> {
     /// of it would give it if `checked` (read by serde, not skipped: a
     /// number then must be an unsigned integer; otherwise any number, its
     /// cell left `Null`), and the kind of hole it leaves in a template
-    /// (none for a literal); `None` for an array or an object.
-    fn value(&mut self, checked: bool) -> Option<(Cell<'t>, Option<Kind>)> {
+    /// (none for a literal); `None` for an array or an object. `text` is
+    /// the line's text.
+    fn value(&mut self, text: &'t str, checked: bool) -> Option<(Cell<'t>, Option<Kind>)> {
         match self.peek()? {
             b'"' => {
-                let text = self.string()?;
-                Some((
-                    Cell::Str(Cow::Borrowed(self.text.get(text)?)),
-                    Some(Kind::Str),
-                ))
+                let span = self.string()?;
+                Some((Cell::Str(Cow::Borrowed(text.get(span)?)), Some(Kind::Str)))
             }
             b'0'..=b'9' if checked => Some((Cell::Num(self.unsigned()?.into()), Some(Kind::Num))),
             b'-' | b'0'..=b'9' if !checked => {

@@ -448,6 +448,7 @@ fn ndjson_is_read_alike_in_parallel() {
     let piped = util::run(cmd, Some(ndjson.as_bytes()));
     assert_eq!(piped.code, 1, "{}", piped.stderr);
     assert_eq!(util::without_files(&piped.stdout), csv.1);
+    let valid = records.clone();
     // A record with an invalid count two thirds in: the same error, naming
     // its line, on one thread or four; skipped, the same report.
     let at = records.len() * 2 / 3;
@@ -470,6 +471,47 @@ fn ndjson_is_read_alike_in_parallel() {
         skipped.2
     );
     assert_eq!(skipped, report("1", "invalid.ndjson", &skip));
+    // Bytes that are not UTF-8 two thirds in (an é as Latin-1 writes it),
+    // in a field not read, an account's name or a time: the records around
+    // are read by their layout without checking the whole line, and these
+    // must still be found at their line, alike on one thread or four.
+    let latin1 = |text: &str| -> Vec<u8> {
+        text.replace('é', "\u{1}")
+            .bytes()
+            .map(|b| if b == 1 { 0xE9 } else { b })
+            .collect()
+    };
+    type Edit = fn(&str) -> String;
+    let cases: [(&str, Edit, Edit); 3] = [
+        (
+            "latin1-note.ndjson",
+            |r| r.replacen('{', "{\"note\":\"cafe\",", 1),
+            |r| r.replacen('{', "{\"note\":\"café\",", 1),
+        ),
+        ("latin1-name.ndjson", str::to_string, |r| {
+            r.replacen("\"account\":\"", "\"account\":\"café", 1)
+        }),
+        ("latin1-time.ndjson", str::to_string, |r| {
+            r.replacen("\"timestamp\":\"", "\"timestamp\":\"é", 1)
+        }),
+    ];
+    for (file, every, odd) in cases {
+        let mut bytes = Vec::new();
+        for (i, record) in valid.iter().enumerate() {
+            let edit = if i == at { odd } else { every };
+            bytes.extend(latin1(&edit(record)));
+            bytes.push(b'\n');
+        }
+        w.create(file, &bytes);
+        let four = report("4", file, &[]);
+        assert_eq!(four, report("1", file, &[]), "{file}");
+        assert_eq!(four.0, 2, "{file}: {}", four.2);
+        assert!(
+            four.2.contains(&format!("line {}", at + 1)),
+            "{file}: {}",
+            four.2
+        );
+    }
 }
 
 /// `-o` onto something that is not a regular file (here the stdout pipe,
