@@ -566,7 +566,9 @@ pub fn bracket_outside(track: &Track, from: i64, to: i64) -> Option<Bracket> {
 /// Whether the account fell across a bracket: its count went down, by
 /// [`Z_FALL`] of its deviations.
 fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
-    track.count(b.c) < track.count(b.a) && model.followers.z(track, b.a, b.c) <= -Z_FALL
+    track.count(b.c) < track.count(b.a)
+        && !model.followers.surely_above(track, b.a, b.c, Z_FALL)
+        && model.followers.z(track, b.a, b.c) <= -Z_FALL
 }
 
 /// The cohort around one account's drop from grid point `from` to `to`.

@@ -129,6 +129,24 @@ pub fn measure(track: &Track, noise: &Noise, span: Span, sizing: Sizing) -> Opti
     })
 }
 
+/// [`measure`] for a loss wanted only if it is `bar` standard deviations
+/// down or more: `None` also when it surely is not, told before the costly
+/// part of measuring it (see [`Noise::surely_above`]); a platform event
+/// asks this of every account around it, and most did not fall much.
+pub fn measure_beyond(
+    track: &Track,
+    noise: &Noise,
+    span: Span,
+    sizing: Sizing,
+    bar: f64,
+) -> Option<Measured> {
+    let fell = track.count(span.after) < track.count(span.before);
+    if !fell || noise.surely_above(track, span.before, span.after, bar) {
+        return None;
+    }
+    measure(track, noise, span, sizing)
+}
+
 /// Which of the reporting thresholds a measured loss meets, judged at
 /// `bar` standard deviations.
 pub fn check(m: &Measured, settings: &Settings, bar: f64) -> Check {
@@ -243,11 +261,14 @@ pub fn extend(track: &Track, noise: &Noise, span: Span) -> Span {
         before: mut s,
         after: mut e,
     } = span;
-    let fall = |i: usize, j: usize| -noise.z(track, i, j);
-    while s > 0 && fall(s - 1, s) >= Z_EXTEND {
+    // Most steps around a loss are ordinary: told so at a glance.
+    let falls = |i: usize, j: usize| {
+        !noise.surely_above(track, i, j, Z_EXTEND) && -noise.z(track, i, j) >= Z_EXTEND
+    };
+    while s > 0 && falls(s - 1, s) {
         s -= 1;
     }
-    while e + 1 < track.len() && fall(e, e + 1) >= Z_EXTEND {
+    while e + 1 < track.len() && falls(e, e + 1) {
         e += 1;
     }
     Span {

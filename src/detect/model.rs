@@ -23,6 +23,12 @@ use crate::input::FollowingCounts;
 use crate::stats::{MAD_TO_SD, median};
 use std::borrow::Cow;
 
+/// How far above `-z` [`Noise::surely_above`] wants its floor, in
+/// deviations: the floor and the z are sums of a few terms of at most a
+/// few log units each, off by some 1e-15 of them, and deviations are at
+/// least 1e-5.
+const SURE_MARGIN: f64 = 1e-6;
+
 /// Smallest walk spread per √bucket: a perfectly smooth series (synthetic
 /// data, a frozen counter) must not make every wiggle infinitely abnormal.
 const MIN_SIGMA: f64 = 1e-5;
@@ -185,6 +191,10 @@ pub struct Noise {
     trend_var: f64,
     /// Median block rate over the whole series: the account's long-run pace.
     long_run: f64,
+    /// The fastest of the local trend of any step and the long-run pace:
+    /// no window is expected to grow faster than this but by its own
+    /// neighbourhoods' pace (see [`Noise::surely_above`]).
+    fastest: f64,
     /// The shortest stretch, in buckets, on either side of a window whose
     /// rate says what the window's is likely to be.
     neighbourhood: i64,
@@ -423,6 +433,7 @@ impl Noise {
         let trend = rolling_median(g.get(1..).unwrap_or_default(), &rates, half, 0..rates.len());
         // The rates are not needed in order any more: the median reorders them.
         let long_run = median(&mut rates).unwrap_or(0.0);
+        let fastest = trend.iter().copied().fold(long_run, f64::max);
         let far = Far::of(&g, &trend, half + block as i64);
         let mut noise = Noise {
             pace: Pace::Rolling { half, block },
@@ -431,6 +442,7 @@ impl Noise {
             level: 0.0,
             trend_var: 0.0,
             long_run,
+            fastest,
             neighbourhood: (DAY / bucket.max(1)).max(2),
             lasting: (MAX_WINDOW / bucket.max(1)).max(2),
             resolution: Resolution::of(track.followers.iter()),
@@ -624,23 +636,33 @@ impl Noise {
             trend_at(track.last_at_or_before(ga - self.far_reach())),
             trend_at(track.first_at_or_after(gc + self.far_reach())),
         );
+        let paces = Paces {
+            far,
+            ..self.neighbourhoods(track, a, c)
+        };
+        let buckets = (gc - ga).max(1) as f64;
+        let change = level(track.count(c)) - level(track.count(a));
+        paces.judge(change, buckets, &self.spread(buckets), self.long_run)
+    }
+
+    /// The paces of the neighbourhoods around the window from point `a` to
+    /// `c` (the weeks' trend left out).
+    fn neighbourhoods(&self, track: &Track, a: usize, c: usize) -> Paces {
+        let (ga, gc) = (track.grid_point(a), track.grid_point(c));
         let reach = self.neighbours(gc - ga);
         let (g, lv) = (
             |k: usize| track.grid_point(k),
             |k: usize| level(track.count(k)),
         );
         let after = track.first_at_or_after(gc + reach);
-        let paces = Paces {
-            far,
+        Paces {
+            far: None,
             before: track
                 .last_at_or_before(ga - reach)
                 .map(|b| rate(&g, &lv, b, a)),
             after: after.map(|f| rate(&g, &lv, c, f)),
             after_lasts: after.is_some_and(|f| g(f) - gc >= self.lasting()),
-        };
-        let buckets = (gc - ga).max(1) as f64;
-        let change = level(track.count(c)) - level(track.count(a));
-        paces.judge(change, buckets, &self.spread(buckets), self.long_run)
+        }
     }
 
     /// [`Noise::expected`] as a trend of steps `a + 1..=c`.
@@ -748,6 +770,29 @@ impl Noise {
         self.z_with(&self.outside(track, a, c), track, a, c)
     }
 
+    /// Whether the change from point `a` to `c` surely lies above `-z` of
+    /// its deviations ([`Noise::z`] `> -z`), told without the weeks' trend
+    /// around it: two medians, most of the cost of a z, and whether each
+    /// account fell across a window is asked of every account around every
+    /// event. Whatever pace [`Paces::judge`] expects of the window is the
+    /// weeks' trend at some step, a neighbourhood's pace or their mean, or
+    /// the long-run pace: at most the fastest of the neighbourhoods' and
+    /// [`Noise::fastest`]. And its deviation is at least the spread and
+    /// rounding alone (the doubt only adds). So the change less that pace
+    /// over the window, in those deviations, is a floor under the z; kept
+    /// clear of `-z` by a margin far above the rounding of the sums.
+    /// `false` says nothing.
+    pub fn surely_above(&self, track: &Track, a: usize, c: usize, z: f64) -> bool {
+        let near = self.neighbourhoods(track, a, c);
+        let fastest = [near.before, near.after]
+            .into_iter()
+            .flatten()
+            .fold(self.fastest, f64::max);
+        let buckets = (track.grid_point(c) - track.grid_point(a)) as f64;
+        let least = level(track.count(c)) - level(track.count(a)) - buckets * fastest;
+        least >= 0.0 || least / self.sd(track, a, c) > -z + SURE_MARGIN
+    }
+
     /// [`Noise::z`] given a trend that holds steps `a + 1..=c` (and its
     /// doubt).
     pub fn z_with(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
@@ -775,6 +820,7 @@ impl Noise {
             level: 0.0,
             trend_var: 0.0,
             long_run: drift,
+            fastest: drift,
             neighbourhood: 24,
             lasting: 48,
             resolution: Resolution::EXACT,
@@ -1305,6 +1351,53 @@ mod tests {
         let n = Noise::fit(&t, 3600);
         let (one, day) = (n.spread_over(1.0), n.spread_over(24.0));
         assert!(day < 2.0 * one, "one step {one}, a day {day}");
+    }
+
+    proptest::proptest! {
+        /// A window told at a glance to lie above `-z` deviations does:
+        /// for wandering counts with drops, rises and collection gaps, on
+        /// hourly and daily grids, rounded to three figures or exact.
+        #[test]
+        fn surely_above_is_never_wrong(
+            steps in proptest::collection::vec((-0.05f64..0.05, 0u8..12, 1i64..4), 30..160),
+            start in 20.0f64..1e8,
+            hourly in proptest::bool::ANY,
+            rounded in proptest::bool::ANY,
+        ) {
+            let (mut at, mut log) = (0i64, start.ln());
+            let (mut g, mut v) = (Vec::new(), Vec::new());
+            for (change, kind, gap) in steps {
+                log += change
+                    + match kind {
+                        0 => -0.4,
+                        1 => 0.3,
+                        _ => 0.0,
+                    };
+                at += gap;
+                let count = log.exp().round() as u64;
+                let shown = if rounded && count >= 1000 {
+                    let unit = 10u64.pow(count.ilog10() - 2);
+                    count / unit * unit
+                } else {
+                    count
+                };
+                g.push(at);
+                v.push(shown);
+            }
+            let bucket = if hourly { 3_600 } else { 86_400 };
+            let t = Track::on_points(g, bucket, v);
+            let noise = Noise::fit(&t, bucket);
+            for a in 0..t.len() {
+                for c in a + 1..(a + 8).min(t.len()) {
+                    for z in [1.0, 2.0, 3.0] {
+                        if noise.surely_above(&t, a, c, z) {
+                            let exact = noise.z(&t, a, c);
+                            proptest::prop_assert!(exact > -z, "{a}..{c}: z {exact} at {z}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The trend of a few steps, found from their neighbourhood alone, is

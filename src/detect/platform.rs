@@ -125,7 +125,7 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
             let noise = &model.followers;
             let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
-            let m = losses::measure(track, noise, span, Sizing::BeyondTrend)?;
+            let m = losses::measure_beyond(track, noise, span, Sizing::BeyondTrend, bar)?;
             let fall = (
                 track.grid_point(span.before),
                 track.grid_point(span.after),
@@ -311,8 +311,8 @@ fn part(ctx: &Ctx, i: usize, core: Core, own: &[Measured]) -> Option<Part> {
         let trend = noise.long_run_trend(b.a, b.c);
         let within = losses::steepest_loss(track, noise, &trend, b.a, b.c);
         let span = losses::extend(track, noise, within);
-        let m = losses::measure(track, noise, span, Sizing::BeyondTrend)?;
         let bar = ctx.settings.sensitivity / 2.0;
+        let m = losses::measure_beyond(track, noise, span, Sizing::BeyondTrend, bar)?;
         losses::check(&m, ctx.settings, bar)
             .passed()
             .then_some((m, within))
