@@ -450,10 +450,13 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 
 /// Sorts one account's snapshots by time (only if they are not already:
 /// collectors write in time order) and merges those of the same instant.
-/// Returns the number of (exact, conflicting) duplicates merged.
+/// Returns the number of (exact, conflicting) duplicates merged, those
+/// the series set aside while reading (each a repeat of the one before)
+/// among the exact ones.
 fn sort_and_merge(s: &mut Series) -> (u64, u64) {
+    let repeats = s.repeats();
     if s.is_increasing() {
-        return (0, 0);
+        return (repeats, 0);
     }
     // Order by time, then by count, so that of snapshots of one instant the
     // last has most followers whatever order they were read in.
@@ -472,7 +475,7 @@ fn sort_and_merge(s: &mut Series) -> (u64, u64) {
         false
     });
     s.refill(kept.map(|(_, x)| *x));
-    (exact, conflicting)
+    (repeats + exact, conflicting)
 }
 
 /// `1 snapshot`, `2 snapshots`.

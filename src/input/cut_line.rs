@@ -166,7 +166,11 @@ fn take(alone: Collector, collector: &mut Collector) -> Option<String> {
     }
     for (i, (name, series)) in read.names.iter().zip(&read.series).enumerate() {
         let account = collector.intern(name);
-        for s in series.iter() {
+        // The line's exact repeats (counted, not stored) go in again as
+        // repeats of its last snapshot: the same count, the same snapshots.
+        let last = series.iter().last();
+        let repeats = last.into_iter().cycle().take(series.repeats() as usize);
+        for s in series.iter().chain(repeats) {
             collector.push(Row {
                 account,
                 time: s.time,

@@ -11,6 +11,11 @@
 //! (LEB128, seven bits a byte, signs folded in by zigzag). A year of daily
 //! snapshots takes 4–5 bytes each, where columns of values (as
 //! [`crate::packed::Packed`] keeps them) took 7–8.
+//!
+//! A snapshot that repeats the one before exactly (a collector that wrote
+//! its row twice) is not stored but counted: the data set merges such
+//! duplicates anyway, and an account with one stored would be out of order
+//! and sorted again whole.
 
 /// One snapshot of an account: when, and its counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,7 +27,8 @@ pub struct Snapshot {
 }
 
 /// One account's snapshots, in the order read (sorted and deduplicated later,
-/// by [`crate::dataset::Dataset::build`]).
+/// by [`crate::dataset::Dataset::build`]), but for exact repeats of the one
+/// before, which are only counted.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
     bytes: Vec<u8>,
@@ -34,6 +40,11 @@ pub struct Series {
     increasing: bool,
     /// Whether a follower count is 0.
     zero: bool,
+    /// Whether the last snapshot has a following count (`last` holds the
+    /// rest of it).
+    last_following: bool,
+    /// Snapshots not stored, each the same as the one before it.
+    repeats: u32,
 }
 
 /// What decoding (and encoding) a snapshot needs of the ones before it.
@@ -222,10 +233,29 @@ impl Series {
         self.len() == 0
     }
 
-    /// Appends a snapshot.
+    /// Appends a snapshot (or counts it, if it repeats the last one).
     pub fn push(&mut self, s: Snapshot) {
+        if self.repeats_last(&s) {
+            self.repeats += 1;
+            return;
+        }
         self.note(s);
         self.last.encode(s, &mut self.bytes);
+    }
+
+    /// Whether `s` is the same as the last snapshot (and there is room to
+    /// count one more repeat: beyond, it is stored, and merged later).
+    fn repeats_last(&self, s: &Snapshot) -> bool {
+        !self.is_empty()
+            && s.time == self.last.time
+            && s.followers == self.last.followers
+            && s.following == self.last_following.then_some(self.last.following)
+            && self.repeats < u32::MAX
+    }
+
+    /// How many snapshots were not stored as they repeated the one before.
+    pub fn repeats(&self) -> u64 {
+        u64::from(self.repeats)
     }
 
     /// Appends snapshots `more`, encoded first in `scratch` so that room is
@@ -237,12 +267,17 @@ impl Series {
         share: Option<f64>,
         scratch: &mut Vec<u8>,
     ) {
-        let (len, rows) = (self.len(), more.len());
+        let len = self.len();
         scratch.clear();
         for s in more {
+            if self.repeats_last(&s) {
+                self.repeats += 1;
+                continue;
+            }
             self.note(s);
             self.last.encode(s, scratch);
         }
+        let rows = self.len() - len;
         make_room(&mut self.bytes, len, rows, scratch.len(), share);
         self.bytes.extend_from_slice(scratch);
     }
@@ -257,6 +292,7 @@ impl Series {
             self.increasing = false;
         }
         self.zero |= s.followers == 0;
+        self.last_following = s.following.is_some();
     }
 
     /// Every snapshot, in the order read.
@@ -419,19 +455,48 @@ mod tests {
 
     proptest! {
         /// Whatever the values (extreme times and counts, any order), the
-        /// snapshots come back as they went in.
+        /// snapshots come back as they went in, but for exact repeats of
+        /// the one before, which are counted; pushed one by one or
+        /// appended in pieces.
         #[test]
         fn snapshots_come_back_as_stored(
             rows in proptest::collection::vec(
-                (any::<i64>(), 0u64..=1 << 53, proptest::option::of(0u64..=1 << 53)),
+                (
+                    any::<i64>(),
+                    0u64..=1 << 53,
+                    proptest::option::of(0u64..=1 << 53),
+                    // Repeat the snapshot before, or one like it but for
+                    // its following count, instead.
+                    prop_oneof![6 => Just(0u8), 2 => Just(1u8), 1 => Just(2u8)],
+                ),
                 0..60,
-            )
+            ),
+            piece in 1usize..8,
         ) {
-            let snapshots: Vec<Snapshot> =
-                rows.into_iter().map(|(t, f, g)| snapshot(t, f, g)).collect();
+            let mut snapshots: Vec<Snapshot> = Vec::new();
+            for (t, f, g, repeat) in rows {
+                let next = match (snapshots.last(), repeat) {
+                    (Some(&last), 1) => last,
+                    (Some(&last), 2) => Snapshot {
+                        following: last.following.map_or(Some(0), |_| None),
+                        ..last
+                    },
+                    _ => snapshot(t, f, g),
+                };
+                snapshots.push(next);
+            }
+            let mut kept = snapshots.clone();
+            kept.dedup();
             let s = Series::from_snapshots(snapshots.iter().copied());
-            prop_assert_eq!(s.len(), snapshots.len());
-            prop_assert_eq!(s.iter().collect::<Vec<_>>(), snapshots);
+            prop_assert_eq!(s.len(), kept.len());
+            prop_assert_eq!(s.repeats() as usize, snapshots.len() - kept.len());
+            prop_assert_eq!(s.iter().collect::<Vec<_>>(), kept);
+            let mut pieces = Series::default();
+            for more in snapshots.chunks(piece) {
+                pieces.extend(more.iter().copied(), None, &mut Vec::new());
+            }
+            prop_assert_eq!(pieces.iter().collect::<Vec<_>>(), s.iter().collect::<Vec<_>>());
+            prop_assert_eq!(pieces.repeats(), s.repeats());
         }
     }
 }
