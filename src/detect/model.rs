@@ -1086,12 +1086,15 @@ impl Whole {
                 let p = self.paces((a, c), &sides);
                 if want_paces {
                     if let Some(far) = p.far {
-                        shifts.extend(
-                            [p.before, p.after]
-                                .into_iter()
-                                .flatten()
-                                .map(|r| (r - far) * buckets),
-                        );
+                        // Pushed one by one: an iterator over the two
+                        // options kept its state on the stack, a tenth of
+                        // the fit's own time.
+                        if let Some(b) = p.before {
+                            shifts.push((b - far) * buckets);
+                        }
+                        if let Some(f) = p.after {
+                            shifts.push((f - far) * buckets);
+                        }
                     }
                     if let (Some(b), Some(f)) = (p.before, p.after) {
                         disagreements.push((b - f) / 2.0 * buckets);
