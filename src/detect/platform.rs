@@ -20,10 +20,11 @@
 //! down, the windows as wide as the outage carry the evidence, and the
 //! shared gap is the core.
 
-use super::cohort::{self, CohortWindow, bracket, bracket_outside};
+use super::cohort::{self, Bracket, CohortWindow, bracket, bracket_outside};
 use super::losses::{self, Measured, Sizing};
 use super::persistence::{self, Outcome};
 use super::{Core, Ctx, Finding, Member, Scope, Span};
+use crate::grid::Track;
 use crate::stats::{MAD_TO_SD, mad, median, quantile};
 use rayon::prelude::*;
 
@@ -121,7 +122,7 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
         .par_iter()
         .zip(ctx.models)
         .filter_map(|(track, model)| {
-            let b = bracket(track, model, w.from, w.to)?;
+            let b = bracket(track, model, w.from, w.to).filter(|b| goes_down(track, b))?;
             let noise = &model.followers;
             let trend = noise.long_run_trend(b.a, b.c);
             let span = losses::steepest_loss(track, noise, &trend, b.a, b.c);
@@ -146,6 +147,14 @@ fn falls_core(ctx: &Ctx, w: Core, core: Option<Core>) -> Option<Core> {
     }
     let all: Vec<(i64, i64)> = falls.iter().map(|f| (f.0, f.1)).collect();
     shortest_holding(&all, CORE_SHARE)
+}
+
+/// Whether the count goes down anywhere within bracket `b`. Where it never
+/// does, no stretch of it has a loss to measure ([`losses::measure_beyond`]
+/// wants the count lower at the end), and locating one is skipped: around
+/// a one-bucket window most accounts just grew.
+fn goes_down(track: &Track, b: &Bracket) -> bool {
+    (b.a + 1..=b.c).any(|k| track.count(k) < track.count(k - 1))
 }
 
 /// The shortest `[from, to]` that holds (each whole) at least `share` of
