@@ -564,11 +564,13 @@ pub fn bracket_outside(track: &Track, from: i64, to: i64) -> Option<Bracket> {
 }
 
 /// Whether the account fell across a bracket: its count went down, by
-/// [`Z_FALL`] of its deviations.
+/// [`Z_FALL`] of its deviations. Most accounts around an account's event
+/// are told at a glance, one way or the other; the rest by their z.
 fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
+    let noise = &model.followers;
     track.count(b.c) < track.count(b.a)
-        && !model.followers.surely_above(track, b.a, b.c, Z_FALL)
-        && model.followers.z(track, b.a, b.c) <= -Z_FALL
+        && !noise.surely_above(track, b.a, b.c, Z_FALL)
+        && (noise.surely_below(track, b.a, b.c, Z_FALL) || noise.z(track, b.a, b.c) <= -Z_FALL)
 }
 
 /// The cohort around one account's drop from grid point `from` to `to`.

@@ -23,10 +23,10 @@ use crate::input::FollowingCounts;
 use crate::stats::{MAD_TO_SD, median};
 use std::borrow::Cow;
 
-/// How far above `-z` [`Noise::surely_above`] wants its floor, in
-/// deviations: the floor and the z are sums of a few terms of at most a
-/// few log units each, off by some 1e-15 of them, and deviations are at
-/// least 1e-5.
+/// How far above `-z` [`Noise::surely_above`] wants its floor (and below,
+/// [`Noise::surely_below`] its ceiling), in deviations: the bounds and the
+/// z are sums of a few terms of at most a few log units each, off by some
+/// 1e-15 of them, and deviations are at least 1e-5.
 const SURE_MARGIN: f64 = 1e-6;
 
 /// Smallest walk spread per √bucket: a perfectly smooth series (synthetic
@@ -195,6 +195,9 @@ pub struct Noise {
     /// no window is expected to grow faster than this but by its own
     /// neighbourhoods' pace (see [`Noise::surely_above`]).
     fastest: f64,
+    /// The slowest of the same: no window is expected to grow slower but
+    /// by its neighbourhoods' pace (see [`Noise::surely_below`]).
+    slowest: f64,
     /// The shortest stretch, in buckets, on either side of a window whose
     /// rate says what the window's is likely to be.
     neighbourhood: i64,
@@ -434,6 +437,7 @@ impl Noise {
         // The rates are not needed in order any more: the median reorders them.
         let long_run = median(&mut rates).unwrap_or(0.0);
         let fastest = trend.iter().copied().fold(long_run, f64::max);
+        let slowest = trend.iter().copied().fold(long_run, f64::min);
         let far = Far::of(&g, &trend, half + block as i64);
         let mut noise = Noise {
             pace: Pace::Rolling { half, block },
@@ -443,6 +447,7 @@ impl Noise {
             trend_var: 0.0,
             long_run,
             fastest,
+            slowest,
             neighbourhood: (DAY / bucket.max(1)).max(2),
             lasting: (MAX_WINDOW / bucket.max(1)).max(2),
             resolution: Resolution::of(track.followers.iter()),
@@ -793,6 +798,29 @@ impl Noise {
         least >= 0.0 || least / self.sd(track, a, c) > -z + SURE_MARGIN
     }
 
+    /// Whether the change from point `a` to `c` surely lies at or below
+    /// `-z` of its deviations ([`Noise::z`] `<= -z`), told without the
+    /// weeks' trend: [`Noise::surely_above`] turned round. The pace
+    /// expected of the window is at least the slowest of the
+    /// neighbourhoods' and [`Noise::slowest`]; its deviation at most the
+    /// spread, the rounding and the largest doubt [`Paces::judge`] gives.
+    /// So where the change less that pace is a fall, that fall over that
+    /// deviation is a ceiling over the z. `false` says nothing.
+    pub fn surely_below(&self, track: &Track, a: usize, c: usize, z: f64) -> bool {
+        let near = self.neighbourhoods(track, a, c);
+        let slowest = [near.before, near.after]
+            .into_iter()
+            .flatten()
+            .fold(self.slowest, f64::min);
+        let (ga, gc) = (track.grid_point(a), track.grid_point(c));
+        let buckets = (gc - ga).max(1) as f64;
+        let most = level(track.count(c)) - level(track.count(a)) - buckets * slowest;
+        let spread = self.spread(buckets);
+        let doubt = spread.wander.max(spread.var).max(spread.disagreement);
+        let sd = (spread.var + self.rounding(track.count(a)) + doubt).sqrt();
+        most < 0.0 && most / sd < -z - SURE_MARGIN
+    }
+
     /// [`Noise::z`] given a trend that holds steps `a + 1..=c` (and its
     /// doubt).
     pub fn z_with(&self, trend: &Trend, track: &Track, a: usize, c: usize) -> f64 {
@@ -821,6 +849,7 @@ impl Noise {
             trend_var: 0.0,
             long_run: drift,
             fastest: drift,
+            slowest: drift,
             neighbourhood: 24,
             lasting: 48,
             resolution: Resolution::EXACT,
@@ -1357,11 +1386,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A window told at a glance to lie above `-z` deviations does:
-        /// for wandering counts with drops, rises and collection gaps, on
+        /// A window told at a glance to lie above `-z` deviations does, and
+        /// one told to lie at or below does too: for wandering counts with drops, rises and collection gaps, on
         /// hourly and daily grids, rounded to three figures or exact.
         #[test]
-        fn surely_above_is_never_wrong(
+        fn glances_at_a_z_are_never_wrong(
             steps in proptest::collection::vec((-0.05f64..0.05, 0u8..12, 1i64..4), 30..160),
             start in 20.0f64..1e8,
             hourly in proptest::bool::ANY,
@@ -1393,9 +1422,12 @@ mod tests {
             for a in 0..t.len() {
                 for c in a + 1..(a + 8).min(t.len()) {
                     for z in [1.0, 2.0, 3.0] {
+                        let exact = noise.z(&t, a, c);
                         if noise.surely_above(&t, a, c, z) {
-                            let exact = noise.z(&t, a, c);
-                            proptest::prop_assert!(exact > -z, "{a}..{c}: z {exact} at {z}");
+                            proptest::prop_assert!(exact > -z, "{a}..{c}: z {exact} above {z}");
+                        }
+                        if noise.surely_below(&t, a, c, z) {
+                            proptest::prop_assert!(exact <= -z, "{a}..{c}: z {exact} below {z}");
                         }
                     }
                 }
