@@ -568,9 +568,11 @@ pub fn bracket_outside(track: &Track, from: i64, to: i64) -> Option<Bracket> {
 /// are told at a glance, one way or the other; the rest by their z.
 fn fell_across(track: &Track, model: &Model, b: &Bracket) -> bool {
     let noise = &model.followers;
-    track.count(b.c) < track.count(b.a)
-        && !noise.surely_above(track, b.a, b.c, Z_FALL)
-        && (noise.surely_below(track, b.a, b.c, Z_FALL) || noise.z(track, b.a, b.c) <= -Z_FALL)
+    if track.count(b.c) >= track.count(b.a) {
+        return false;
+    }
+    let glance = noise.glance(track, b.a, b.c);
+    !glance.above(Z_FALL) && (glance.below(Z_FALL) || noise.z(track, b.a, b.c) <= -Z_FALL)
 }
 
 /// The cohort around one account's drop from grid point `from` to `to`.

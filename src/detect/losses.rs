@@ -131,7 +131,7 @@ pub fn measure(track: &Track, noise: &Noise, span: Span, sizing: Sizing) -> Opti
 
 /// [`measure`] for a loss wanted only if it is `bar` standard deviations
 /// down or more: `None` also when it surely is not, told before the costly
-/// part of measuring it (see [`Noise::surely_above`]); a platform event
+/// part of measuring it (see [`Noise::glance`]); a platform event
 /// asks this of every account around it, and most did not fall much.
 pub fn measure_beyond(
     track: &Track,
@@ -141,7 +141,7 @@ pub fn measure_beyond(
     bar: f64,
 ) -> Option<Measured> {
     let fell = track.count(span.after) < track.count(span.before);
-    if !fell || noise.surely_above(track, span.before, span.after, bar) {
+    if !fell || noise.glance(track, span.before, span.after).above(bar) {
         return None;
     }
     measure(track, noise, span, sizing)
@@ -263,7 +263,7 @@ pub fn extend(track: &Track, noise: &Noise, span: Span) -> Span {
     } = span;
     // Most steps around a loss are ordinary: told so at a glance.
     let falls = |i: usize, j: usize| {
-        !noise.surely_above(track, i, j, Z_EXTEND) && -noise.z(track, i, j) >= Z_EXTEND
+        !noise.glance(track, i, j).above(Z_EXTEND) && -noise.z(track, i, j) >= Z_EXTEND
     };
     while s > 0 && falls(s - 1, s) {
         s -= 1;

@@ -23,8 +23,8 @@ use crate::input::FollowingCounts;
 use crate::stats::{MAD_TO_SD, median};
 use std::borrow::Cow;
 
-/// How far above `-z` [`Noise::surely_above`] wants its floor (and below,
-/// [`Noise::surely_below`] its ceiling), in deviations: the bounds and the
+/// How far above `-z` [`Glance::above`] wants the floor under a z (and
+/// below, [`Glance::below`] the ceiling over it), in deviations: the bounds and the
 /// z are sums of a few terms of at most a few log units each, off by some
 /// 1e-15 of them, and deviations are at least 1e-5.
 const SURE_MARGIN: f64 = 1e-6;
@@ -193,10 +193,10 @@ pub struct Noise {
     long_run: f64,
     /// The fastest of the local trend of any step and the long-run pace:
     /// no window is expected to grow faster than this but by its own
-    /// neighbourhoods' pace (see [`Noise::surely_above`]).
+    /// neighbourhoods' pace (see [`Noise::glance`]).
     fastest: f64,
     /// The slowest of the same: no window is expected to grow slower but
-    /// by its neighbourhoods' pace (see [`Noise::surely_below`]).
+    /// by its neighbourhoods' pace (see [`Noise::glance`]).
     slowest: f64,
     /// The shortest stretch, in buckets, on either side of a window whose
     /// rate says what the window's is likely to be.
@@ -301,6 +301,25 @@ pub fn level(v: u64) -> f64 {
 pub struct Expected {
     pub rate: f64,
     pub doubt: f64,
+}
+
+/// Bounds on a window's z told at a glance ([`Noise::glance`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glance {
+    floor: f64,
+    ceiling: f64,
+}
+
+impl Glance {
+    /// Whether the z surely lies above `-z`. `false` says nothing.
+    pub fn above(&self, z: f64) -> bool {
+        self.floor > -z + SURE_MARGIN
+    }
+
+    /// Whether the z surely lies at or below `-z`. `false` says nothing.
+    pub fn below(&self, z: f64) -> bool {
+        self.ceiling < -z - SURE_MARGIN
+    }
 }
 
 /// The paces around a window, each `None` where the series does not reach:
@@ -775,50 +794,41 @@ impl Noise {
         self.z_with(&self.outside(track, a, c), track, a, c)
     }
 
-    /// Whether the change from point `a` to `c` surely lies above `-z` of
-    /// its deviations ([`Noise::z`] `> -z`), told without the weeks' trend
-    /// around it: two medians, most of the cost of a z, and whether each
-    /// account fell across a window is asked of every account around every
-    /// event. Whatever pace [`Paces::judge`] expects of the window is the
-    /// weeks' trend at some step, a neighbourhood's pace or their mean, or
-    /// the long-run pace: at most the fastest of the neighbourhoods' and
-    /// [`Noise::fastest`]. And its deviation is at least the spread and
-    /// rounding alone (the doubt only adds). So the change less that pace
-    /// over the window, in those deviations, is a floor under the z; kept
-    /// clear of `-z` by a margin far above the rounding of the sums.
-    /// `false` says nothing.
-    pub fn surely_above(&self, track: &Track, a: usize, c: usize, z: f64) -> bool {
+    /// Bounds on the z of the change from point `a` to `c` ([`Noise::z`]),
+    /// found without the weeks' trend around it: two medians, most of the
+    /// cost of a z, and whether each account fell across a window is asked
+    /// of every account around every event. Whatever pace [`Paces::judge`]
+    /// expects of the window is the weeks' trend at some step, a
+    /// neighbourhood's pace or their mean, or the long-run pace: between
+    /// the slowest and the fastest of the neighbourhoods' and
+    /// [`Noise::slowest`], [`Noise::fastest`]. Its deviation is at least
+    /// the spread and rounding alone, and at most those and the largest
+    /// doubt the judgement gives. So the change less the fastest pace over
+    /// the window, in the least deviation, is a floor under the z; less the
+    /// slowest, in the largest (where it is a fall), a ceiling over it.
+    pub fn glance(&self, track: &Track, a: usize, c: usize) -> Glance {
         let near = self.neighbourhoods(track, a, c);
-        let fastest = [near.before, near.after]
-            .into_iter()
-            .flatten()
-            .fold(self.fastest, f64::max);
-        let buckets = (track.grid_point(c) - track.grid_point(a)) as f64;
-        let least = level(track.count(c)) - level(track.count(a)) - buckets * fastest;
-        least >= 0.0 || least / self.sd(track, a, c) > -z + SURE_MARGIN
-    }
-
-    /// Whether the change from point `a` to `c` surely lies at or below
-    /// `-z` of its deviations ([`Noise::z`] `<= -z`), told without the
-    /// weeks' trend: [`Noise::surely_above`] turned round. The pace
-    /// expected of the window is at least the slowest of the
-    /// neighbourhoods' and [`Noise::slowest`]; its deviation at most the
-    /// spread, the rounding and the largest doubt [`Paces::judge`] gives.
-    /// So where the change less that pace is a fall, that fall over that
-    /// deviation is a ceiling over the z. `false` says nothing.
-    pub fn surely_below(&self, track: &Track, a: usize, c: usize, z: f64) -> bool {
-        let near = self.neighbourhoods(track, a, c);
-        let slowest = [near.before, near.after]
-            .into_iter()
-            .flatten()
-            .fold(self.slowest, f64::min);
-        let (ga, gc) = (track.grid_point(a), track.grid_point(c));
-        let buckets = (gc - ga).max(1) as f64;
-        let most = level(track.count(c)) - level(track.count(a)) - buckets * slowest;
+        let sides = [near.before, near.after].into_iter().flatten();
+        let fastest = sides.clone().fold(self.fastest, f64::max);
+        let slowest = sides.fold(self.slowest, f64::min);
+        let buckets = (track.grid_point(c) - track.grid_point(a)).max(1) as f64;
+        let change = level(track.count(c)) - level(track.count(a));
         let spread = self.spread(buckets);
+        let known = spread.var + self.rounding(track.count(a));
         let doubt = spread.wander.max(spread.var).max(spread.disagreement);
-        let sd = (spread.var + self.rounding(track.count(a)) + doubt).sqrt();
-        most < 0.0 && most / sd < -z - SURE_MARGIN
+        let (least, most) = (change - buckets * fastest, change - buckets * slowest);
+        Glance {
+            floor: if least >= 0.0 {
+                f64::INFINITY
+            } else {
+                least / known.sqrt()
+            },
+            ceiling: if most < 0.0 {
+                most / (known + doubt).sqrt()
+            } else {
+                f64::INFINITY
+            },
+        }
     }
 
     /// [`Noise::z`] given a trend that holds steps `a + 1..=c` (and its
@@ -1423,10 +1433,11 @@ mod tests {
                 for c in a + 1..(a + 8).min(t.len()) {
                     for z in [1.0, 2.0, 3.0] {
                         let exact = noise.z(&t, a, c);
-                        if noise.surely_above(&t, a, c, z) {
+                        let glance = noise.glance(&t, a, c);
+                        if glance.above(z) {
                             proptest::prop_assert!(exact > -z, "{a}..{c}: z {exact} above {z}");
                         }
-                        if noise.surely_below(&t, a, c, z) {
+                        if glance.below(z) {
                             proptest::prop_assert!(exact <= -z, "{a}..{c}: z {exact} below {z}");
                         }
                     }
