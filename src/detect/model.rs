@@ -24,9 +24,9 @@ use crate::stats::{MAD_TO_SD, median};
 use std::borrow::Cow;
 
 /// How far above `-z` [`Glance::above`] wants the floor under a z (and
-/// below, [`Glance::below`] the ceiling over it), in deviations: the bounds and the
-/// z are sums of a few terms of at most a few log units each, off by some
-/// 1e-15 of them, and deviations are at least 1e-5.
+/// below, [`Glance::below`] the ceiling over it), in deviations: the
+/// bounds and the z are sums of a few terms of at most a few log units
+/// each, off by some 1e-15 of them, and deviations are at least 1e-5.
 const SURE_MARGIN: f64 = 1e-6;
 
 /// Smallest walk spread per √bucket: a perfectly smooth series (synthetic
@@ -1397,8 +1397,9 @@ mod tests {
 
     proptest::proptest! {
         /// A window told at a glance to lie above `-z` deviations does, and
-        /// one told to lie at or below does too: for wandering counts with drops, rises and collection gaps, on
-        /// hourly and daily grids, rounded to three figures or exact.
+        /// one told to lie at or below does too: for wandering counts with
+        /// drops, rises and collection gaps, on hourly and daily grids,
+        /// rounded to three figures or exact.
         #[test]
         fn glances_at_a_z_are_never_wrong(
             steps in proptest::collection::vec((-0.05f64..0.05, 0u8..12, 1i64..4), 30..160),
