@@ -323,7 +323,7 @@ impl Collector {
 /// [`Collector::absorb`].
 #[derive(Debug, Default)]
 pub(crate) struct Chunk {
-    /// The collector's names, shared by the chunks of a wave
+    /// The collector's names, shared by the chunks read meanwhile
     /// ([`Chunk::knowing`]).
     base: Option<Base>,
     /// Ids below this are the base's; the chunk's own names (accounts the

@@ -15,9 +15,9 @@ use super::names::Names;
 use super::{Chunk, Collector, Reader, Source};
 use crate::progress::Counted;
 use anyhow::{Context, Result};
-use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 /// A format's fast path: the lines of one piece of the input, fed to it in
 /// blocks, made into a [`Chunk`].
@@ -124,7 +124,7 @@ fn worth_splitting(file: &OpenFile) -> bool {
 }
 
 /// Reads a file's body from byte `start`, the start of line `line + 1`, in
-/// byte ranges cut at line ends, a wave of them at a time: each range read
+/// byte ranges cut at line ends, a few a thread at a time: each range read
 /// in 1 MB blocks by the fast path `parser` makes for a chunk. From the
 /// first range it gives up on, `serial` reads from that byte and line to the
 /// end (returning the snapshots it took), with exact line numbers for its
@@ -140,7 +140,7 @@ fn read_file<F: Feed>(
 ) -> Result<usize> {
     let threads = rayon::current_num_threads();
     let size = file.size();
-    let chunks = (threads * WAVES) as u64;
+    let chunks = (threads * RANGES_PER_THREAD) as u64;
     let mut bounds = vec![start];
     for k in 1..chunks {
         let nominal = start + (size.saturating_sub(start)) * k / chunks;
@@ -150,8 +150,7 @@ fn read_file<F: Feed>(
         }
     }
     bounds.push(size.max(start));
-    let ranges: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let mut waves = ranges.chunks(threads).map(<[_]>::to_vec);
+    let mut ranges = bounds.windows(2).map(|w| (w[0], w[1]));
     // The inputs before this one are read whole.
     let offset = src.progress.position();
     let parse = |&(start, end): &(u64, u64), chunk| {
@@ -159,14 +158,9 @@ fn read_file<F: Feed>(
         let (chunk, lines) = read_range(input, parser(chunk))?;
         Some((chunk.ending_at(offset + end), lines))
     };
-    match read_waves(
-        |_, _| Ok(waves.next().unwrap_or_default()),
-        parse,
-        line,
-        collector,
-    )? {
-        Waves::Done { snapshots, .. } => Ok(snapshots),
-        Waves::Stopped {
+    match read_pieces(|_, _| ranges.next(), parse, line, collector) {
+        Ended::Done { snapshots, .. } => Ok(snapshots),
+        Ended::Stopped {
             rest,
             line,
             snapshots,
@@ -247,7 +241,7 @@ pub(crate) fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result
 
 /// Reads the rest of a stream (gzip, stdin, any line-based input), whose
 /// first line is line `line + 1`: in pieces of [`stream_piece`] bytes cut
-/// at line ends, parsed by `parse` in waves on the pool; `serial` reads
+/// at line ends, parsed by `parse` on the pool, a few a thread at a time; `serial` reads
 /// from a reader and line number to the end, and takes over from a piece
 /// `parse` gives up on, or reads it all when it is only one piece long.
 /// Returns the snapshots taken.
@@ -259,7 +253,6 @@ fn read_stream(
     parse: impl Fn(&[u8], Chunk) -> Option<(Chunk, u64)> + Sync,
     serial: impl FnOnce(Reader, u64, &mut Collector) -> Result<u64>,
 ) -> Result<u64> {
-    let threads = rayon::current_num_threads();
     // A read error ends the reading; it is reported once the text before
     // it has been read (errors in that text come first, as serially).
     let size = stream_piece(src.compressed, collector.names.len());
@@ -281,27 +274,27 @@ fn read_stream(
     // A piece's text is read into the storage of one already appended:
     // pieces of 16 MB, freed and allocated anew, would leave the allocator
     // holding their holes among the accounts' storage.
-    let next_wave = |mut used: Vec<(Vec<u8>, u64)>, accounts| -> Result<Vec<(Vec<u8>, u64)>> {
-        let mut wave: Vec<(Vec<u8>, u64)> = first.take().into_iter().collect();
-        let size = stream_piece(src.compressed, accounts);
-        while wave.len() < threads && !ended {
-            let text = used.pop().map(|(text, _)| text).unwrap_or_default();
-            let (piece, error) = read_piece(&mut reader, src, size, text);
-            ended = piece.len() < size || error.is_some();
-            if !piece.is_empty() {
-                wave.push((piece, src.progress.position()));
-            }
-            failed = error;
+    let next_piece = |used: Option<(Vec<u8>, u64)>, accounts| {
+        if let Some(first) = first.take() {
+            return Some(first);
         }
-        Ok(wave)
+        if ended {
+            return None;
+        }
+        let text = used.map(|(text, _)| text).unwrap_or_default();
+        let size = stream_piece(src.compressed, accounts);
+        let (piece, error) = read_piece(&mut reader, src, size, text);
+        ended = piece.len() < size || error.is_some();
+        failed = error;
+        (!piece.is_empty()).then(|| (piece, src.progress.position()))
     };
     let parse = |(piece, through): &(Vec<u8>, u64), chunk| {
         let (chunk, lines) = parse(piece, chunk)?;
         Some((chunk.ending_at(*through), lines))
     };
-    let (snapshots, last_line) = match read_waves(next_wave, parse, line, collector)? {
-        Waves::Done { snapshots, line } => (snapshots as u64, line),
-        Waves::Stopped {
+    let (snapshots, last_line) = match read_pieces(next_piece, parse, line, collector) {
+        Ended::Done { snapshots, line } => (snapshots as u64, line),
+        Ended::Stopped {
             rest,
             line,
             snapshots,
@@ -355,8 +348,8 @@ fn at_line(e: anyhow::Error, src: &Source, last_line: u64) -> anyhow::Error {
 /// the accounts known so far. Each piece costs a visit to each account it
 /// holds (its name interned, its rows appended), so a piece should hold a
 /// few rows of each: [`PIECE_PER_ACCOUNT`] bytes an account. But the text
-/// of two waves is held at once (four pieces on two threads), which with
-/// few accounts would be most of the memory: 16 MB pieces took a pipe of
+/// of [`IN_FLIGHT`] pieces a thread is held at once (four on two threads),
+/// which with few accounts would be most of the memory: 16 MB pieces took a pipe of
 /// 10,000 accounts to 123 MB, 4 MB ones to 66 MB at the same speed. At
 /// most 8 MB through a decompressor: there parsing waits for
 /// decompression, so the cost per piece is hidden.
@@ -398,7 +391,7 @@ fn read_piece(
 }
 
 /// Where a parallel read ended.
-enum Waves<T> {
+enum Ended<T> {
     /// At the end of the input: the snapshots read, and the number of the
     /// last line.
     Done { snapshots: usize, line: u64 },
@@ -412,26 +405,26 @@ enum Waves<T> {
     },
 }
 
-/// Reads an input's body in pieces, a wave of them (one a thread) at a
-/// time, each piece's rows grouped on its own thread, and each wave
-/// appended to `collector` in input order while the next one is read — so
-/// accounts are numbered in order of first appearance as by the serial
-/// reader, and only two waves' rows are held at once.
+/// Reads an input's body in pieces on the pool, each piece's rows grouped
+/// on its own thread, and appends them to `collector` in input order on
+/// this thread as they come — so accounts are numbered in order of first
+/// appearance as by the serial reader. Up to [`IN_FLIGHT`] pieces a thread
+/// are read or waiting at once: as soon as the oldest is appended, the
+/// next is fetched and read, so no thread waits for the slowest piece of
+/// a batch.
 ///
-/// `next_wave` gives the pieces (none at the end), and is given back those
-/// appended since it was last called, whose storage it may reuse, and the
-/// number of accounts known; `parse`
-/// reads one (`None` when the format's fast path cannot take it). `line` is
-/// the number of the last line before the body.
-fn read_waves<T: Send + Sync>(
-    mut next_wave: impl FnMut(Vec<T>, usize) -> Result<Vec<T>> + Send,
+/// `next_piece` gives the pieces in order (`None` at the end), given back
+/// the storage of one appended (it may reuse it) and the number of
+/// accounts known; `parse` reads one (`None` when the format's fast path
+/// cannot take it). `line` is the number of the last line before the body.
+fn read_pieces<T: Send>(
+    mut next_piece: impl FnMut(Option<T>, usize) -> Option<T>,
     parse: impl Fn(&T, Chunk) -> Option<(Chunk, u64)> + Sync,
     mut line: u64,
     collector: &mut Collector,
-) -> Result<Waves<T>> {
+) -> Ended<T> {
+    type Parsed<T> = (T, Option<(Chunk, u64)>);
     let mut snapshots = 0usize;
-    let mut wave: Vec<T> = next_wave(Vec::new(), collector.names.len())?;
-    let mut read: Vec<(T, Option<(Chunk, u64)>)> = Vec::new();
     // Whether chunks start from the collector's names: when the last one
     // appended held rows of at least an eighth of the accounts known. A
     // chunk that knows them holds their order (4 bytes an account known);
@@ -442,74 +435,83 @@ fn read_waves<T: Send + Sync>(
     // a third of them, and a rule of half had each chunk intern them on its
     // own, in fresh pages.
     let mut knowing = false;
-    // The copy of the collector's names the chunks share, kept from wave to
-    // wave until the collector knows an eighth more: a chunk interns on its
-    // own the names the copy lacks, which costs little while they are few,
-    // and accounts keep appearing in most data (copied for every wave, the
-    // copy was 48 MB at 1,000,000 accounts).
+    // The copy of the collector's names the chunks share, kept until the
+    // collector knows an eighth more: a chunk interns on its own the names
+    // the copy lacks, which costs little while they are few, and accounts
+    // keep appearing in most data (copied for every piece, the copy would
+    // be 48 MB at 1,000,000 accounts).
     let mut shared: Option<Arc<Names>> = None;
-    // A collector that is full (`--max-rows`) ends the read: the caller
-    // reports it.
-    while (!wave.is_empty() || !read.is_empty()) && !collector.full {
-        let stale = |s: &Names| collector.names.len() > s.len() + s.len() / 8;
-        if !knowing {
-            shared = None;
-        } else if shared.as_deref().is_none_or(stale) {
-            shared = Some(Arc::new(collector.names.clone()));
-        }
-        let names = shared.clone();
-        let chunk = || names.clone().map_or_else(Chunk::default, Chunk::knowing);
-        // This wave is read on the pool while the last one is appended and
-        // the next one fetched here: every account's storage is allocated
-        // by this one thread, so the allocator does not spread it (and its
-        // holes) over several arenas.
-        let (parsed, appended) = std::thread::scope(|scope| {
-            let parsing = scope.spawn(|| {
-                let parsed = wave.par_iter().map(|piece| parse(piece, chunk()));
-                parsed.collect::<Vec<_>>()
-            });
-            let appended = (|| -> Result<Result<Vec<T>, Vec<T>>> {
-                let mut pieces = std::mem::take(&mut read).into_iter();
-                let mut used = Vec::new();
-                while let Some((piece, part)) = pieces.next() {
-                    let Some((part, lines)) = part else {
-                        let rest = std::iter::once(piece).chain(pieces.map(|(p, _)| p));
-                        return Ok(Err(rest.collect()));
-                    };
-                    line += lines;
-                    snapshots += part.rows();
-                    knowing = part.accounts() * 8 >= collector.names.len();
-                    collector.absorb(part);
-                    used.push(piece);
+    let depth = IN_FLIGHT * rayon::current_num_threads();
+    let parse = &parse;
+    // Not on the pool: this thread appends, and waits for the pieces in
+    // order, while the pool reads them. Every account's storage is thus
+    // allocated by this one thread, so the allocator does not spread it
+    // (and its holes) over several arenas.
+    rayon::in_place_scope(|scope| {
+        let mut pending: VecDeque<mpsc::Receiver<Parsed<T>>> = VecDeque::new();
+        let mut used = None;
+        let mut ended = false;
+        loop {
+            // Keep the pool busy: fetch and start pieces up to the depth.
+            while !ended && !collector.full && pending.len() < depth {
+                let Some(piece) = next_piece(used.take(), collector.names.len()) else {
+                    ended = true;
+                    break;
+                };
+                let stale = |s: &Names| collector.names.len() > s.len() + s.len() / 8;
+                if !knowing {
+                    shared = None;
+                } else if shared.as_deref().is_none_or(stale) {
+                    shared = Some(Arc::new(collector.names.clone()));
                 }
-                Ok(Ok(next_wave(used, collector.names.len())?))
-            })();
-            let parsed = parsing
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (parsed, appended)
-        });
-        let current = std::mem::take(&mut wave);
-        match appended? {
-            Ok(next) => {
-                read = current.into_iter().zip(parsed).collect();
-                wave = next;
-            }
-            Err(mut rest) => {
-                rest.extend(current);
-                return Ok(Waves::Stopped {
-                    rest,
-                    line,
-                    snapshots,
+                let chunk = shared.clone().map_or_else(Chunk::default, Chunk::knowing);
+                let (sender, receiver) = mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let parsed = parse(&piece, chunk);
+                    // The receiver is gone only when the read has ended.
+                    let _ = sender.send((piece, parsed));
                 });
+                pending.push_back(receiver);
             }
+            // A collector that is full (`--max-rows`) ends the read: the
+            // caller reports it.
+            let Some(oldest) = pending.pop_front().filter(|_| !collector.full) else {
+                return Ended::Done { snapshots, line };
+            };
+            // A piece's reader that panicked dropped its sender: the scope
+            // passes the panic on when it ends, whatever is returned here.
+            let Ok((piece, part)) = oldest.recv() else {
+                return Ended::Done { snapshots, line };
+            };
+            let Some((part, lines)) = part else {
+                let rest = std::iter::once(Ok(piece))
+                    .chain(pending.into_iter().map(|r| r.recv().map(|(p, _)| p)))
+                    .collect::<Result<Vec<T>, _>>();
+                return match rest {
+                    Ok(rest) => Ended::Stopped {
+                        rest,
+                        line,
+                        snapshots,
+                    },
+                    Err(_) => Ended::Done { snapshots, line },
+                };
+            };
+            line += lines;
+            snapshots += part.rows();
+            knowing = part.accounts() * 8 >= collector.names.len();
+            collector.absorb(part);
+            used = Some(piece);
         }
-    }
-    Ok(Waves::Done { snapshots, line })
+    })
 }
 
+/// How many pieces a thread has read or waiting to be appended at most: at
+/// least two, so that a thread always has the next one to read while the
+/// last is appended (as many rows are held at once as two waves did).
+const IN_FLIGHT: usize = 2;
+
 /// How many byte ranges each thread reads in a parallel read of a file.
-const WAVES: usize = 32;
+const RANGES_PER_THREAD: usize = 32;
 
 #[cfg(test)]
 mod tests {
