@@ -15,6 +15,7 @@ use super::names::Names;
 use super::{Chunk, Collector, Reader, Source};
 use crate::progress::Counted;
 use anyhow::{Context, Result};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, BufRead, Read};
 use std::sync::{Arc, mpsc};
@@ -193,29 +194,44 @@ fn counted(file: &OpenFile, start: u64, end: u64, src: &Source) -> Counted<super
 fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)> {
     /// Bytes read at a time.
     const BLOCK: usize = 1 << 20;
-    // Zeroed once, and only grown (for a line longer than a block): zeroing
-    // a block before every read cost as much as splitting its lines.
-    let mut block: Vec<u8> = vec![0; BLOCK];
-    // The unfinished last line of the previous block, at the start.
-    let mut kept = 0;
-    loop {
-        if block.len() < kept + BLOCK {
-            block.resize(kept + BLOCK, 0);
-        }
-        let n = read_full(&mut input, &mut block[kept..kept + BLOCK]).ok()?;
-        let filled = kept + n;
-        let done = n == 0;
-        let taken = feed.feed(&block[..filled], done)?;
-        if done {
-            return Some(feed.finish());
-        }
-        block.copy_within(taken..filled, 0);
-        kept = filled - taken;
-        if kept > super::limits::MAX_LINE {
-            // A line without an end: the serial reader says where.
-            return None;
-        }
+    thread_local! {
+        /// Each thread's block, for every range it reads: zeroed once
+        /// (zeroing a block before every read cost as much as splitting its
+        /// lines), and not allocated anew for each range (a megabyte of
+        /// fresh pages, each faulted in by the system).
+        static BLOCKS: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
+    BLOCKS.with_borrow_mut(|block| {
+        // The unfinished last line of the previous block, at the start.
+        let mut kept = 0;
+        let read = loop {
+            // Grown for a line longer than a block.
+            if block.len() < kept + BLOCK {
+                block.resize(kept + BLOCK, 0);
+            }
+            let Ok(n) = read_full(&mut input, &mut block[kept..kept + BLOCK]) else {
+                break None;
+            };
+            let filled = kept + n;
+            let done = n == 0;
+            let Some(taken) = feed.feed(&block[..filled], done) else {
+                break None;
+            };
+            if done {
+                break Some(());
+            }
+            block.copy_within(taken..filled, 0);
+            kept = filled - taken;
+            if kept > super::limits::MAX_LINE {
+                // A line without an end: the serial reader says where.
+                break None;
+            }
+        };
+        // A block grown for a long line is not kept.
+        block.truncate(BLOCK);
+        block.shrink_to(BLOCK);
+        read.map(|()| feed.finish())
+    })
 }
 
 /// The offset just after the first newline at or after `from`.
@@ -449,6 +465,7 @@ fn read_pieces<T: Send>(
     // (and its holes) over several arenas.
     rayon::in_place_scope(|scope| {
         let mut pending: VecDeque<mpsc::Receiver<Parsed<T>>> = VecDeque::new();
+        // The last piece appended: storage to reuse.
         let mut used = None;
         let mut ended = false;
         loop {
