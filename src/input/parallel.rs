@@ -204,33 +204,33 @@ fn read_range(mut input: impl Read, mut feed: impl Feed) -> Option<(Chunk, u64)>
     BLOCKS.with_borrow_mut(|block| {
         // The unfinished last line of the previous block, at the start.
         let mut kept = 0;
-        let read = loop {
+        let taken_whole = loop {
             // Grown for a line longer than a block.
             if block.len() < kept + BLOCK {
                 block.resize(kept + BLOCK, 0);
             }
             let Ok(n) = read_full(&mut input, &mut block[kept..kept + BLOCK]) else {
-                break None;
+                break false;
             };
             let filled = kept + n;
             let done = n == 0;
             let Some(taken) = feed.feed(&block[..filled], done) else {
-                break None;
+                break false;
             };
             if done {
-                break Some(());
+                break true;
             }
             block.copy_within(taken..filled, 0);
             kept = filled - taken;
             if kept > super::limits::MAX_LINE {
                 // A line without an end: the serial reader says where.
-                break None;
+                break false;
             }
         };
         // A block grown for a long line is not kept.
         block.truncate(BLOCK);
         block.shrink_to(BLOCK);
-        read.map(|()| feed.finish())
+        taken_whole.then(|| feed.finish())
     })
 }
 
@@ -257,10 +257,10 @@ pub(crate) fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result
 
 /// Reads the rest of a stream (gzip, stdin, any line-based input), whose
 /// first line is line `line + 1`: in pieces of [`stream_piece`] bytes cut
-/// at line ends, parsed by `parse` on the pool, a few a thread at a time; `serial` reads
-/// from a reader and line number to the end, and takes over from a piece
-/// `parse` gives up on, or reads it all when it is only one piece long.
-/// Returns the snapshots taken.
+/// at line ends, parsed by `parse` on the pool, a few a thread at a time;
+/// `serial` reads from a reader and line number to the end, and takes over
+/// from a piece `parse` gives up on, or reads it all when it is only one
+/// piece long. Returns the snapshots taken.
 fn read_stream(
     mut reader: Reader,
     src: &Source,
@@ -365,9 +365,9 @@ fn at_line(e: anyhow::Error, src: &Source, last_line: u64) -> anyhow::Error {
 /// holds (its name interned, its rows appended), so a piece should hold a
 /// few rows of each: [`PIECE_PER_ACCOUNT`] bytes an account. But the text
 /// of [`IN_FLIGHT`] pieces a thread is held at once (four on two threads),
-/// which with few accounts would be most of the memory: 16 MB pieces took a pipe of
-/// 10,000 accounts to 123 MB, 4 MB ones to 66 MB at the same speed. At
-/// most 8 MB through a decompressor: there parsing waits for
+/// which with few accounts would be most of the memory: 16 MB pieces took
+/// a pipe of 10,000 accounts to 123 MB, 4 MB ones to 66 MB at the same
+/// speed. At most 8 MB through a decompressor: there parsing waits for
 /// decompression, so the cost per piece is hidden.
 fn stream_piece(compressed: bool, accounts: usize) -> usize {
     const LEAST: usize = 4 << 20;
